@@ -1,0 +1,72 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+let dequeModule = Target.Dependency.product(name: "DequeModule", package: "swift-collections")
+let yams = Target.Dependency.product(name: "Yams", package: "Yams")
+let grdb = Target.Dependency.product(name: "GRDB", package: "GRDB.swift")
+let flyingFox = Target.Dependency.product(name: "FlyingFox", package: "FlyingFox")
+
+let package = Package(
+    name: "newswire",
+    products: [
+        .executable(name: "newswire", targets: ["newswire"]),
+        .executable(name: "newswire-testserver", targets: ["newswire-testserver"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
+    ],
+    targets: [
+        // System libraries: a module map and a thin C shim each, nothing else.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+
+        // Records, errors, stage protocols, queues, charset and date handling.
+        .target(name: "NewswireCore", dependencies: [dequeModule, logging], swiftSettings: swiftSettings),
+        // The only module that imports CCurl.
+        .target(name: "NewswireFetch", dependencies: ["CCurl", "NewswireCore", logging], swiftSettings: swiftSettings),
+        // The only module that imports CLibXML2: feeds, HTML, article extraction.
+        .target(name: "NewswireMarkup", dependencies: ["CLibXML2", "NewswireCore"], swiftSettings: swiftSettings),
+        .target(name: "NewswireEntities", dependencies: ["NewswireCore"], swiftSettings: swiftSettings),
+        .target(name: "NewswireDedup", dependencies: ["NewswireCore"], swiftSettings: swiftSettings),
+        .target(name: "NewswireState", dependencies: ["NewswireCore", grdb], swiftSettings: swiftSettings),
+        .target(name: "NewswireSink", dependencies: ["NewswireCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "NewswirePipeline",
+            dependencies: [
+                "NewswireCore", "NewswireFetch", "NewswireMarkup", "NewswireEntities", "NewswireDedup",
+                "NewswireState", "NewswireSink", yams, logging,
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Local HTTP sites for tests and the demo (like HummingbirdTesting).
+        .target(name: "NewswireTesting", dependencies: ["NewswireCore", flyingFox], swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "newswire",
+            dependencies: ["NewswirePipeline", "NewswireFetch", "NewswireMarkup", "NewswireEntities", argumentParser, logging],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "newswire-testserver",
+            dependencies: ["NewswireTesting", argumentParser],
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(name: "NewswireCoreTests", dependencies: ["NewswireCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "NewswireMarkupTests", dependencies: ["NewswireMarkup"], swiftSettings: swiftSettings),
+        .testTarget(name: "NewswireEntitiesTests", dependencies: ["NewswireEntities"], swiftSettings: swiftSettings),
+        .testTarget(name: "NewswireDedupTests", dependencies: ["NewswireDedup"], swiftSettings: swiftSettings),
+    ]
+)

@@ -1,0 +1,81 @@
+public import struct Foundation.Date
+
+/// A named entity found in an article (DESIGN.md, `entities`).
+public struct Entity: Sendable, Hashable {
+    /// `PER`, `ORG`, `LOC` or `MISC`.
+    public var type: String
+    /// The canonical (longest) form.
+    public var text: String
+    /// Mentions in `text` and `title` together.
+    public var count: Int
+    /// Other forms that refer to the same entity.
+    public var aliases: [String]
+    /// Half-open `[start, end)` offsets in Unicode scalars into the article text.
+    public var spans: [[Int]]
+    /// Half-open offsets into the title.
+    public var titleSpans: [[Int]]
+
+    public init(
+        type: String,
+        text: String,
+        count: Int,
+        aliases: [String] = [],
+        spans: [[Int]] = [],
+        titleSpans: [[Int]] = []
+    ) {
+        self.type = type
+        self.text = text
+        self.count = count
+        self.aliases = aliases
+        self.spans = spans
+        self.titleSpans = titleSpans
+    }
+}
+
+/// One article of the output stream: an extracted page with its feed context.
+///
+/// The fields are those of DESIGN.md's article record; enrichment stages fill
+/// `entities`, `id`, `fingerprint`, `duplicateOf` and `revision`.
+public struct Article: Sendable, Hashable {
+    public var sequence: SequenceNumber
+    public var id: String?
+    /// The canonical URL.
+    public var url: String
+    public var fetchedURL: String?
+    public var feed: String?
+    public var feedTitle: String?
+    public var title: String?
+    public var authors: [String] = []
+    public var published: Date?
+    public var updated: Date?
+    public var language: String?
+    public var siteName: String?
+    public var description: String?
+    public var image: String?
+    public var categories: [String] = []
+    public var summary: String?
+    public var text: String = ""
+    public var pageStatus: PageStatus = .article
+    public var entities: [Entity]?
+    public var fingerprint: String?
+    public var duplicateOf: String?
+    public var revision: Int?
+    public var fetchedAt: Date?
+
+    public init(sequence: SequenceNumber, url: String) {
+        self.sequence = sequence
+        self.url = url
+    }
+
+    /// Words in `text`: runs of letters or digits.
+    public var wordCount: Int {
+        var count = 0
+        var inWord = false
+        for scalar in self.text.unicodeScalars {
+            let isWordCharacter = scalar.properties.isAlphabetic || scalar.properties.numericType != nil
+            if isWordCharacter && !inWord { count += 1 }
+            inWord = isWordCharacter
+        }
+        return count
+    }
+}

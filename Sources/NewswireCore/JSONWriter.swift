@@ -1,0 +1,134 @@
+/// Writes compact JSON with keys in the order they are written.
+///
+/// The records of the stream are written field by field in a fixed order, so the
+/// same input always gives byte-identical lines. Values that are `nil` are left out,
+/// as DESIGN.md asks ("absent values are omitted, never invented").
+///
+/// Not thread-safe: a writer belongs to the one caller that fills it.
+public struct JSONWriter: Sendable {
+    /// The UTF-8 bytes written so far.
+    public private(set) var bytes: [UInt8] = []
+    private var needsComma: [Bool] = []
+
+    public init() {
+        self.bytes.reserveCapacity(1024)
+    }
+
+    /// The output as a `String`.
+    public var string: String { String(decoding: self.bytes, as: UTF8.self) }
+
+    public mutating func beginObject() {
+        self.separate()
+        self.bytes.append(UInt8(ascii: "{"))
+        self.needsComma.append(false)
+    }
+
+    public mutating func endObject() {
+        self.needsComma.removeLast()
+        self.bytes.append(UInt8(ascii: "}"))
+    }
+
+    public mutating func beginArray() {
+        self.separate()
+        self.bytes.append(UInt8(ascii: "["))
+        self.needsComma.append(false)
+    }
+
+    public mutating func endArray() {
+        self.needsComma.removeLast()
+        self.bytes.append(UInt8(ascii: "]"))
+    }
+
+    /// Writes a key; the next value written belongs to it.
+    public mutating func key(_ name: String) {
+        self.separate()
+        self.appendQuoted(name)
+        self.bytes.append(UInt8(ascii: ":"))
+        // The value that follows must not add a comma of its own.
+        if !self.needsComma.isEmpty { self.needsComma[self.needsComma.count - 1] = false }
+    }
+
+    public mutating func value(_ string: String) {
+        self.separate()
+        self.appendQuoted(string)
+    }
+
+    public mutating func value(_ number: Int) {
+        self.separate()
+        self.bytes.append(contentsOf: String(number).utf8)
+    }
+
+    public mutating func value(_ number: Double) {
+        self.separate()
+        if number.isFinite {
+            self.bytes.append(contentsOf: String(number).utf8)
+        } else {
+            self.bytes.append(contentsOf: "null".utf8)
+        }
+    }
+
+    public mutating func value(_ flag: Bool) {
+        self.separate()
+        self.bytes.append(contentsOf: (flag ? "true" : "false").utf8)
+    }
+
+    public mutating func null() {
+        self.separate()
+        self.bytes.append(contentsOf: "null".utf8)
+    }
+
+    /// Writes `"name": value` when `value` is not `nil`.
+    public mutating func field(_ name: String, _ value: String?) {
+        guard let value else { return }
+        self.key(name)
+        self.value(value)
+    }
+
+    public mutating func field(_ name: String, _ value: Int?) {
+        guard let value else { return }
+        self.key(name)
+        self.value(value)
+    }
+
+    public mutating func field(_ name: String, _ value: Bool?) {
+        guard let value else { return }
+        self.key(name)
+        self.value(value)
+    }
+
+    /// Writes `"name": [strings]`; an empty list is left out unless `keepEmpty`.
+    public mutating func field(_ name: String, _ values: [String], keepEmpty: Bool = false) {
+        guard keepEmpty || !values.isEmpty else { return }
+        self.key(name)
+        self.beginArray()
+        for value in values { self.value(value) }
+        self.endArray()
+    }
+
+    private mutating func separate() {
+        guard !self.needsComma.isEmpty else { return }
+        if self.needsComma[self.needsComma.count - 1] {
+            self.bytes.append(UInt8(ascii: ","))
+        } else {
+            self.needsComma[self.needsComma.count - 1] = true
+        }
+    }
+
+    private mutating func appendQuoted(_ string: String) {
+        self.bytes.append(UInt8(ascii: "\""))
+        for byte in string.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): self.bytes.append(contentsOf: [92, 34])
+            case UInt8(ascii: "\\"): self.bytes.append(contentsOf: [92, 92])
+            case 0x0A: self.bytes.append(contentsOf: [92, UInt8(ascii: "n")])
+            case 0x0D: self.bytes.append(contentsOf: [92, UInt8(ascii: "r")])
+            case 0x09: self.bytes.append(contentsOf: [92, UInt8(ascii: "t")])
+            case 0x00..<0x20:
+                let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                self.bytes.append(contentsOf: [92, UInt8(ascii: "u"), 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 15)]])
+            default: self.bytes.append(byte)
+            }
+        }
+        self.bytes.append(UInt8(ascii: "\""))
+    }
+}

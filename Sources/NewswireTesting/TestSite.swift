@@ -1,0 +1,1 @@
+// Local HTTP sites for tests.
