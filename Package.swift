@@ -72,6 +72,12 @@ let package = Package(
         ),
         .testTarget(name: "NewswireMarkupTests", dependencies: ["NewswireMarkup"], swiftSettings: swiftSettings),
         .testTarget(name: "NewswireEntitiesTests", dependencies: ["NewswireEntities"], swiftSettings: swiftSettings),
+        .testTarget(name: "NewswirePipelineTests", dependencies: ["NewswirePipeline"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["NewswirePipeline", "NewswireTesting", "newswire"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "NewswireDedupTests", dependencies: ["NewswireDedup"], swiftSettings: swiftSettings),
     ]
 )
