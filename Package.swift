@@ -72,6 +72,7 @@ let package = Package(
         ),
         .testTarget(name: "NewswireMarkupTests", dependencies: ["NewswireMarkup"], swiftSettings: swiftSettings),
         .testTarget(name: "NewswireEntitiesTests", dependencies: ["NewswireEntities"], swiftSettings: swiftSettings),
+        .testTarget(name: "NewswireSinkTests", dependencies: ["NewswireSink"], swiftSettings: swiftSettings),
         .testTarget(name: "NewswirePipelineTests", dependencies: ["NewswirePipeline"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EndToEndTests",
