@@ -9,10 +9,97 @@ enum FeedText {
     static func resolve(_ reference: String, against base: String) -> String {
         if reference.isEmpty { return base }
         if Self.hasScheme(reference) { return reference }
-        guard let built = xmlBuildURI(reference, base) else { return reference }
+        if let built = xmlBuildURI(reference, base) {
+            defer { clibxml2_free(built) }
+            return String(cString: built)
+        }
+        // libxml2 refuses non-ASCII (IRIs): resolve the percent-encoded form, then decode it back.
+        let encodedReference = Self.percentEncodingNonASCII(reference)
+        let encodedBase = Self.percentEncodingNonASCII(base)
+        guard encodedReference != reference || encodedBase != base,
+            let built = xmlBuildURI(encodedReference, encodedBase)
+        else { return reference }
         defer { clibxml2_free(built) }
-        return String(cString: built)
+        return Self.percentDecodingNonASCII(String(cString: built))
     }
+
+    private static func percentEncodingNonASCII(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 >= 0x80 }) else { return text }
+        var out = ""
+        for byte in text.utf8 {
+            if byte >= 0x80 {
+                out += "%" + String(byte, radix: 16, uppercase: true)
+            } else {
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            }
+        }
+        return out
+    }
+
+    private static func percentDecodingNonASCII(_ text: String) -> String {
+        var bytes: [UInt8] = []
+        let utf8 = Array(text.utf8)
+        var index = 0
+        while index < utf8.count {
+            if utf8[index] == UInt8(ascii: "%"), index + 2 < utf8.count,
+                let value = UInt8(String(decoding: utf8[(index + 1)...(index + 2)], as: UTF8.self), radix: 16),
+                value >= 0x80
+            {
+                bytes.append(value)
+                index += 3
+            } else {
+                bytes.append(utf8[index])
+                index += 1
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Decodes captured UTF-8 text, repairing two kinds of damage feed readers repair:
+    /// UTF-8 that was read as Latin-1 and encoded again (`â€¦` for `…`), and C1 control
+    /// characters that stand for windows-1252 punctuation (`\u{92}` for `’`).
+    static func repairingMojibake(_ bytes: [UInt8]) -> String {
+        var sawLatin1 = false
+        for byte in bytes where byte >= 0xC2 {
+            if byte > 0xC3 { return String(decoding: bytes, as: UTF8.self) }
+            sawLatin1 = true
+        }
+        guard sawLatin1 else { return String(decoding: bytes, as: UTF8.self) }
+        // Every non-ASCII character is U+0080...U+00FF: try reading them as bytes.
+        var latin1: [UInt8] = []
+        latin1.reserveCapacity(bytes.count)
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte >= 0xC2, index + 1 < bytes.count {
+                latin1.append(((byte & 0x03) << 6) | (bytes[index + 1] & 0x3F))
+                index += 2
+            } else {
+                latin1.append(byte)
+                index += 1
+            }
+        }
+        let validity = Charset.utf8Validity(latin1)
+        if validity.invalid == 0, validity.multiByte > 0 { return String(decoding: latin1, as: UTF8.self) }
+        guard bytes.indices.dropLast().contains(where: { bytes[$0] == 0xC2 && bytes[$0 + 1] < 0xA0 }) else {
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        var scalars = String.UnicodeScalarView()
+        for scalar in String(decoding: bytes, as: UTF8.self).unicodeScalars {
+            if (0x80...0x9F).contains(scalar.value) {
+                scalars.append(Unicode.Scalar(Self.windows1252C1[Int(scalar.value - 0x80)]) ?? scalar)
+            } else {
+                scalars.append(scalar)
+            }
+        }
+        return String(scalars)
+    }
+
+    private static let windows1252C1: [UInt32] = [
+        0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152,
+        0x8D, 0x017D, 0x8F, 0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122,
+        0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178,
+    ]
 
     /// `true` when `text` starts with a URI scheme (`http:`, `mailto:`…).
     static func hasScheme(_ text: String) -> Bool {

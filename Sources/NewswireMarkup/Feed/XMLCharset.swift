@@ -27,6 +27,16 @@ enum XMLCharset {
             }
         }
         let decoded = Charset.decode(bytes, contentType: contentType, kind: .xml)
-        return Decoded(utf8: decoded.utf8, encoding: decoded.encoding, overruled: decoded.overruled)
+        var encoding = decoded.encoding
+        if encoding == "windows-1252", !decoded.overruled,
+            let label = contentType.flatMap(Charset.label(fromContentType:)) ?? Charset.xmlDeclarationLabel(bytes),
+            ["us-ascii", "ascii", "iso-8859-1", "latin1", "iso8859-1"].contains(label.lowercased())
+        {
+            // Decoded as windows-1252 (the WHATWG reading of these labels), reported by its label.
+            encoding =
+                label.lowercased() == "ascii"
+                ? "us-ascii" : (label.lowercased() == "us-ascii" ? "us-ascii" : "iso-8859-1")
+        }
+        return Decoded(utf8: decoded.utf8, encoding: encoding, overruled: decoded.overruled)
     }
 }

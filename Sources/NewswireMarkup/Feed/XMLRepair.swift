@@ -8,7 +8,7 @@ internal import CLibXML2
 ///
 /// * undeclared HTML named entities become their characters (libxml2's HTML 4 table);
 /// * a bare `&` (not starting a reference) becomes `&amp;`;
-/// * numeric references to C1 controls (`&#150;`) become the windows-1252 character they mean;
+///* `&#X41;` becomes `&#x41;`;
 /// * C0 control characters other than tab, LF and CR are dropped;
 /// * the DOCTYPE is removed: external entities are never loaded, and an internal entity is
 ///   expanded only when its value is plain text (no references, no markup), so an
@@ -143,6 +143,7 @@ struct XMLRepair {
             index = valueStart
             while index < input.count, input[index] != quote { index += 1 }
             value = Array(UnsafeBufferPointer(rebasing: input[valueStart..<min(index, input.count)]))
+            index += 1
         }
         // Skip to the closing `>` (quoted strings may hold one).
         var quote: UInt8 = 0
@@ -195,12 +196,15 @@ struct XMLRepair {
             }
             if index > digitsStart, index < count, input[index] == UInt8(ascii: ";") {
                 index += 1
-                if (0x80...0x9F).contains(value) {
-                    // Numeric references to C1 controls mean windows-1252 in practice.
-                    self.repaired = true
-                    Self.appendUTF8(Self.windows1252C1[Int(value - 0x80)], to: &out)
-                } else if Self.isXMLChar(value) {
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: input[start..<index]))
+                if Self.isXMLChar(value) {
+                    if hex && input[start + 2] == UInt8(ascii: "X") {
+                        // `&#X41;` is HTML, not XML: write the lower-case form libxml2 accepts.
+                        self.repaired = true
+                        out.append(contentsOf: [UInt8(ascii: "&"), UInt8(ascii: "#"), UInt8(ascii: "x")])
+                        out.append(contentsOf: UnsafeBufferPointer(rebasing: input[(start + 3)..<index]))
+                    } else {
+                        out.append(contentsOf: UnsafeBufferPointer(rebasing: input[start..<index]))
+                    }
                 } else {
                     self.repaired = true
                 }
@@ -257,12 +261,6 @@ struct XMLRepair {
     // MARK: Tables and helpers
 
     private static let ampersand: [UInt8] = Array("&amp;".utf8)
-
-    private static let windows1252C1: [UInt32] = [
-        0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152,
-        0xFFFD, 0x017D, 0xFFFD, 0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122,
-        0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178,
-    ]
 
     /// The code point of an HTML named entity, from libxml2's HTML 4 table plus `&apos;`.
     static func htmlEntity(_ name: UnsafeBufferPointer<UInt8>) -> UInt32? {
