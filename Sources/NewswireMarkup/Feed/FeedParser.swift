@@ -34,12 +34,22 @@ public struct FeedParser: FeedParsing, Sendable {
 
     private func parseXML(_ body: [UInt8], contentType: String?, base: String?, headers: HTTPHeaders) -> ParsedFeed {
         let decoded = XMLCharset.decode(body, contentType: contentType)
-        let repair = XMLRepair(decoded.utf8)
-        let reader = FeedXMLReader(baseURL: base)
-        reader.read(repair.bytes)
+        // Most feeds are well-formed: read them as they are and repair only when libxml2
+        // reports an error (or a DOCTYPE needs removing), then read the repaired bytes again.
+        var reader = FeedXMLReader(baseURL: base)
+        var wellFormed = true
+        if XMLRepair.mayReadDirectly(decoded.utf8) {
+            reader.read(decoded.utf8, stopAtFirstError: true)
+        }
+        if !XMLRepair.mayReadDirectly(decoded.utf8) || reader.errorCount > 0 {
+            let repair = XMLRepair(decoded.utf8)
+            reader = FeedXMLReader(baseURL: base)
+            reader.read(repair.bytes)
+            wellFormed = !repair.repaired && reader.errorCount == 0
+        }
         var feed = reader.feed
         feed.encoding = decoded.encoding
-        feed.wellFormed = !repair.repaired && reader.errorCount == 0 && reader.sawRoot && !decoded.overruled
+        feed.wellFormed = wellFormed && reader.sawRoot && !decoded.overruled
         if let language = headers["Content-Language"], feed.metadata.language == nil {
             feed.metadata.language = Self.firstLanguage(language)
         }

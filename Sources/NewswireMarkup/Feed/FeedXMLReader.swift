@@ -17,7 +17,10 @@ final class FeedXMLReader {
     private(set) var sawRoot = false
 
     private var kind = DocumentKind.unknown
-    private var entry: FeedEntry?
+    /// The entry being read; meaningful only while `inEntry`. Not optional, so that field
+    /// updates modify it in place instead of copying it.
+    private var entry = FeedEntry()
+    private var inEntry = false
     private var pending = EntryFallbacks()
     private var person: PersonScope?
     private var frames: [Frame] = []
@@ -25,6 +28,8 @@ final class FeedXMLReader {
     private var buffer: [UInt8] = []
     private var namespaceCache: [UnsafeRawPointer: Namespace] = [:]
     private var bases: [String?]
+    /// The root element's default namespace (tells RSS 0.90 from RSS 1.0 in an empty feed).
+    private var defaultNamespace: String?
     private let now = Date()
 
     init(baseURL: String?) {
@@ -67,8 +72,6 @@ final class FeedXMLReader {
         var mediaTitle: String?
         var mediaDescription: String?
         var about: String?
-        var summaryFromDescription = false
-        var summaryFromSummary = false
     }
 
     enum Mode {
@@ -86,7 +89,7 @@ final class FeedXMLReader {
         case title, mediaTitle, link, guid, atomID, published, updated, author, creator, itunesAuthor
         case feedAuthor, description, summary, content, subtitle, category, comments, rights, language
         case generator, personName, personEmail, personURI, imageURL, itunesSummary, itunesSubtitle
-        case dcTitle, dcSubject, dcDescription, mediaDescription, mediaCategory, keywords, tags
+        case dcTitle, dcSubject, dcDescription, mediaDescription, mediaCategory, keywords, tags, atomLinkText
     }
 
     private struct Capture {
@@ -110,8 +113,14 @@ final class FeedXMLReader {
 
     // MARK: Walk
 
-    /// Reads `bytes` (UTF-8) to the end, recovering from errors where libxml2 can.
-    func read(_ bytes: [UInt8]) {
+    /// Stop at the first error libxml2 reports (the caller then repairs the bytes and reads
+    /// them again).
+    private var stopAtFirstError = false
+
+    /// Reads `bytes` (UTF-8) to the end, recovering from errors where libxml2 can; with
+    /// `stopAtFirstError`, gives up at the first one instead (`errorCount > 0` afterwards).
+    func read(_ bytes: [UInt8], stopAtFirstError: Bool = false) {
+        self.stopAtFirstError = stopAtFirstError
         guard !bytes.isEmpty, bytes.count < Int(Int32.max) else { return }
         // xmlParserOption(3): RECOVER keeps going after well-formedness errors; NONET forbids
         // network access; NOENT is never set, so entities are never substituted by libxml2;
@@ -143,6 +152,7 @@ final class FeedXMLReader {
 
     private func walk(_ reader: xmlTextReaderPtr) {
         while xmlTextReaderRead(reader) == 1 {
+            if self.stopAtFirstError && self.errorCount > 0 { return }
             switch xmlTextReaderNodeType(reader) {
             case 1:
                 let empty = xmlTextReaderIsEmptyElement(reader) == 1
@@ -214,9 +224,9 @@ final class FeedXMLReader {
         var namespace = self.namespace(of: reader)
         guard let raw = xmlTextReaderConstLocalName(reader) else { return (namespace, "") }
         var local = Self.lowercasedName(raw)
-        if namespace == .none, let colon = local.firstIndex(of: ":") {
+        if namespace == .none, let colon = local.utf8.firstIndex(of: UInt8(ascii: ":")) {
             namespace = Self.classify(prefix: local[..<colon])
-            local = String(local[local.index(after: colon)...])
+            local = String(local[local.utf8.index(after: colon)...])
         }
         return (namespace, local)
     }
@@ -251,9 +261,9 @@ final class FeedXMLReader {
             var local = xmlTextReaderConstLocalName(reader).map { String(cString: $0) } ?? ""
             if let prefix = xmlTextReaderConstPrefix(reader), String(cString: prefix) == "xml" {
                 namespace = .xml
-            } else if namespace == .none, let colon = local.firstIndex(of: ":") {
+            } else if namespace == .none, let colon = local.utf8.firstIndex(of: UInt8(ascii: ":")) {
                 namespace = local.hasPrefix("xml:") ? .xml : Self.classify(prefix: local[..<colon])
-                local = String(local[local.index(after: colon)...])
+                local = String(local[local.utf8.index(after: colon)...])
             }
             result.append(Attribute(namespace: namespace, name: local, value: value))
         }
@@ -301,6 +311,10 @@ final class FeedXMLReader {
         }
         if !self.sawRoot {
             self.sawRoot = true
+            if let uri = xmlTextReaderLookupNamespace(reader, nil) {
+                self.defaultNamespace = String(cString: uri)
+                clibxml2_free(uri)
+            }
             if !self.detectFormat(namespace, local, attributes) { return false }
         }
         let role = self.role(namespace, local, attributes, depth: self.frames.count)
@@ -348,7 +362,7 @@ final class FeedXMLReader {
             }
         case "rdf":
             self.kind = .rdf
-            self.feed.format = "rss1.0"
+            self.feed.format = self.defaultNamespace.map(Self.classify) == .rss090 ? "rss0.90" : "rss1.0"
         case "feed":
             self.kind = .atom
             let version = Self.value(attributes, "version")
@@ -376,12 +390,12 @@ final class FeedXMLReader {
     private func cdfAttributes(_ attributes: [Attribute]) {
         let href = Self.value(attributes, "href").map { self.resolve($0.trimmingASCIIWhitespace()) }
         let date = Self.value(attributes, "lastmod").flatMap(self.date)
-        if self.entry != nil {
+        if self.inEntry {
             if let href {
-                self.entry?.link = href
-                self.entry?.links.append(FeedLink(href: href, rel: "alternate", type: "text/html"))
+                self.entry.link = href
+                self.entry.links.append(FeedLink(href: href, rel: "alternate", type: "text/html"))
             }
-            if let date { self.entry?.updated = date }
+            if let date { self.entry.updated = date }
         } else {
             if let href {
                 self.feed.metadata.link = href
@@ -408,7 +422,7 @@ final class FeedXMLReader {
             }
             return .capture
         }
-        let inEntry = self.entry != nil
+        let inEntry = self.inEntry
         let rssLike = namespace == .none || namespace == .rss || namespace == .rss090
         let atomLike = namespace == .atom || (namespace == .none && self.kind == .atom)
         switch namespace {
@@ -441,6 +455,7 @@ final class FeedXMLReader {
             if inEntry { return .ignoredSubtree }
             self.finishOpenEntry()
             self.entry = FeedEntry()
+            self.inEntry = true
             self.pending = EntryFallbacks()
             if self.kind == .cdf { self.cdfAttributes(attributes) }
             if let about = attributes.first(where: { $0.namespace == .rdf && $0.name == "about" })?.value {
@@ -461,6 +476,11 @@ final class FeedXMLReader {
             }
             return .capture
         case "link":
+            if atomLike, Self.value(attributes, "href") == nil {
+                // `<link rel="alternate">http://…</link>`: the URL written as the content.
+                self.begin(.atomLinkText, mode: .text, attributes)
+                return .capture
+            }
             if atomLike || Self.value(attributes, "href") != nil {
                 self.atomLink(attributes)
                 return .ignoredSubtree
@@ -533,8 +553,8 @@ final class FeedXMLReader {
                 let href = self.resolve(url)
                 let type = Self.value(attributes, "type").flatMap(Self.nonEmpty)
                 let length = Self.value(attributes, "length").flatMap { Int($0.trimmingASCIIWhitespace()) }
-                self.entry?.enclosures.append(FeedEnclosure(url: href, type: type, length: length))
-                self.entry?.links.append(FeedLink(href: href, rel: "enclosure", type: type))
+                self.entry.enclosures.append(FeedEnclosure(url: href, type: type, length: length))
+                self.entry.links.append(FeedLink(href: href, rel: "enclosure", type: type))
                 self.pending.hasEnclosure = true
             }
             return .ignoredSubtree
@@ -628,9 +648,19 @@ final class FeedXMLReader {
     }
 
     static func atomMode(_ attributes: [Attribute]) -> Mode {
-        let type = (Self.value(attributes, "type") ?? "text").trimmingASCIIWhitespace().lowercased()
-        let isHTML = type.contains("html")
-        if let mode = Self.value(attributes, "mode")?.lowercased() {
+        guard !attributes.isEmpty else { return .text }
+        let rawType = Self.value(attributes, "type") ?? "text"
+        let modeAttribute = Self.value(attributes, "mode")
+        // The common values first, without allocating.
+        switch modeAttribute == nil ? rawType : "" {
+        case "text": return .text
+        case "html": return .html
+        case "xhtml": return .xhtml
+        default: break
+        }
+        let type = rawType.trimmingASCIIWhitespace().lowercased()
+        let isHTML = type.hasSuffix("html")
+        if let mode = modeAttribute?.lowercased() {
             if mode == "base64" { return .base64(html: isHTML || type.hasSuffix("xml")) }
             if mode == "escaped" { return isHTML ? .html : .text }
         }
@@ -657,13 +687,13 @@ final class FeedXMLReader {
         var link = FeedLink(href: href, rel: rel.isEmpty ? "alternate" : rel, type: type, title: title)
         if link.rel == "self" && link.type == nil { link.type = "application/atom+xml" }
         let lastWins = self.kind != .atom
-        if self.entry != nil {
-            self.entry?.links.append(link)
-            if link.rel == "alternate", self.entry?.link == nil || lastWins {
-                self.entry?.link = href
+        if self.inEntry {
+            self.entry.links.append(link)
+            if link.rel == "alternate", self.entry.link == nil || lastWins {
+                self.entry.link = href
             } else if link.rel == "enclosure" {
                 let length = Self.value(attributes, "length").flatMap { Int($0.trimmingASCIIWhitespace()) }
-                self.entry?.enclosures.append(FeedEnclosure(url: href, type: type, length: length))
+                self.entry.enclosures.append(FeedEnclosure(url: href, type: type, length: length))
                 self.pending.hasEnclosure = true
             }
         } else {
@@ -799,39 +829,52 @@ final class FeedXMLReader {
             isHTML = html
             let encoded = String(decoding: self.buffer, as: UTF8.self).filter { !$0.isWhitespace }
             if let data = Data(base64Encoded: encoded, options: [.ignoreUnknownCharacters]) {
-                text = String(decoding: data, as: UTF8.self)
+                text = String(decoding: data, as: UTF8.self).trimmingASCIIWhitespace()
             } else {
                 text = encoded
             }
         case .html, .xhtml:
             isHTML = true
-            text = FeedText.repairingMojibake(self.buffer)
+            text = self.bufferText()
         case .text:
-            text = FeedText.repairingMojibake(self.buffer)
+            text = self.bufferText()
         }
-        text = text.trimmingASCIIWhitespace()
         if isHTML, let base = capture.base { text = FeedText.resolvingURLs(inHTML: text, base: base) }
         self.store(capture.field, text, capture: capture)
     }
 
+    /// The captured bytes as a string, trimmed of ASCII white space, with mojibake repaired.
+    private func bufferText() -> String {
+        self.buffer.withUnsafeBufferPointer { bytes in
+            var start = 0
+            var end = bytes.count
+            while start < end, XMLRepair.isSpace(bytes[start]) || bytes[start] == 0x0C { start += 1 }
+            while end > start, XMLRepair.isSpace(bytes[end - 1]) || bytes[end - 1] == 0x0C { end -= 1 }
+            return FeedText.repairingMojibake(UnsafeBufferPointer(rebasing: bytes[start..<end]))
+        }
+    }
+
     private func store(_ field: Field, _ text: String, capture: Capture) {
-        let inEntry = self.entry != nil
+        let inEntry = self.inEntry
         let value: String? = text.isEmpty ? nil : text
         switch field {
         case .title, .dcTitle:
             if inEntry {
-                if self.entry?.title == nil || (field == .title && self.entry?.title == "") { self.entry?.title = text }
+                if self.entry.title == nil || (field == .title && self.entry.title == "") { self.entry.title = text }
             } else if self.feed.metadata.title == nil || (field == .title && self.feed.metadata.title == "") {
                 self.feed.metadata.title = text
             }
+        case .atomLinkText:
+            guard let value else { return }
+            self.atomLink(capture.attributes + [Attribute(namespace: .none, name: "href", value: value)])
         case .mediaTitle:
             if self.pending.mediaTitle == nil { self.pending.mediaTitle = value }
         case .link:
             guard let value else { return }
             let href = self.resolve(value)
             if inEntry {
-                self.entry?.link = href
-                self.entry?.links.append(FeedLink(href: href, rel: "alternate", type: "text/html"))
+                self.entry.link = href
+                self.entry.links.append(FeedLink(href: href, rel: "alternate", type: "text/html"))
             } else {
                 self.feed.metadata.link = href
                 self.feed.metadata.links.append(FeedLink(href: href, rel: "alternate", type: "text/html"))
@@ -839,12 +882,12 @@ final class FeedXMLReader {
         case .guid:
             guard let value else { return }
             if inEntry {
-                self.entry?.id = value
+                self.entry.id = value
                 let permaLink = Self.value(capture.attributes, "ispermalink")?.lowercased() ?? "true"
-                if permaLink != "false", self.entry?.link == nil, FeedText.looksLikeURL(value) {
+                if permaLink != "false", self.entry.link == nil, FeedText.looksLikeURL(value) {
                     let href = self.resolve(value)
-                    self.entry?.link = href
-                    self.entry?.links.append(FeedLink(href: href, rel: "alternate", type: "text/html"))
+                    self.entry.link = href
+                    self.entry.links.append(FeedLink(href: href, rel: "alternate", type: "text/html"))
                 }
             } else if self.feed.metadata.id == nil {
                 self.feed.metadata.id = value
@@ -853,62 +896,49 @@ final class FeedXMLReader {
             guard let value else { return }
             let id = FeedText.hasScheme(value) ? value : self.resolve(value)
             if inEntry {
-                if self.entry?.id == nil { self.entry?.id = id }
+                if self.entry.id == nil { self.entry.id = id }
             } else if self.feed.metadata.id == nil {
                 self.feed.metadata.id = id
             }
         case .published:
             guard let date = value.flatMap(self.date) else { return }
             if inEntry {
-                self.entry?.published = date
+                self.entry.published = date
             } else {
                 self.feed.metadata.published = date
             }
         case .updated:
             guard let date = value.flatMap(self.date) else { return }
             if inEntry {
-                self.entry?.updated = date
+                self.entry.updated = date
             } else {
                 self.feed.metadata.updated = date
             }
         case .author, .creator, .itunesAuthor, .feedAuthor:
             guard let value else { return }
             self.addAuthor(value, weak: field == .itunesAuthor)
-        case .description:
-            let html = text
+        case .description, .summary:
             if inEntry {
-                if self.pending.summaryFromSummary {
-                    if self.entry?.content == nil { self.entry?.content = html }
-                } else if self.entry?.summary == nil || self.pending.summaryFromDescription {
-                    self.entry?.summary = html
-                    self.pending.summaryFromDescription = true
+                // Whichever of description and summary comes first is the summary; the
+                // other one is the content, when there is none.
+                if self.entry.summary == nil {
+                    self.entry.summary = text
+                } else if self.entry.content == nil {
+                    self.entry.content = text
                 }
-            } else if self.feed.metadata.subtitle == nil {
-                self.feed.metadata.subtitle = html
-            }
-        case .summary:
-            if inEntry {
-                if self.pending.summaryFromDescription, let description = self.entry?.summary {
-                    if self.entry?.content == nil { self.entry?.content = description }
-                    self.entry?.summary = text
-                } else if self.entry?.summary == nil {
-                    self.entry?.summary = text
-                }
-                self.pending.summaryFromDescription = false
-                self.pending.summaryFromSummary = true
             } else if self.feed.metadata.subtitle == nil {
                 self.feed.metadata.subtitle = text
             }
         case .dcDescription, .itunesSummary:
             if inEntry {
-                if self.entry?.summary == nil { self.entry?.summary = value }
+                if self.entry.summary == nil { self.entry.summary = value }
             } else if self.feed.metadata.subtitle == nil {
                 self.feed.metadata.subtitle = value
             }
         case .mediaDescription:
             if self.pending.mediaDescription == nil { self.pending.mediaDescription = value }
         case .content:
-            if inEntry, self.entry?.content == nil { self.entry?.content = text }
+            if inEntry, self.entry.content == nil { self.entry.content = text }
         case .subtitle, .itunesSubtitle:
             if !inEntry, self.feed.metadata.subtitle == nil {
                 self.feed.metadata.subtitle = field == .subtitle ? text : value
@@ -937,16 +967,16 @@ final class FeedXMLReader {
                 guard !term.isEmpty else { continue }
                 let category = FeedCategory(term: term, scheme: scheme)
                 if inEntry {
-                    if !(self.entry?.categories.contains(category) ?? true) { self.addCategory(category) }
+                    if !self.entry.categories.contains(category) { self.addCategory(category) }
                 } else if !self.feed.metadata.categories.contains(category) {
                     self.addCategory(category)
                 }
             }
         case .comments:
-            if inEntry, let value { self.entry?.comments = self.resolve(value) }
+            if inEntry, let value { self.entry.comments = self.resolve(value) }
         case .rights:
             if inEntry {
-                if self.entry?.rights == nil { self.entry?.rights = text }
+                if self.entry.rights == nil { self.entry.rights = text }
             } else if self.feed.metadata.rights == nil {
                 self.feed.metadata.rights = text
             }
@@ -969,10 +999,10 @@ final class FeedXMLReader {
     /// (itunes:author) only when there is no other.
     private func addAuthor(_ value: String, weak: Bool) {
         let person = FeedText.person(from: value)
-        if self.entry != nil {
-            if weak, self.entry?.author != nil { return }
-            if self.entry?.author == nil { self.entry?.author = value }
-            if !(self.entry?.authors.contains(person) ?? true) { self.entry?.authors.append(person) }
+        if self.inEntry {
+            if weak, self.entry.author != nil { return }
+            if self.entry.author == nil { self.entry.author = value }
+            if !self.entry.authors.contains(person) { self.entry.authors.append(person) }
         } else {
             if weak, self.feed.metadata.author != nil { return }
             if self.feed.metadata.author == nil { self.feed.metadata.author = value }
@@ -981,8 +1011,8 @@ final class FeedXMLReader {
     }
 
     private func addCategory(_ category: FeedCategory) {
-        if self.entry != nil {
-            self.entry?.categories.append(category)
+        if self.inEntry {
+            self.entry.categories.append(category)
         } else {
             self.feed.metadata.categories.append(category)
         }
@@ -996,9 +1026,9 @@ final class FeedXMLReader {
         let display = FeedText.display(person)
         switch scope.target {
         case .entryAuthor:
-            guard self.entry != nil else { return }
-            self.entry?.authors.append(person)
-            if self.entry?.author == nil { self.entry?.author = display }
+            guard self.inEntry else { return }
+            self.entry.authors.append(person)
+            if self.entry.author == nil { self.entry.author = display }
         case .feedAuthor:
             self.feed.metadata.authors.append(person)
             if self.feed.metadata.author == nil { self.feed.metadata.author = display }
@@ -1008,8 +1038,10 @@ final class FeedXMLReader {
     }
 
     private func finishOpenEntry() {
-        guard var entry = self.entry else { return }
-        self.entry = nil
+        guard self.inEntry else { return }
+        var entry = self.entry
+        self.entry = FeedEntry()
+        self.inEntry = false
         let pending = self.pending
         self.pending = EntryFallbacks()
         if !pending.hasEnclosure, !pending.mediaEnclosures.isEmpty { entry.enclosures = pending.mediaEnclosures }

@@ -26,10 +26,18 @@ enum XMLCharset {
                 return Decoded(utf8: Charset.convert(bytes, from: label), encoding: label, overruled: false)
             }
         }
+        // The common case, decided without a copy: no label but UTF-8 and valid UTF-8 bytes.
+        let httpLabel = contentType.flatMap(Charset.label(fromContentType:))
+        let label = httpLabel ?? Charset.xmlDeclarationLabel(bytes)
+        if Charset.byteOrderMark(bytes) == nil, label.map({ Charset.canonicalLabel($0) == "utf-8" }) ?? true,
+            Self.isValidUTF8(bytes)
+        {
+            return Decoded(utf8: bytes, encoding: "utf-8", overruled: false)
+        }
         let decoded = Charset.decode(bytes, contentType: contentType, kind: .xml)
         var encoding = decoded.encoding
         if encoding == "windows-1252", !decoded.overruled,
-            let label = contentType.flatMap(Charset.label(fromContentType:)) ?? Charset.xmlDeclarationLabel(bytes),
+            let label,
             ["us-ascii", "ascii", "iso-8859-1", "latin1", "iso8859-1"].contains(label.lowercased())
         {
             // Decoded as windows-1252 (the WHATWG reading of these labels), reported by its label.
@@ -38,5 +46,42 @@ enum XMLCharset {
                 ? "us-ascii" : (label.lowercased() == "us-ascii" ? "us-ascii" : "iso-8859-1")
         }
         return Decoded(utf8: decoded.utf8, encoding: encoding, overruled: decoded.overruled)
+    }
+
+    /// Whether `bytes` are valid UTF-8, skipping ASCII eight bytes at a time.
+    static func isValidUTF8(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { raw in
+            let count = raw.count
+            var index = 0
+            while index < count {
+                if index + 8 <= count,
+                    raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 == 0
+                {
+                    index += 8
+                    continue
+                }
+                let lead = raw[index]
+                if lead < 0x80 {
+                    index += 1
+                    continue
+                }
+                let length: Int
+                switch lead {
+                case 0xC2...0xDF: length = 2
+                case 0xE0...0xEF: length = 3
+                case 0xF0...0xF4: length = 4
+                default: return false
+                }
+                guard index + length <= count else { return false }
+                for offset in 1..<length where raw[index + offset] & 0xC0 != 0x80 { return false }
+                let second = raw[index + 1]
+                if lead == 0xE0 && second < 0xA0 { return false }
+                if lead == 0xED && second > 0x9F { return false }
+                if lead == 0xF0 && second < 0x90 { return false }
+                if lead == 0xF4 && second > 0x8F { return false }
+                index += length
+            }
+            return true
+        }
     }
 }
