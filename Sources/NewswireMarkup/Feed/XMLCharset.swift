@@ -12,6 +12,51 @@ enum XMLCharset {
         var overruled: Bool
     }
 
+    /// `true` when the bytes may go to libxml2 as UTF-8 without decoding: no BOM, no UTF-16
+    /// shape, and no charset label other than UTF-8 in the HTTP header or XML declaration.
+    /// libxml2 checks the UTF-8 as it reads; a document it rejects is decoded by ``decode``.
+    static func isDeclaredUTF8(_ bytes: [UInt8], contentType: String?) -> Bool {
+        guard bytes.count >= 4, bytes[0] == UInt8(ascii: "<"), bytes[1] != 0 else { return false }
+        if let contentType, let label = Charset.label(fromContentType: contentType) {
+            return Charset.canonicalLabel(label) == "utf-8"
+        }
+        guard let label = Self.declaredEncoding(bytes) else { return true }
+        return Charset.canonicalLabel(label) == "utf-8"
+    }
+
+    /// The `encoding` pseudo-attribute of an XML declaration at the very start, read as bytes.
+    static func declaredEncoding(_ bytes: [UInt8]) -> String? {
+        bytes.withUnsafeBufferPointer { input in
+            let prefix: [UInt8] = Array("<?xml".utf8)
+            guard input.count > 6, input.prefix(5).elementsEqual(prefix) else { return nil }
+            let limit = min(input.count, 256)
+            var end = 5
+            while end + 1 < limit, !(input[end] == UInt8(ascii: "?") && input[end + 1] == UInt8(ascii: ">")) {
+                end += 1
+            }
+            let name: [UInt8] = Array("encoding".utf8)
+            var index = 5
+            while index + name.count < end {
+                if input[index] == UInt8(ascii: "e"), input[index..<(index + name.count)].elementsEqual(name) {
+                    var cursor = index + name.count
+                    while cursor < end, XMLRepair.isSpace(input[cursor]) || input[cursor] == UInt8(ascii: "=") {
+                        cursor += 1
+                    }
+                    guard cursor < end, input[cursor] == UInt8(ascii: "\"") || input[cursor] == UInt8(ascii: "'") else {
+                        return nil
+                    }
+                    let quote = input[cursor]
+                    let valueStart = cursor + 1
+                    var valueEnd = valueStart
+                    while valueEnd < end, input[valueEnd] != quote { valueEnd += 1 }
+                    return String(decoding: input[valueStart..<valueEnd], as: UTF8.self)
+                }
+                index += 1
+            }
+            return nil
+        }
+    }
+
     static func decode(_ bytes: [UInt8], contentType: String?) -> Decoded {
         if Charset.byteOrderMark(bytes) == nil, bytes.count >= 4 {
             let label: String? =
@@ -28,7 +73,7 @@ enum XMLCharset {
         }
         // The common case, decided without a copy: no label but UTF-8 and valid UTF-8 bytes.
         let httpLabel = contentType.flatMap(Charset.label(fromContentType:))
-        let label = httpLabel ?? Charset.xmlDeclarationLabel(bytes)
+        let label = httpLabel ?? Self.declaredEncoding(bytes) ?? Charset.xmlDeclarationLabel(bytes)
         if Charset.byteOrderMark(bytes) == nil, label.map({ Charset.canonicalLabel($0) == "utf-8" }) ?? true,
             Self.isValidUTF8(bytes)
         {
