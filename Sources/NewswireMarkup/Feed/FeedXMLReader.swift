@@ -28,6 +28,10 @@ final class FeedXMLReader {
     private var buffer: [UInt8] = []
     private var namespaceCache: [UnsafeRawPointer: Namespace] = [:]
     private var bases: [String?]
+    /// An empty element inside captured markup was written whole (no end event to handle).
+    private var closedEmptyMarkup = false
+    /// Namespace URIs of the open elements of captured markup (`nil` for XHTML or none).
+    private var markupNamespaces: [String?] = []
     /// The root element's default namespace (tells RSS 0.90 from RSS 1.0 in an empty feed).
     private var defaultNamespace: String?
     private let now = Date()
@@ -157,7 +161,13 @@ final class FeedXMLReader {
             case 1:
                 let empty = xmlTextReaderIsEmptyElement(reader) == 1
                 if !self.startElement(reader) { return }
-                if empty { self.endElement(reader) }
+                if empty {
+                    if self.closedEmptyMarkup {
+                        self.closedEmptyMarkup = false
+                    } else {
+                        self.endElement(reader)
+                    }
+                }
             case 15:
                 self.endElement(reader)
             case 3, 4, 13, 14:
@@ -241,22 +251,12 @@ final class FeedXMLReader {
         return String(cString: raw)
     }
 
-    private func attributes(of reader: xmlTextReaderPtr, keepNamespaceDeclarations: Bool = false) -> [Attribute] {
+    private func attributes(of reader: xmlTextReaderPtr) -> [Attribute] {
         guard xmlTextReaderHasAttributes(reader) == 1 else { return [] }
         var result: [Attribute] = []
         while xmlTextReaderMoveToNextAttribute(reader) == 1 {
+            if xmlTextReaderIsNamespaceDecl(reader) == 1 { continue }
             let value = xmlTextReaderConstValue(reader).map { String(cString: $0) } ?? ""
-            if xmlTextReaderIsNamespaceDecl(reader) == 1 {
-                if keepNamespaceDeclarations, let name = xmlTextReaderConstName(reader) {
-                    result.append(Attribute(namespace: .other, name: String(cString: name), value: value))
-                }
-                continue
-            }
-            if keepNamespaceDeclarations {
-                let name = xmlTextReaderConstName(reader).map { String(cString: $0) } ?? ""
-                result.append(Attribute(namespace: .none, name: name, value: value))
-                continue
-            }
             var namespace = self.namespace(of: reader)
             var local = xmlTextReaderConstLocalName(reader).map { String(cString: $0) } ?? ""
             if let prefix = xmlTextReaderConstPrefix(reader), String(cString: prefix) == "xml" {
@@ -326,6 +326,7 @@ final class FeedXMLReader {
         if var capture = self.capture {
             if capture.childDepth > 0 {
                 capture.childDepth -= 1
+                _ = self.markupNamespaces.popLast()
                 if capture.skipWrapperDepth == capture.childDepth {
                     capture.skipWrapperDepth = nil
                 } else {
@@ -708,6 +709,7 @@ final class FeedXMLReader {
 
     private func begin(_ field: Field, mode: Mode, _ attributes: [Attribute]) {
         self.buffer.removeAll(keepingCapacity: true)
+        self.markupNamespaces.removeAll(keepingCapacity: true)
         var escape = false
         if case .xhtml = mode { escape = true }
         self.capture = Capture(
@@ -744,11 +746,7 @@ final class FeedXMLReader {
 
     /// The element's name as markup: the local name for XHTML, the qualified name otherwise.
     private func appendMarkupName(_ reader: xmlTextReaderPtr) {
-        let namespace = self.namespace(of: reader)
-        let name =
-            namespace == .xhtml || namespace == .none
-            ? xmlTextReaderConstLocalName(reader) : xmlTextReaderConstName(reader)
-        guard let name else { return }
+        guard let name = xmlTextReaderConstLocalName(reader) else { return }
         self.buffer.append(
             contentsOf: UnsafeBufferPointer(
                 start: name,
@@ -760,6 +758,38 @@ final class FeedXMLReader {
     private static let voidElements: Set<String> = [
         "br", "img", "hr", "input", "meta", "link", "area", "base", "col", "embed", "param", "source", "track", "wbr",
     ]
+
+    /// The element's namespace URI when it is neither XHTML nor absent.
+    private static func markupNamespace(of reader: xmlTextReaderPtr) -> String? {
+        guard let uri = xmlTextReaderConstNamespaceUri(reader) else { return nil }
+        let string = String(cString: uri)
+        return string == "http://www.w3.org/1999/xhtml" ? nil : string
+    }
+
+    /// Attributes of an element inside captured markup, as they are written: qualified names,
+    /// `xmlns` where the element enters a namespace other than XHTML, and an `xmlns:p` for
+    /// each prefix its attributes use (the declarations may sit on an ancestor outside).
+    private func markupAttributes(of reader: xmlTextReaderPtr) -> [Attribute] {
+        var result: [Attribute] = []
+        if let namespace = Self.markupNamespace(of: reader), namespace != (self.markupNamespaces.last ?? nil) {
+            result.append(Attribute(namespace: .other, name: "xmlns", value: namespace))
+        }
+        guard xmlTextReaderHasAttributes(reader) == 1 else { return result }
+        var declared: Set<String> = []
+        while xmlTextReaderMoveToNextAttribute(reader) == 1 {
+            if xmlTextReaderIsNamespaceDecl(reader) == 1 { continue }
+            let name = xmlTextReaderConstName(reader).map { String(cString: $0) } ?? ""
+            let value = xmlTextReaderConstValue(reader).map { String(cString: $0) } ?? ""
+            result.append(Attribute(namespace: .none, name: name, value: value))
+            if let prefix = xmlTextReaderConstPrefix(reader).map({ String(cString: $0) }), prefix != "xml",
+                let uri = xmlTextReaderConstNamespaceUri(reader), declared.insert(prefix).inserted
+            {
+                result.append(Attribute(namespace: .other, name: "xmlns:" + prefix, value: String(cString: uri)))
+            }
+        }
+        xmlTextReaderMoveToElement(reader)
+        return result
+    }
 
     private func startChildMarkup(_ reader: xmlTextReaderPtr) {
         guard var capture = self.capture else { return }
@@ -773,6 +803,7 @@ final class FeedXMLReader {
             // Atom's xhtml wrapper div is not part of the content (RFC 4287 §3.1.1.3).
             capture.skipWrapperDepth = 0
             capture.childDepth += 1
+            self.markupNamespaces.append(nil)
             capture.sawChild = true
             self.buffer.removeAll(keepingCapacity: true)
             self.capture = capture
@@ -789,8 +820,7 @@ final class FeedXMLReader {
         capture.sawChild = true
         self.buffer.append(UInt8(ascii: "<"))
         self.appendMarkupName(reader)
-        var attributes = self.attributes(of: reader, keepNamespaceDeclarations: true)
-        attributes.removeAll { $0.namespace == .other && $0.value == "http://www.w3.org/1999/xhtml" }
+        var attributes = self.markupAttributes(of: reader)
         if attributes.count > 1 { attributes.sort { $0.name < $1.name } }
         for attribute in attributes {
             self.buffer.append(UInt8(ascii: " "))
@@ -814,9 +844,11 @@ final class FeedXMLReader {
                 self.appendMarkupName(reader)
                 self.buffer.append(62)
             }
+            self.closedEmptyMarkup = true
         } else {
             self.buffer.append(UInt8(ascii: ">"))
             capture.childDepth += 1
+            self.markupNamespaces.append(Self.markupNamespace(of: reader))
         }
         self.capture = capture
     }
@@ -1047,6 +1079,8 @@ final class FeedXMLReader {
         if !pending.hasEnclosure, !pending.mediaEnclosures.isEmpty { entry.enclosures = pending.mediaEnclosures }
         if entry.title == nil { entry.title = pending.mediaTitle }
         if entry.summary == nil { entry.summary = pending.mediaDescription }
+        // As feed readers do, an entry with content but no summary gets the content as summary.
+        if entry.summary == nil, let content = entry.content { entry.summary = content }
         if entry.id == nil, let about = pending.about, !about.isEmpty { entry.id = about }
         self.feed.entries.append(entry)
     }
