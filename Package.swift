@@ -58,6 +58,12 @@ let package = Package(
             dependencies: ["NewswirePipeline", "NewswireFetch", "NewswireMarkup", "NewswireEntities", argumentParser, logging],
             swiftSettings: swiftSettings
         ),
+        // scripts/bench-feeds: FeedParser against libxml2's bare reader on a generated corpus.
+        .executableTarget(
+            name: "newswire-bench-feeds",
+            dependencies: ["NewswireMarkup", "NewswireCore"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "newswire-testserver",
             dependencies: ["NewswireTesting", argumentParser],
