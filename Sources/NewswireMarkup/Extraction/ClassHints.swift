@@ -25,7 +25,33 @@ struct ClassHints: OptionSet, Hashable {
     static let boilerplate = ClassHints(rawValue: 1 << 8)
 
     /// The flags of a `class`/`id` value (ASCII case is ignored).
-    static func of(_ value: UnsafePointer<UInt8>) -> ClassHints { Matcher.shared.match(value) }
+    static func of(_ value: UnsafePointer<UInt8>) -> ClassHints {
+        var hints = Matcher.shared.match(value)
+        if Self.hasHidingToken(value) { hints.insert(.hidden) }
+        return hints
+    }
+
+    /// Whole class tokens that hide an element (`hidden`, `sr-only`…); `field-label-hidden` is not one.
+    private static func hasHidingToken(_ value: UnsafePointer<UInt8>) -> Bool {
+        var index = 0
+        var token: [UInt8] = []
+        while true {
+            let byte = value[index]
+            if byte == 0 || byte == 32 || byte == 9 || byte == 10 {
+                if !token.isEmpty, Self.hidingTokens.contains(String(decoding: token, as: UTF8.self)) { return true }
+                token.removeAll(keepingCapacity: true)
+                if byte == 0 { return false }
+            } else if token.count < 24 {
+                token.append(byte | 0x20)
+            }
+            index += 1
+        }
+    }
+
+    private static let hidingTokens: Set<String> = [
+        "hidden", "hide", "sr-only", "visually-hidden", "visuallyhidden", "screen-reader-text", "screenreader-only",
+        "offscreen", "print-only", "is-hidden", "u-hidden", "element-invisible",
+    ]
 
     /// The weight Readability gives an element for its class and id: ±25 per side.
     var weight: Int {
@@ -87,8 +113,6 @@ private struct Matcher: Sendable {
             ("paywall", .negative), ("byline", .byline), ("by-line", .byline), ("author", .byline),
             ("writer", .byline), ("contributor", .byline), ("dateline", .dateline), ("^date", .dateline),
             ("timestamp", .dateline), ("published", .dateline), ("caption", .caption), ("credit", .caption),
-            ("^hidden$", .hidden), ("^hide$", .hidden), ("sr-only", .hidden), ("visually-hidden", .hidden),
-            ("screen-reader", .hidden), ("print-only", .hidden), ("offscreen", .hidden),
         ]
         self.transitions = [Int32](repeating: -1, count: Self.alphabet)
         self.terminals = [[]]

@@ -141,6 +141,7 @@ final class PageIndex {
             }
         }
         if hints.contains(.hidden) { hidden = true }
+        if tag == .body || tag == .html { hidden = false }
         let parentUnlikely = parent >= 0 ? self.elements[Int(parent)].unlikely : false
         let selfUnlikely =
             hints.contains(.unlikely) && !hints.contains(.maybe) && tag != .body && tag != .a && tag != .article

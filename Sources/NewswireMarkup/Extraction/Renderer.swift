@@ -27,9 +27,12 @@ struct Renderer {
     private var kind = Paragraph.Kind.body
     private var pendingSpace = false
 
+    private let rootText: Int
+
     init(page: PageIndex, roots: Set<Int>, scores: [Double], scored: [Bool]) {
         self.page = page
         self.roots = roots
+        self.rootText = roots.reduce(0) { $0 + Int(page.elements[$1].text) }
         self.scores = scores
         self.scored = scored
     }
@@ -85,6 +88,8 @@ struct Renderer {
     private func shouldDrop(_ index: Int) -> Bool {
         let element = self.page.elements[index]
         if element.hidden { return true }
+        // A wrapper holding most of the chosen text is never boilerplate, whatever its class says.
+        if Int(element.text) * 2 > self.rootText { return false }
         switch element.tag {
         case .nav, .aside, .footer, .form, .figure, .figcaption, .h1, .menu, .caption, .address:
             return true
