@@ -17,8 +17,13 @@ enum PageClassifier {
         let sample = title + "\n" + bodyText
         if Self.blockedPhrases.contains(where: { sample.contains($0) }) && words < 120 { return .blocked }
         if Self.errorPhrases.contains(where: { title.contains($0) }) && words < 120 { return .errorPage }
-        if words < 120, Self.consentPhrases.contains(where: { bodyText.contains($0) }),
-            bodyText.contains("cookie") || bodyText.contains("consent") || bodyText.contains("privacy")
+        // A consent wall is when the dialog is what the page shows: its words are the text found,
+        // or the whole page is hardly more than the dialog.
+        let lowered = result.text.lowercased()
+        let pageWords = bodyText.split(separator: " ").count
+        let consentSource = pageWords < 300 ? bodyText : lowered
+        if words < 120, Self.consentPhrases.contains(where: { consentSource.contains($0) }),
+            consentSource.contains("cookie") || consentSource.contains("consent") || consentSource.contains("privacy")
         {
             return .consentWall
         }

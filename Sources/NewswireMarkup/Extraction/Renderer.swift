@@ -135,7 +135,7 @@ struct Renderer {
         if element.text == 0 { return false }
         if isList { return density > 0.5 }
         if images > 1 && Double(paragraphs) / Double(images) < 0.5 { return true }
-        if items > paragraphs && element.tag != .blockquote && density > 0.2 { return true }
+        if items > paragraphs * 2 && density > 0.5 { return true }
         if Double(element.inputs) > Double(paragraphs) / 3 { return true }
         if weight < 25 && density > 0.33 { return true }
         if weight >= 25 && density > 0.5 { return true }
