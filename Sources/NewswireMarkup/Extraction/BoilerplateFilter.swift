@@ -8,11 +8,12 @@ enum BoilerplateFilter {
     static func clean(_ paragraphs: [Paragraph], title: String?) -> [Paragraph] {
         var kept: [Paragraph] = []
         kept.reserveCapacity(paragraphs.count)
-        let normalizedTitle = title.map { Self.normalize($0) }
+        let titleKey = title.map(TextBytes.alphanumericKey) ?? []
+        let titleLength = title?.count ?? 0
         for paragraph in paragraphs {
             if Self.isBoilerplate(paragraph) { continue }
-            if let normalizedTitle, !normalizedTitle.isEmpty, paragraph.characters < 300,
-                Self.normalize(paragraph.text) == normalizedTitle
+            if !titleKey.isEmpty, abs(paragraph.characters - titleLength) < 20,
+                TextBytes.alphanumericKey(paragraph.text) == titleKey
             {
                 continue
             }
@@ -33,13 +34,22 @@ enum BoilerplateFilter {
         {
             return true
         }
-        let lowered = paragraph.text.lowercased()
-        if Self.exact.contains(lowered.trimmingCharacters(in: .punctuationCharacters.union(.whitespaces))) {
-            return true
-        }
+        let folded = TextBytes.foldedASCII(paragraph.text)
+        var start = 0
+        var end = folded.count
+        while start < end, Self.isTrimmable(folded[start]) { start += 1 }
+        while end > start, Self.isTrimmable(folded[end - 1]) { end -= 1 }
+        if Self.exact.contains(String(decoding: folded[start..<end], as: UTF8.self)) { return true }
         guard characters < 120 else { return false }
-        for prefix in Self.prefixes where lowered.hasPrefix(prefix) { return true }
+        for prefix in Self.prefixBytes where folded.starts(with: prefix) { return true }
         return false
+    }
+
+    private static func isTrimmable(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 32, 33...47, 58...64, 91...96, 123...126: return true
+        default: return false
+        }
     }
 
     private static let exact: Set<String> = [
@@ -53,6 +63,8 @@ enum BoilerplateFilter {
         "top stories", "back to top", "next article", "previous article", "image", "photo", "video",
     ]
 
+    private static let prefixBytes: [[UInt8]] = Self.prefixes.map { Array($0.utf8) }
+
     private static let prefixes: [String] = [
         "advertisement", "read more:", "read more at", "read next", "read also", "also read", "related:",
         "related coverage", "related content", "see also:", "more from", "more:", "share this", "share on",
@@ -65,8 +77,4 @@ enum BoilerplateFilter {
         "download our app", "leave a comment", "comments are closed", "view comments", "show comments",
         "next article", "previous article", "back to top", "more on this", "explore more",
     ]
-
-    private static func normalize(_ text: String) -> String {
-        String(text.lowercased().unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) }.map(Character.init))
-    }
 }
