@@ -39,10 +39,29 @@ enum BoilerplateFilter {
         var end = folded.count
         while start < end, Self.isTrimmable(folded[start]) { start += 1 }
         while end > start, Self.isTrimmable(folded[end - 1]) { end -= 1 }
-        if Self.exact.contains(String(decoding: folded[start..<end], as: UTF8.self)) { return true }
+        let trimmed = String(decoding: folded[start..<end], as: UTF8.self)
+        if Self.exact.contains(trimmed) { return true }
+        if Self.isCounterLabel(trimmed) { return true }
+        // A bare URL, or a scrap with no letters or digits at all (a stray "/*" from an inline script).
+        if !trimmed.contains(" ") && (trimmed.hasPrefix("http") || trimmed.hasPrefix("www.")) { return true }
+        if start == end { return true }
         guard characters < 120 else { return false }
         for prefix in Self.prefixBytes where folded.starts(with: prefix) { return true }
         return false
+    }
+
+    /// "Image 2 of 5", "Photo 3/12", "12 comments": gallery counters and comment counts.
+    private static func isCounterLabel(_ text: String) -> Bool {
+        let words = text.split(separator: " ")
+        guard (1...4).contains(words.count) else { return false }
+        let numbers = words.filter { $0.allSatisfy(\.isNumber) || $0.contains("/") }.count
+        guard numbers >= 1 else { return false }
+        let others = words.filter { !($0.allSatisfy(\.isNumber) || $0.contains("/")) }.map(String.init)
+        let labels: Set<String> = [
+            "image", "photo", "picture", "slide", "of", "comments", "comment", "photos", "images",
+        ]
+        if others == ["of"] { return words.count == 3 && words[1] == "of" }
+        return !others.isEmpty && others.allSatisfy { labels.contains($0) }
     }
 
     private static func isTrimmable(_ byte: UInt8) -> Bool {
@@ -61,6 +80,7 @@ enum BoilerplateFilter {
         "copy link", "link copied", "related", "related articles", "related stories", "more stories",
         "recommended", "you may also like", "you might also like", "most popular", "most read", "trending",
         "top stories", "back to top", "next article", "previous article", "image", "photo", "video",
+        "sharing is caring", "share this article", "share this story", "share this post",
     ]
 
     private static let prefixBytes: [[UInt8]] = Self.prefixes.map { Array($0.utf8) }
@@ -76,5 +96,6 @@ enum BoilerplateFilter {
         "this story has been shared", "sponsored by", "get the latest", "newsletter", "join our",
         "download our app", "leave a comment", "comments are closed", "view comments", "show comments",
         "next article", "previous article", "back to top", "more on this", "explore more",
+        "this site uses akismet", "this post may contain affiliate", "this article contains affiliate",
     ]
 }

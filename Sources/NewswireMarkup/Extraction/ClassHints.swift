@@ -33,22 +33,25 @@ struct ClassHints: OptionSet, Hashable {
 
     /// Whole class tokens that hide an element (`hidden`, `sr-only`…); `field-label-hidden` is not one.
     private static func hasHidingToken(_ value: UnsafePointer<UInt8>) -> Bool {
-        var index = 0
-        var token: [UInt8] = []
+        var start = 0
         while true {
-            let byte = value[index]
-            if byte == 0 || byte == 32 || byte == 9 || byte == 10 {
-                if !token.isEmpty, Self.hidingTokens.contains(String(decoding: token, as: UTF8.self)) { return true }
-                token.removeAll(keepingCapacity: true)
-                if byte == 0 { return false }
-            } else if token.count < 24 {
-                token.append(byte | 0x20)
+            while value[start] == 32 || value[start] == 9 || value[start] == 10 { start += 1 }
+            if value[start] == 0 { return false }
+            var end = start
+            while value[end] != 0 && value[end] != 32 && value[end] != 9 && value[end] != 10 { end += 1 }
+            let length = end - start
+            for token in Self.hidingTokenBytes where token.count == length {
+                var offset = 0
+                while offset < length && value[start + offset] | 0x20 == token[offset] { offset += 1 }
+                if offset == length { return true }
             }
-            index += 1
+            start = end
         }
     }
 
-    private static let hidingTokens: Set<String> = [
+    private static let hidingTokenBytes: [[UInt8]] = Self.hidingTokens.map { Array($0.utf8) }
+
+    private static let hidingTokens: [String] = [
         "hidden", "hide", "sr-only", "visually-hidden", "visuallyhidden", "screen-reader-text", "screenreader-only",
         "offscreen", "print-only", "is-hidden", "u-hidden", "element-invisible",
     ]

@@ -90,6 +90,8 @@ struct Renderer {
         if element.hidden { return true }
         // A wrapper holding most of the chosen text is never boilerplate, whatever its class says.
         if Int(element.text) * 2 > self.rootText { return false }
+        // Nor is an embedded post or quote (a blockquote making up most of its wrapper).
+        if element.hints.contains(.negative) && self.isQuoteWrapper(index) { return false }
         switch element.tag {
         case .nav, .aside, .footer, .form, .figure, .figcaption, .h1, .menu, .caption, .address:
             return true
@@ -103,9 +105,18 @@ struct Renderer {
         if hints.contains(.boilerplate) && !hints.contains(.positive) { return true }
         if hints.contains(.caption) && element.text < 400 { return true }
         if (hints.contains(.byline) || hints.contains(.dateline)) && element.text < 250 { return true }
+        // Author boxes: a short biography under a byline-ish class.
+        if hints.contains(.byline) && !hints.contains(.positive) && element.text < 1000 && element.paragraphs <= 3 {
+            return true
+        }
+        // Quotes and embedded posts are part of the story unless their class says otherwise.
+        if false, element.tag == .blockquote { return element.hints.weight < 0 }
         if element.unlikely && !self.isUnlikelyContext(index) { return true }
         switch element.tag {
-        case .div, .section, .ul, .ol, .dl, .table, .span, .other, .article, .center, .blockquote:
+        case .blockquote:
+            // Quotes and embedded posts are part of the story unless their class says otherwise.
+            return element.hints.weight < 0
+        case .div, .section, .ul, .ol, .dl, .table, .span, .other, .article, .center:
             return self.dropConditionally(index)
         case .p, .li, .h2, .h3, .h4, .h5, .h6, .dd, .dt:
             let density = self.linkDensity(element)
@@ -113,6 +124,21 @@ struct Renderer {
         default:
             return false
         }
+    }
+
+    /// Whether a blockquote holds most of the element's text (embedded posts are quoted in the story).
+    private func isQuoteWrapper(_ index: Int) -> Bool {
+        let element = self.page.elements[index]
+        guard element.text > 0 else { return false }
+        var child = index + 1
+        while child < Int(element.end) {
+            let candidate = self.page.elements[child]
+            if candidate.tag == .blockquote && !candidate.hidden {
+                return candidate.text * 10 >= element.text * 8
+            }
+            child += 1
+        }
+        return false
     }
 
     /// Whether the whole chosen region sits inside an unlikely region (then nothing is dropped for it).
