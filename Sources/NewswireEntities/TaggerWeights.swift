@@ -1,0 +1,180 @@
+/// The weights of a trained tagger: one row of tag scores per hashed feature bucket, plus tag
+/// transition scores.
+///
+/// Only buckets with a non-zero row are stored (`rowOfBucket` maps a bucket to its row or -1).
+/// Immutable once built; safe to share between threads.
+package struct TaggerWeights: Sendable {
+    /// Bumped whenever feature extraction changes, so an old model file is refused.
+    package static let featureVersion: UInt32 = 1
+
+    package var bucketBits: Int
+    /// Row index per bucket, or -1.
+    package var rowOfBucket: [Int32]
+    /// `rowCount × TagSet.count` scores.
+    package var rows: [Float]
+    /// `transitions[from * TagSet.count + to]`.
+    package var transitions: [Float]
+    package var start: [Float]
+    package var end: [Float]
+
+    package init(
+        bucketBits: Int,
+        rowOfBucket: [Int32],
+        rows: [Float],
+        transitions: [Float],
+        start: [Float],
+        end: [Float]
+    ) {
+        self.bucketBits = bucketBits
+        self.rowOfBucket = rowOfBucket
+        self.rows = rows
+        self.transitions = transitions
+        self.start = start
+        self.end = end
+    }
+
+    /// Builds sparse weights from a dense table, dropping rows whose largest score is below
+    /// `threshold` in magnitude.
+    package init(
+        bucketBits: Int,
+        dense: [Float],
+        transitions: [Float],
+        start: [Float],
+        end: [Float],
+        threshold: Float = 0
+    ) {
+        let tags = TagSet.count
+        var rowOfBucket = Array(repeating: Int32(-1), count: 1 << bucketBits)
+        var rows: [Float] = []
+        for bucket in 0..<(1 << bucketBits) {
+            let row = dense[(bucket * tags)..<(bucket * tags + tags)]
+            guard let largest = row.lazy.map(abs).max(), largest > threshold else { continue }
+            rowOfBucket[bucket] = Int32(rows.count / tags)
+            rows.append(contentsOf: row)
+        }
+        self.init(
+            bucketBits: bucketBits,
+            rowOfBucket: rowOfBucket,
+            rows: rows,
+            transitions: transitions,
+            start: start,
+            end: end
+        )
+    }
+
+    /// The number of stored rows.
+    package var rowCount: Int { self.rows.count / TagSet.count }
+
+    /// Adds the rows of `buckets` into `scores` (one row of `TagSet.count`).
+    @inline(__always)
+    package func score(_ buckets: ArraySlice<UInt32>, into scores: UnsafeMutablePointer<Float>) {
+        let tags = TagSet.count
+        self.rowOfBucket.withUnsafeBufferPointer { rowOfBucket in
+            self.rows.withUnsafeBufferPointer { rows in
+                for bucket in buckets {
+                    let row = rowOfBucket[Int(bucket)]
+                    guard row >= 0 else { continue }
+                    let base = Int(row) * tags
+                    for tag in 0..<tags { scores[tag] += rows[base + tag] }
+                }
+            }
+        }
+    }
+
+    /// Scores and decodes one sentence.
+    ///
+    /// - Parameters:
+    ///   - buckets: the sentence's feature buckets, token after token.
+    ///   - ends: the end offset in `buckets` of each token's features.
+    /// - Returns: the best valid BILOU tag sequence.
+    package func decode(buckets: [UInt32], ends: [Int]) -> [Int] {
+        let count = ends.count
+        guard count > 0 else { return [] }
+        var emissions = [Float](repeating: 0, count: count * TagSet.count)
+        emissions.withUnsafeMutableBufferPointer { emissions in
+            var begin = 0
+            for token in 0..<count {
+                self.score(buckets[begin..<ends[token]], into: emissions.baseAddress! + token * TagSet.count)
+                begin = ends[token]
+            }
+        }
+        return viterbi(
+            emissions: emissions,
+            count: count,
+            transitions: self.transitions,
+            start: self.start,
+            end: self.end
+        )
+    }
+}
+
+/// Transition scores that forbid invalid BILOU sequences.
+private let forbidden: [Float] = {
+    var result = [Float](repeating: 0, count: TagSet.count * TagSet.count)
+    for from in 0..<TagSet.count {
+        for to in 0..<TagSet.count where !TagSet.allows(from, to) {
+            result[from * TagSet.count + to] = -1e30
+        }
+    }
+    return result
+}()
+
+/// The best tag sequence under first-order scores, restricted to valid BILOU sequences.
+///
+/// - Parameters:
+///   - emissions: `count × TagSet.count` per-token tag scores.
+///   - transitions: `TagSet.count × TagSet.count` scores, from row to column.
+package func viterbi(
+    emissions: [Float],
+    count: Int,
+    transitions: [Float],
+    start: [Float],
+    end: [Float]
+) -> [Int] {
+    let tags = TagSet.count
+    var score = [Float](repeating: 0, count: tags)
+    var next = [Float](repeating: 0, count: tags)
+    var back = [UInt8](repeating: 0, count: count * tags)
+    var moves = [Float](repeating: 0, count: tags * tags)
+    for index in 0..<(tags * tags) { moves[index] = transitions[index] + forbidden[index] }
+    for tag in 0..<tags {
+        score[tag] = emissions[tag] + start[tag] + (TagSet.allowsStart(tag) ? 0 : -1e30)
+    }
+    moves.withUnsafeBufferPointer { moves in
+        emissions.withUnsafeBufferPointer { emissions in
+            for token in 1..<max(count, 1) {
+                for to in 0..<tags {
+                    var best = -Float.infinity
+                    var bestFrom = 0
+                    for from in 0..<tags {
+                        let candidate = score[from] + moves[from * tags + to]
+                        if candidate > best {
+                            best = candidate
+                            bestFrom = from
+                        }
+                    }
+                    next[to] = best + emissions[token * tags + to]
+                    back[token * tags + to] = UInt8(bestFrom)
+                }
+                swap(&score, &next)
+            }
+        }
+    }
+    var best = -Float.infinity
+    var bestTag = 0
+    for tag in 0..<tags {
+        let candidate = score[tag] + end[tag] + (TagSet.allowsEnd(tag) ? 0 : -1e30)
+        if candidate > best {
+            best = candidate
+            bestTag = tag
+        }
+    }
+    var result = [Int](repeating: 0, count: count)
+    result[count - 1] = bestTag
+    var token = count - 1
+    while token > 0 {
+        result[token - 1] = Int(back[token * tags + result[token]])
+        token -= 1
+    }
+    return result
+}
