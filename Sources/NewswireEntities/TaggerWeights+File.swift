@@ -34,9 +34,7 @@ extension TaggerWeights {
         append32(UInt32(tags))
         append32(UInt32(self.rowCount))
         for value in self.transitions + self.start + self.end { append32(value.bitPattern) }
-        var buckets = [UInt32](repeating: 0, count: self.rowCount)
-        for (bucket, row) in self.rowOfBucket.enumerated() where row >= 0 { buckets[Int(row)] = UInt32(bucket) }
-        for bucket in buckets { append32(bucket) }
+        for bucket in self.buckets { append32(bucket) }
         bytes.reserveCapacity(bytes.count + 2 * self.rows.count)
         for value in self.rows {
             let half = Float16(value).bitPattern.littleEndian
@@ -81,11 +79,14 @@ extension TaggerWeights {
         let transitions = try readFloats(tags * tags)
         let start = try readFloats(tags)
         let end = try readFloats(tags)
-        var rowOfBucket = [Int32](repeating: -1, count: 1 << bucketBits)
-        for row in 0..<rowCount {
-            let bucket = Int(try read32())
-            guard bucket < rowOfBucket.count else { throw EntityModelError(path: path, message: "bucket out of range") }
-            rowOfBucket[bucket] = Int32(row)
+        var buckets: [UInt32] = []
+        buckets.reserveCapacity(rowCount)
+        for _ in 0..<rowCount {
+            let bucket = try read32()
+            guard bucket < 1 << bucketBits, bucket > buckets.last ?? 0 || buckets.isEmpty else {
+                throw EntityModelError(path: path, message: "buckets out of range or order")
+            }
+            buckets.append(bucket)
         }
         let base = offset
         let rows = [Float](unsafeUninitializedCapacity: rowCount * tags) { buffer, initialized in
@@ -101,7 +102,7 @@ extension TaggerWeights {
         }
         self.init(
             bucketBits: bucketBits,
-            rowOfBucket: rowOfBucket,
+            buckets: buckets,
             rows: rows,
             transitions: transitions,
             start: start,

@@ -1,39 +1,57 @@
 /// The weights of a trained tagger: one row of tag scores per hashed feature bucket, plus tag
 /// transition scores.
 ///
-/// Only buckets with a non-zero row are stored (`rowOfBucket` maps a bucket to its row or -1).
-/// Immutable once built; safe to share between threads.
+/// Only buckets with a non-zero row are stored. A bucket's row is found with a presence bit
+/// set and a rank table (a few hundred kilobytes, so it stays in cache), and rows are stored in
+/// bucket order. Immutable once built; safe to share between threads.
 package struct TaggerWeights: Sendable {
     /// Bumped whenever feature extraction changes, so an old model file is refused.
     package static let featureVersion: UInt32 = 1
 
-    package var bucketBits: Int
-    /// Row index per bucket, or -1.
-    package var rowOfBucket: [Int32]
-    /// `rowCount × TagSet.count` scores.
-    package var rows: [Float]
+    package let bucketBits: Int
+    /// The buckets that have a row, ascending.
+    package let buckets: [UInt32]
+    /// `buckets.count × TagSet.count` scores.
+    package let rows: [Float]
     /// `transitions[from * TagSet.count + to]`.
-    package var transitions: [Float]
-    package var start: [Float]
-    package var end: [Float]
+    package let transitions: [Float]
+    package let start: [Float]
+    package let end: [Float]
+    /// Bit `b % 64` of word `b / 64` is set when bucket `b` has a row.
+    private let present: [UInt64]
+    /// The number of rows before each word of `present`.
+    private let rankBefore: [UInt32]
 
+    /// - Parameter buckets: ascending; `rows` holds one row per bucket in the same order.
     package init(
         bucketBits: Int,
-        rowOfBucket: [Int32],
+        buckets: [UInt32],
         rows: [Float],
         transitions: [Float],
         start: [Float],
         end: [Float]
     ) {
+        precondition(rows.count == buckets.count * TagSet.count, "one row per bucket")
         self.bucketBits = bucketBits
-        self.rowOfBucket = rowOfBucket
+        self.buckets = buckets
         self.rows = rows
         self.transitions = transitions
         self.start = start
         self.end = end
+        let words = max(1, (1 << bucketBits) / 64)
+        var present = [UInt64](repeating: 0, count: words)
+        for bucket in buckets { present[Int(bucket) / 64] |= 1 << UInt64(bucket % 64) }
+        var rankBefore = [UInt32](repeating: 0, count: words)
+        var total: UInt32 = 0
+        for word in 0..<words {
+            rankBefore[word] = total
+            total += UInt32(present[word].nonzeroBitCount)
+        }
+        self.present = present
+        self.rankBefore = rankBefore
     }
 
-    /// Builds sparse weights from a dense table, dropping rows whose largest score is below
+    /// Builds sparse weights from a dense table, dropping rows whose largest score is not above
     /// `threshold` in magnitude.
     package init(
         bucketBits: Int,
@@ -44,17 +62,17 @@ package struct TaggerWeights: Sendable {
         threshold: Float = 0
     ) {
         let tags = TagSet.count
-        var rowOfBucket = Array(repeating: Int32(-1), count: 1 << bucketBits)
+        var buckets: [UInt32] = []
         var rows: [Float] = []
         for bucket in 0..<(1 << bucketBits) {
             let row = dense[(bucket * tags)..<(bucket * tags + tags)]
             guard let largest = row.lazy.map(abs).max(), largest > threshold else { continue }
-            rowOfBucket[bucket] = Int32(rows.count / tags)
+            buckets.append(UInt32(bucket))
             rows.append(contentsOf: row)
         }
         self.init(
             bucketBits: bucketBits,
-            rowOfBucket: rowOfBucket,
+            buckets: buckets,
             rows: rows,
             transitions: transitions,
             start: start,
@@ -63,19 +81,24 @@ package struct TaggerWeights: Sendable {
     }
 
     /// The number of stored rows.
-    package var rowCount: Int { self.rows.count / TagSet.count }
+    package var rowCount: Int { self.buckets.count }
 
     /// Adds the rows of `buckets` into `scores` (one row of `TagSet.count`).
     @inline(__always)
     package func score(_ buckets: ArraySlice<UInt32>, into scores: UnsafeMutablePointer<Float>) {
         let tags = TagSet.count
-        self.rowOfBucket.withUnsafeBufferPointer { rowOfBucket in
-            self.rows.withUnsafeBufferPointer { rows in
-                for bucket in buckets {
-                    let row = rowOfBucket[Int(bucket)]
-                    guard row >= 0 else { continue }
-                    let base = Int(row) * tags
-                    for tag in 0..<tags { scores[tag] += rows[base + tag] }
+        self.present.withUnsafeBufferPointer { present in
+            self.rankBefore.withUnsafeBufferPointer { rankBefore in
+                self.rows.withUnsafeBufferPointer { rows in
+                    for bucket in buckets {
+                        let word = Int(bucket >> 6)
+                        let bit = UInt64(1) << UInt64(bucket & 63)
+                        let bits = present[word]
+                        guard bits & bit != 0 else { continue }
+                        let row = Int(rankBefore[word]) + (bits & (bit &- 1)).nonzeroBitCount
+                        let base = row * tags
+                        for tag in 0..<tags { scores[tag] += rows[base + tag] }
+                    }
                 }
             }
         }

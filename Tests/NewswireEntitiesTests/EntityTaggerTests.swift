@@ -115,7 +115,7 @@ import Testing
         let bytes = tagger.weights.serialized()
         let copy = try TaggerWeights(serialized: bytes, path: "copy")
         #expect(copy.rows == tagger.weights.rows)
-        #expect(copy.rowOfBucket == tagger.weights.rowOfBucket)
+        #expect(copy.buckets == tagger.weights.buckets)
         #expect(copy.transitions == tagger.weights.transitions)
         var damaged = bytes
         damaged.removeLast()
