@@ -15,7 +15,7 @@ public struct EntityTagger: EntityExtracting {
         "gazetteer-places.txt", "gazetteer-first.txt", "gazetteer-last.txt", "gazetteer-demonyms.txt",
     ]
     /// The number of hashed feature buckets is `1 << bucketBits`.
-    package static let bucketBits = 20
+    package static let bucketBits = 21
 
     package let weights: TaggerWeights
     package let extractor: FeatureExtractor

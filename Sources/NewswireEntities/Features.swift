@@ -34,8 +34,6 @@ package struct DocumentFeatures: Sendable {
     package var length: [Int] = []
     /// Gazetteer matches: bit `4 * list + position` with position 0 B, 1 I, 2 L, 3 U.
     package var gazetteer: [UInt32] = []
-    /// The run of capitalised words a token is in: `position << 3 | min(length, 5)`, or 0.
-    package var capitalRun: [UInt8] = []
 }
 
 /// The classes a document's earlier predictions give a word: index 0 is O, 1–4 the types.
@@ -98,7 +96,6 @@ package struct FeatureExtractor: Sendable {
         features.flags = Array(repeating: 0, count: count)
         features.length = Array(repeating: 0, count: count)
         features.gazetteer = Array(repeating: 0, count: count)
-        features.capitalRun = Array(repeating: 0, count: count)
         let scalars = text.scalars
 
         for sentence in text.sentences {
@@ -178,26 +175,6 @@ package struct FeatureExtractor: Sendable {
                 features.shortShape[index] = shortShape
                 features.flags[index] = flags
                 features.length[index] = position
-            }
-        }
-
-        // Runs of capitalised words ("New York Stock Exchange") inside each sentence.
-        for sentence in text.sentences {
-            var index = sentence.lowerBound
-            while index < sentence.upperBound {
-                guard features.flags[index] & TokenFlag.initialCapital != 0 else {
-                    index += 1
-                    continue
-                }
-                var end = index + 1
-                while end < sentence.upperBound && features.flags[end] & TokenFlag.initialCapital != 0 { end += 1 }
-                let length = UInt8(min(end - index, 5))
-                for inner in index..<end {
-                    let position: UInt8 =
-                        end - index == 1 ? 3 : inner == index ? 0 : inner == end - 1 ? 2 : 1
-                    features.capitalRun[inner] = position << 3 | length
-                }
-                index = end
             }
         }
 
@@ -324,21 +301,6 @@ package struct FeatureExtractor: Sendable {
                 gazetteer &= gazetteer - 1
                 add(33 + cased, bit << 1 | capital)
                 add(34, FeatureHash.combine(bit, short))
-            }
-            // Gazetteer matches of the neighbours ("Mr" before, a surname after).
-            if index > lower {
-                var bits = features.gazetteer[index - 1]
-                while bits != 0 {
-                    add(41, UInt64(bits.trailingZeroBitCount) << 1 | capital)
-                    bits &= bits - 1
-                }
-            }
-            if index + 1 < upper {
-                var bits = features.gazetteer[index + 1]
-                while bits != 0 {
-                    add(42, UInt64(bits.trailingZeroBitCount) << 1 | capital)
-                    bits &= bits - 1
-                }
             }
             let past = history.dominantClass(of: word)
             if past >= 0 {
