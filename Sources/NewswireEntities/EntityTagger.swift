@@ -100,6 +100,7 @@ public struct EntityTagger: EntityExtracting {
             history.record(sentence: sentence, tags: sentenceTags, features: features)
             tags.append(contentsOf: sentenceTags)
         }
+        Self.repairAcronymDefinitions(text, tags: &tags)
         return tags
     }
 

@@ -124,11 +124,13 @@ import Testing
 
     @Test func tagsConllTokensWithoutRetokenising() throws {
         let tagger = try Self.tagger.get()
-        let conll = "-DOCSTART- -X- O\n\nMara NNP I-PER\nOkafor NNP I-PER\nvisited VBD O\nLisbon NNP I-LOC\n. . O\n\n"
+        let conll =
+            "-DOCSTART- -X- O\n\nMara NNP I-PER\nOkafor NNP I-PER\narrived VBD O\nin IN O\nNairobi NNP I-LOC\n"
+            + "on IN O\nMonday NNP O\n. . O\n\n"
         let lines = tagger.tagConll(conll).split(separator: "\n", omittingEmptySubsequences: false)
         #expect(lines.count == conll.split(separator: "\n", omittingEmptySubsequences: false).count)
         #expect(lines[2] == "Mara B-PER")
         #expect(lines[3] == "Okafor I-PER")
-        #expect(lines[5] == "Lisbon B-LOC")
+        #expect(lines[6] == "Nairobi B-LOC")
     }
 }
