@@ -89,18 +89,83 @@ package struct EntityTrainer {
         }
     }
 
+    private struct DenseWeights {
+        var rows: [Float]
+        var transitions: [Float]
+        var start: [Float]
+        var end: [Float]
+
+        func sparse(bucketBits: Int) -> TaggerWeights {
+            TaggerWeights(
+                bucketBits: bucketBits,
+                dense: self.rows,
+                transitions: self.transitions,
+                start: self.start,
+                end: self.end
+            )
+        }
+    }
+
     /// Trains on `documents`, reporting entity F1 on `development` after each epoch.
+    ///
+    /// With several `runs`, each run shuffles the documents differently and the result is the
+    /// mean of the runs' averaged weights (still one linear model, so tagging costs the same).
     ///
     /// - Parameter report: receives one line of progress per epoch.
     package func train(
         _ documents: [ConllDocument],
         development: [ConllDocument] = [],
+        runs: Int = 1,
         report: (String) -> Void
     ) -> TaggerWeights {
-        let tags = TagSet.count
-        let bits = self.extractor.bucketBits
         let training = self.prepare(documents)
         let held = self.prepare(development)
+        var sum: DenseWeights?
+        for run in 0..<max(runs, 1) {
+            let seed = self.seed &+ UInt64(run) &* 0x9E37_79B9
+            let weights = self.trainOnce(training, held, seed: seed) { report("run \(run + 1) \($0)") }
+            if var total = sum {
+                for index in total.rows.indices { total.rows[index] += weights.rows[index] }
+                for index in total.transitions.indices { total.transitions[index] += weights.transitions[index] }
+                for index in total.start.indices {
+                    total.start[index] += weights.start[index]
+                    total.end[index] += weights.end[index]
+                }
+                sum = total
+            } else {
+                sum = weights
+            }
+        }
+        var mean = sum!
+        let scale = 1 / Float(max(runs, 1))
+        mean.rows = mean.rows.map { $0 * scale }
+        mean.transitions = mean.transitions.map { $0 * scale }
+        mean.start = mean.start.map { $0 * scale }
+        mean.end = mean.end.map { $0 * scale }
+        let result = mean.sparse(bucketBits: self.extractor.bucketBits)
+        if runs > 1 && !held.isEmpty {
+            let score = self.evaluate(result, held)
+            report(
+                String(
+                    format: "mean of %d runs: development F1 %.4f (P %.4f R %.4f)",
+                    runs,
+                    score.f1,
+                    score.precision,
+                    score.recall
+                )
+            )
+        }
+        return result
+    }
+
+    private func trainOnce(
+        _ training: [Prepared],
+        _ held: [Prepared],
+        seed: UInt64,
+        report: (String) -> Void
+    ) -> DenseWeights {
+        let tags = TagSet.count
+        let bits = self.extractor.bucketBits
         var weights = [Float](repeating: 0, count: (1 << bits) * tags)
         var totals = [Double](repeating: 0, count: (1 << bits) * tags)
         var transitions = [Float](repeating: 0, count: tags * tags)
@@ -111,18 +176,17 @@ package struct EntityTrainer {
         var endTotals = [Double](repeating: 0, count: tags)
         var step = 1.0
         var order = Array(training.indices)
-        var random = SplitMix(seed: self.seed)
+        var random = SplitMix(seed: seed)
         var buckets: [UInt32] = []
         var ends: [Int] = []
         var emissions: [Float] = []
 
-        func averaged() -> TaggerWeights {
+        func averaged() -> DenseWeights {
             func average(_ w: [Float], _ t: [Double]) -> [Float] {
                 zip(w, t).map { Float(Double($0) - $1 / step) }
             }
-            return TaggerWeights(
-                bucketBits: bits,
-                dense: average(weights, totals),
+            return DenseWeights(
+                rows: average(weights, totals),
                 transitions: average(transitions, transitionTotals),
                 start: average(start, startTotals),
                 end: average(end, endTotals)
@@ -207,7 +271,7 @@ package struct EntityTrainer {
                 "epoch \(epoch): \(tokens) tokens, \(mistakes) sentences wrong, "
                 + "\(String(format: "%.1f", Date().timeIntervalSince(began))) s"
             if !held.isEmpty {
-                let model = averaged()
+                let model = averaged().sparse(bucketBits: bits)
                 let score = self.evaluate(model, held)
                 line += String(format: ", development F1 %.4f (P %.4f R %.4f)", score.f1, score.precision, score.recall)
             }

@@ -38,6 +38,9 @@ struct Entities: ParsableCommand {
     var epochs: Int = 12
 
     @Option(help: .hidden)
+    var runs: Int = 1
+
+    @Option(help: .hidden)
     var bucketBits: Int = EntityTagger.bucketBits
 
     @Option(help: .hidden)
@@ -93,7 +96,7 @@ struct Entities: ParsableCommand {
             ),
             epochs: self.epochs
         )
-        let weights = trainer.train(documents, development: development) { line in
+        let weights = trainer.train(documents, development: development, runs: self.runs) { line in
             FileHandle.standardError.write(Data((line + "\n").utf8))
         }
         try weights.write(toFile: output)
