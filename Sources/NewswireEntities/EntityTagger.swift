@@ -13,6 +13,7 @@ public struct EntityTagger: EntityExtracting {
     /// The gazetteer files, in the order of their feature lists.
     package static let gazetteerFileNames = [
         "gazetteer-places.txt", "gazetteer-first.txt", "gazetteer-last.txt", "gazetteer-demonyms.txt",
+        "gazetteer-org-words.txt",
     ]
     /// The number of hashed feature buckets is `1 << bucketBits`.
     package static let bucketBits = 21
