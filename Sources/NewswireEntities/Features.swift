@@ -39,8 +39,19 @@ package struct DocumentFeatures: Sendable {
 /// The classes a document's earlier predictions give a word: index 0 is O, 1–4 the types.
 package struct DocumentHistory: Sendable {
     private var counts: [UInt64: SIMD8<Int32>] = [:]
+    /// Names of several words tagged earlier: phrase hash to `type + 1`, with bit 7 set on
+    /// proper prefixes of such names.
+    private var phrases: [UInt64: UInt8] = [:]
 
     package init() {}
+
+    /// The type of an earlier name of several words with this phrase hash (or -1), and whether
+    /// a longer one continues it.
+    @inline(__always)
+    package func phrase(_ hash: UInt64) -> (type: Int, continues: Bool)? {
+        guard let bits = self.phrases[hash] else { return nil }
+        return (Int(bits & 0x7F) - 1, bits & 0x80 != 0)
+    }
 
     /// The most frequent earlier class of the word with lower-case hash `lower`, or -1.
     @inline(__always)
@@ -66,6 +77,22 @@ package struct DocumentHistory: Sendable {
             guard type >= 0 || features.flags[index] & TokenFlag.initialCapital != 0 else { continue }
             guard features.flags[index] & TokenFlag.noAlphanumeric == 0 else { continue }
             self.counts[features.lower[index], default: .zero][type + 1] += 1
+        }
+        var start = -1
+        for (offset, tag) in tags.enumerated() {
+            let position = TagSet.position(of: tag)
+            if position == TagSet.begin { start = offset }
+            guard position == TagSet.last, start >= 0, offset - start < Gazetteer.maximumLength else { continue }
+            var hash = FeatureHash.seed
+            for inner in start...offset {
+                hash = FeatureHash.combine(hash, features.lower[sentence.lowerBound + inner])
+                if inner < offset {
+                    self.phrases[hash, default: 0] |= 0x80
+                } else {
+                    self.phrases[hash] = (self.phrases[hash] ?? 0) & 0x80 | UInt8(TagSet.type(of: tag) + 1)
+                }
+            }
+            start = -1
         }
     }
 }
@@ -246,6 +273,25 @@ package struct FeatureExtractor: Sendable {
         let lower = sentence.lowerBound
         let upper = sentence.upperBound
         let boundary: UInt64 = 0x5EED
+        // Earlier names of several words found again in this sentence: `type << 2 | position`
+        // plus one, per token.
+        var repeated = [UInt8](repeating: 0, count: sentence.count)
+        for first in sentence where features.flags[first] & TokenFlag.noAlphanumeric == 0 {
+            var hash = FeatureHash.seed
+            var end = first
+            while end < upper && end - first < Gazetteer.maximumLength {
+                hash = FeatureHash.combine(hash, features.lower[end])
+                end += 1
+                guard let match = history.phrase(hash) else { break }
+                if match.type >= 0 {
+                    let type = UInt8(match.type) << 2
+                    repeated[first - lower] = type | 1
+                    for inner in (first + 1)..<end { repeated[inner - lower] = type | 2 }
+                    repeated[end - 1 - lower] = type | 3
+                }
+                if !match.continues { break }
+            }
+        }
         for index in sentence {
             let flags = features.flags[index]
             // Case-sensitive templates get their own space in headlines, where case says little.
@@ -301,6 +347,10 @@ package struct FeatureExtractor: Sendable {
                 gazetteer &= gazetteer - 1
                 add(33 + cased, bit << 1 | capital)
                 add(34, FeatureHash.combine(bit, short))
+            }
+            if repeated[index - lower] != 0 {
+                add(43, UInt64(repeated[index - lower]))
+                add(44, UInt64(repeated[index - lower]) << 8 | UInt64(flags & 0x3))
             }
             let past = history.dominantClass(of: word)
             if past >= 0 {

@@ -6,7 +6,7 @@
 /// bucket order. Immutable once built; safe to share between threads.
 package struct TaggerWeights: Sendable {
     /// Bumped whenever feature extraction changes, so an old model file is refused.
-    package static let featureVersion: UInt32 = 1
+    package static let featureVersion: UInt32 = 2
 
     package let bucketBits: Int
     /// The buckets that have a row, ascending.
@@ -77,6 +77,28 @@ package struct TaggerWeights: Sendable {
             transitions: transitions,
             start: start,
             end: end
+        )
+    }
+
+    /// These weights without the rows whose largest score is not above `threshold` in
+    /// magnitude: features that barely move any tag cost a memory access each when tagging.
+    package func pruned(threshold: Float) -> TaggerWeights {
+        let tags = TagSet.count
+        var buckets: [UInt32] = []
+        var rows: [Float] = []
+        for (index, bucket) in self.buckets.enumerated() {
+            let row = self.rows[(index * tags)..<(index * tags + tags)]
+            guard let largest = row.lazy.map(abs).max(), largest > threshold else { continue }
+            buckets.append(bucket)
+            rows.append(contentsOf: row)
+        }
+        return TaggerWeights(
+            bucketBits: self.bucketBits,
+            buckets: buckets,
+            rows: rows,
+            transitions: self.transitions,
+            start: self.start,
+            end: self.end
         )
     }
 

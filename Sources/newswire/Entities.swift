@@ -38,7 +38,10 @@ struct Entities: ParsableCommand {
     var epochs: Int = 12
 
     @Option(help: .hidden)
-    var runs: Int = 1
+    var runs: Int = 4
+
+    @Option(help: .hidden)
+    var prune: Float = 0.5
 
     @Option(help: .hidden)
     var bucketBits: Int = EntityTagger.bucketBits
@@ -99,8 +102,10 @@ struct Entities: ParsableCommand {
         let weights = trainer.train(documents, development: development, runs: self.runs) { line in
             FileHandle.standardError.write(Data((line + "\n").utf8))
         }
-        try weights.write(toFile: output)
-        FileHandle.standardError.write(Data("wrote \(output): \(weights.rowCount) rows\n".utf8))
+        try weights.pruned(threshold: self.prune).write(toFile: output)
+        FileHandle.standardError.write(
+            Data("wrote \(output): \(weights.pruned(threshold: self.prune).rowCount) rows\n".utf8)
+        )
     }
 
     /// Tags every article (blank-line-separated block) of `text` `rounds` times on this thread.
