@@ -21,6 +21,11 @@ package struct TaggerWeights: Sendable {
     private let present: [UInt64]
     /// The number of rows before each word of `present`.
     private let rankBefore: [UInt32]
+    /// The rows as 16-bit integers times a per-row scale: half the memory of `rows`, so more of
+    /// the model stays in cache while tagging, at no measurable cost in accuracy (the file
+    /// holds half-precision floats already).
+    private let quantized: [Int16]
+    private let scales: [Float]
 
     /// - Parameter buckets: ascending; `rows` holds one row per bucket in the same order.
     package init(
@@ -49,6 +54,19 @@ package struct TaggerWeights: Sendable {
         }
         self.present = present
         self.rankBefore = rankBefore
+        let tags = TagSet.count
+        var quantized = [Int16](repeating: 0, count: rows.count)
+        var scales = [Float](repeating: 0, count: buckets.count)
+        for row in 0..<buckets.count {
+            let largest = rows[(row * tags)..<(row * tags + tags)].lazy.map(abs).max() ?? 0
+            let scale = largest > 0 ? largest / 32767 : 1
+            scales[row] = scale
+            for tag in 0..<tags {
+                quantized[row * tags + tag] = Int16((rows[row * tags + tag] / scale).rounded())
+            }
+        }
+        self.quantized = quantized
+        self.scales = scales
     }
 
     /// Builds sparse weights from a dense table, dropping rows whose largest score is not above
@@ -111,15 +129,18 @@ package struct TaggerWeights: Sendable {
         let tags = TagSet.count
         self.present.withUnsafeBufferPointer { present in
             self.rankBefore.withUnsafeBufferPointer { rankBefore in
-                self.rows.withUnsafeBufferPointer { rows in
-                    for bucket in buckets {
-                        let word = Int(bucket >> 6)
-                        let bit = UInt64(1) << UInt64(bucket & 63)
-                        let bits = present[word]
-                        guard bits & bit != 0 else { continue }
-                        let row = Int(rankBefore[word]) + (bits & (bit &- 1)).nonzeroBitCount
-                        let base = row * tags
-                        for tag in 0..<tags { scores[tag] += rows[base + tag] }
+                self.quantized.withUnsafeBufferPointer { rows in
+                    self.scales.withUnsafeBufferPointer { scales in
+                        for bucket in buckets {
+                            let word = Int(bucket >> 6)
+                            let bit = UInt64(1) << UInt64(bucket & 63)
+                            let bits = present[word]
+                            guard bits & bit != 0 else { continue }
+                            let row = Int(rankBefore[word]) + (bits & (bit &- 1)).nonzeroBitCount
+                            let base = row * tags
+                            let scale = scales[row]
+                            for tag in 0..<tags { scores[tag] += Float(rows[base + tag]) * scale }
+                        }
                     }
                 }
             }
