@@ -39,7 +39,12 @@ let package = Package(
         .target(name: "NewswireFetch", dependencies: ["CCurl", "NewswireCore", logging], swiftSettings: swiftSettings),
         // The only module that imports CLibXML2: feeds, HTML, article extraction.
         .target(name: "NewswireMarkup", dependencies: ["CLibXML2", "NewswireCore"], swiftSettings: swiftSettings),
-        .target(name: "NewswireEntities", dependencies: ["NewswireCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "NewswireEntities",
+            dependencies: ["NewswireCore"],
+            resources: [.copy("Resources")],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "NewswireDedup", dependencies: ["NewswireCore"], swiftSettings: swiftSettings),
         .target(name: "NewswireState", dependencies: ["NewswireCore", grdb], swiftSettings: swiftSettings),
         .target(name: "NewswireSink", dependencies: ["NewswireCore"], swiftSettings: swiftSettings),
@@ -77,12 +82,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "NewswireMarkupTests", dependencies: ["NewswireMarkup"], swiftSettings: swiftSettings),
-        .testTarget(name: "NewswireEntitiesTests", dependencies: ["NewswireEntities"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "NewswireEntitiesTests",
+            dependencies: ["NewswireEntities"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "NewswireSinkTests", dependencies: ["NewswireSink"], swiftSettings: swiftSettings),
         .testTarget(name: "NewswirePipelineTests", dependencies: ["NewswirePipeline"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["NewswirePipeline", "NewswireTesting", "newswire"],
+            dependencies: ["NewswirePipeline", "NewswireTesting", "NewswireEntities", "newswire"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "NewswireDedupTests", dependencies: ["NewswireDedup"], swiftSettings: swiftSettings),

@@ -1,0 +1,112 @@
+import NewswireCore
+import Testing
+
+@testable import NewswireEntities
+
+@Suite struct EntityLinkerTests {
+    private let linker = EntityLinker(demonyms: ["pakistani": "pakistan", "kenyan": "kenya"])
+
+    /// Mentions of `names` (in order of appearance) with their types, found in `text`.
+    private func mentions(_ text: String, _ names: [(String, String)]) -> [Mention] {
+        let scalars = Array(text.unicodeScalars)
+        var from = 0
+        return names.map { name, type in
+            let needle = Array(name.unicodeScalars)
+            var start = from
+            while Array(scalars[start..<(start + needle.count)]) != needle { start += 1 }
+            from = start + needle.count
+            let tokenized = Tokenizer.tokenize(name)
+            return Mention(
+                type: TagSet.types.firstIndex(of: type)!,
+                words: tokenized.tokens.indices.map { tokenized.string($0) },
+                start: start,
+                end: start + needle.count,
+                inTitle: false,
+                text: name
+            )
+        }
+    }
+
+    @Test func linksAcronymDefinedAfterTheName() {
+        let text = "The Counter-Terrorism Department (CTD) said the CTD arrested two men."
+        let entities = self.linker.link(
+            self.mentions(text, [("Counter-Terrorism Department", "ORG"), ("CTD", "ORG"), ("CTD", "ORG")])
+        )
+        #expect(entities.count == 1)
+        #expect(entities[0].text == "Counter-Terrorism Department")
+        #expect(entities[0].aliases == ["CTD"])
+        #expect(entities[0].count == 3)
+        #expect(entities[0].spans == [[4, 32], [34, 37], [48, 51]])
+    }
+
+    @Test func linksAcronymDefinedBeforeTheName() {
+        let text = "The NRB (National Rivers Board) met; the National Rivers Board agreed."
+        let entities = self.linker.link(
+            self.mentions(
+                text,
+                [("NRB", "ORG"), ("National Rivers Board", "ORG"), ("National Rivers Board", "ORG")]
+            )
+        )
+        #expect(entities.map(\.text) == ["National Rivers Board"])
+        #expect(entities[0].aliases == ["NRB"])
+        #expect(entities[0].count == 3)
+    }
+
+    @Test func linksSurnameAndFirstNameToTheFullName() {
+        let text = "Imran Khan met Amina Odhiambo. Khan said Amina would visit; Khan left."
+        let entities = self.linker.link(
+            self.mentions(
+                text,
+                [
+                    ("Imran Khan", "PER"), ("Amina Odhiambo", "PER"), ("Khan", "PER"), ("Amina", "PER"),
+                    ("Khan", "LOC"),
+                ]
+            )
+        )
+        #expect(entities.map(\.text) == ["Imran Khan", "Amina Odhiambo"])
+        #expect(entities.map(\.count) == [3, 2])
+        #expect(entities[0].type == "PER")
+        #expect(entities[0].aliases == ["Khan"])
+    }
+
+    @Test func picksTheNearestEarlierPersonForAnAmbiguousSurname() {
+        let text = "Imran Khan and Sadia Khan spoke. Later Khan left."
+        let entities = self.linker.link(
+            self.mentions(text, [("Imran Khan", "PER"), ("Sadia Khan", "PER"), ("Khan", "PER")])
+        )
+        #expect(entities.map(\.text) == ["Imran Khan", "Sadia Khan"])
+        #expect(entities.map(\.count) == [1, 2])
+    }
+
+    @Test func linksDemonymAndPossessiveVariants() {
+        let text = "The Pakistani Army said the Pakistan Army's chief would not attend."
+        let entities = self.linker.link(
+            self.mentions(text, [("Pakistani Army", "ORG"), ("Pakistan Army's", "ORG")])
+        )
+        #expect(entities.count == 1)
+        #expect(entities[0].count == 2)
+        #expect(entities[0].aliases.count == 1)
+    }
+
+    @Test func keepsDifferentNamesApart() {
+        let text = "Kenya Airways and Kenya Power said Nairobi and Kenya agreed."
+        let entities = self.linker.link(
+            self.mentions(
+                text,
+                [("Kenya Airways", "ORG"), ("Kenya Power", "ORG"), ("Nairobi", "LOC"), ("Kenya", "LOC")]
+            )
+        )
+        #expect(entities.map(\.text) == ["Kenya Airways", "Kenya Power", "Nairobi", "Kenya"])
+    }
+
+    @Test func separatesTitleSpans() {
+        var mentions = self.mentions("Lisbon mayor quits", [("Lisbon", "LOC")])
+        mentions[0].inTitle = true
+        mentions += self.mentions("In Lisbon, the mayor quit.", [("Lisbon", "LOC")])
+        let entities = self.linker.link(mentions)
+        #expect(entities.count == 1)
+        #expect(entities[0].titleSpans == [[0, 6]])
+        #expect(entities[0].spans == [[3, 9]])
+        #expect(entities[0].count == 2)
+    }
+}
