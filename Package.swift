@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "NewswireMarkup", dependencies: ["CLibXML2", "NewswireCore"], swiftSettings: swiftSettings),
         .target(name: "NewswireEntities", dependencies: ["NewswireCore"], swiftSettings: swiftSettings),
         .target(name: "NewswireDedup", dependencies: ["NewswireCore"], swiftSettings: swiftSettings),
-        .target(name: "NewswireState", dependencies: ["NewswireCore", grdb], swiftSettings: swiftSettings),
+        .target(name: "NewswireState", dependencies: ["NewswireCore", "NewswireDedup", grdb], swiftSettings: swiftSettings),
         .target(name: "NewswireSink", dependencies: ["NewswireCore"], swiftSettings: swiftSettings),
         .target(
             name: "NewswirePipeline",
@@ -58,6 +58,12 @@ let package = Package(
             dependencies: ["NewswirePipeline", "NewswireFetch", "NewswireMarkup", "NewswireEntities", argumentParser, logging],
             swiftSettings: swiftSettings
         ),
+        // scripts/eval-dedup: synthetic near-duplicate evaluation and index benchmark (release build).
+        .executableTarget(
+            name: "newswire-dedup-eval",
+            dependencies: ["NewswireDedup", "NewswireCore"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "newswire-testserver",
             dependencies: ["NewswireTesting", argumentParser],
@@ -68,5 +74,10 @@ let package = Package(
         .testTarget(name: "NewswireMarkupTests", dependencies: ["NewswireMarkup"], swiftSettings: swiftSettings),
         .testTarget(name: "NewswireEntitiesTests", dependencies: ["NewswireEntities"], swiftSettings: swiftSettings),
         .testTarget(name: "NewswireDedupTests", dependencies: ["NewswireDedup"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "NewswireStateTests",
+            dependencies: ["NewswireState", "NewswireDedup"],
+            swiftSettings: swiftSettings
+        ),
     ]
 )

@@ -18,16 +18,18 @@ public struct LSHOptions: Sendable, Hashable {
 /// The in-memory index of seen articles: canonical URL ids, content hashes and MinHash
 /// signatures in flat arrays, found through ``OpenAddressingTable``s.
 ///
-/// Every seen article has a position (in the order first seen). Exact-content and LSH band
-/// tables hold only originals (articles that are not duplicates), so a duplicate always
-/// points to the first article of its story. About 24 + 16 + 1 bytes per article plus
-/// 5 bytes per table entry (at the tables' load of 0.53–0.8); see ``memoryBytes``.
+/// Every seen article has a position (in the order first seen): its id (8 bytes), the low 32
+/// bits of its content hash, its signature and a flag byte, in flat arrays grown by 25 %.
+/// The LSH band tables hold only originals (articles that are not duplicates), so a
+/// duplicate always points to the first article of its story; an exact copy is found through
+/// them too (all bands agree), so the content-hash table holds only texts too short for a
+/// signature. A table entry costs 4 bytes at a load of 0.65–0.85; see ``memoryBytes``.
 /// Not thread-safe: owned by a ``Deduplicator``.
 package struct DedupIndex {
     package let signatureBytes: Int
     package let lsh: LSHOptions
     private(set) var ids: [UInt64] = []
-    private(set) var contentHashes: [UInt64] = []
+    private(set) var contentHashes: [UInt32] = []
     private(set) var signatures: [UInt8] = []
     /// Bit 0: has a signature; bit 1: original (not a duplicate); bit 2: has text.
     private(set) var flags: [UInt8] = []
@@ -50,7 +52,7 @@ package struct DedupIndex {
 
     /// Bytes allocated by the index's arrays and tables (dictionary of revisions estimated).
     package var memoryBytes: Int {
-        var total = self.ids.capacity * 8 + self.contentHashes.capacity * 8 + self.signatures.capacity
+        var total = self.ids.capacity * 8 + self.contentHashes.capacity * 4 + self.signatures.capacity
         total += self.flags.capacity + self.revisions.capacity * 24
         total += self.urlTable.memoryBytes + self.contentTable.memoryBytes
         for table in self.bandTables { total += table.memoryBytes }
@@ -64,9 +66,7 @@ package struct DedupIndex {
         self.signatures.reserveCapacity(total * self.signatureBytes)
         self.flags.reserveCapacity(total)
         let ids = self.ids
-        let contentHashes = self.contentHashes
         self.urlTable.reserve(total) { ids[$0] }
-        self.contentTable.reserve(total) { contentHashes[$0] }
         let keys = BandKeys(
             signatures: self.signatures,
             signatureBytes: self.signatureBytes,
@@ -80,7 +80,8 @@ package struct DedupIndex {
     // MARK: Reading
 
     package func id(at position: Int) -> UInt64 { self.ids[position] }
-    package func contentHash(at position: Int) -> UInt64 { self.contentHashes[position] }
+    /// The low 32 bits of the content hash of the article at `position`.
+    package func contentHash(at position: Int) -> UInt32 { self.contentHashes[position] }
     package func revision(at position: Int) -> Int { self.revisions[position] ?? 1 }
     package func isOriginal(_ position: Int) -> Bool { self.flags[position] & 2 != 0 }
     package func hasText(_ position: Int) -> Bool { self.flags[position] & 4 != 0 }
@@ -104,11 +105,12 @@ package struct DedupIndex {
         return found
     }
 
-    /// The first original whose current text has `contentHash`.
+    /// The first original without a signature whose current text has `contentHash`.
     package func original(withContentHash contentHash: UInt64) -> Int? {
         var found: Int?
-        self.contentTable.forEach(hash: contentHash) { position in
-            if self.contentHashes[position] == contentHash && self.hasText(position) {
+        let low = UInt32(truncatingIfNeeded: contentHash)
+        self.contentTable.forEach(hash: Self.contentKey(contentHash)) { position in
+            if self.contentHashes[position] == low && self.hasText(position) {
                 if found.map({ position < $0 }) ?? true { found = position }
             }
             return true
@@ -117,8 +119,13 @@ package struct DedupIndex {
     }
 
     /// The original most similar to `signature` with estimated Jaccard similarity of at
-    /// least `threshold`; ties go to the earliest.
-    package func nearestOriginal(to signature: [UInt8], threshold: Double) -> (position: Int, similarity: Double)? {
+    /// least `threshold`: an exact copy (same content hash and signature) first, then the
+    /// highest similarity; ties go to the earliest.
+    package func nearestOriginal(
+        to signature: [UInt8],
+        contentHash: UInt64,
+        threshold: Double
+    ) -> (position: Int, similarity: Double, exact: Bool)? {
         guard signature.count == self.signatureBytes else { return nil }
         var candidates: [Int] = []
         for band in 0..<self.bandTables.count {
@@ -133,7 +140,8 @@ package struct DedupIndex {
                 return true
             }
         }
-        var best: (position: Int, similarity: Double)?
+        var best: (position: Int, similarity: Double, exact: Bool)?
+        let low = UInt32(truncatingIfNeeded: contentHash)
         signature.withUnsafeBufferPointer { query in
             self.signatures.withUnsafeBufferPointer { stored in
                 for position in candidates {
@@ -142,13 +150,12 @@ package struct DedupIndex {
                     let equal = TextFingerprinter.equalBytes(query, other)
                     let similarity = TextFingerprinter.similarity(equalBytes: equal, of: self.signatureBytes)
                     guard similarity >= threshold else { continue }
-                    if let current = best,
-                        current.similarity > similarity
-                            || (current.similarity == similarity && current.position < position)
-                    {
-                        continue
+                    let exact = equal == self.signatureBytes && self.contentHashes[position] == low
+                    if let current = best {
+                        let currentRank = (current.exact ? 1 : 0, current.similarity, -current.position)
+                        if currentRank > (exact ? 1 : 0, similarity, -position) { continue }
                     }
-                    best = (position, similarity)
+                    best = (position, similarity, exact)
                 }
             }
         }
@@ -168,8 +175,9 @@ package struct DedupIndex {
         revision: Int = 1
     ) -> Int {
         let position = self.ids.count
+        if position == self.ids.capacity { self.reserve(position + position / 4 + 64) }
         self.ids.append(id)
-        self.contentHashes.append(contentHash)
+        self.contentHashes.append(UInt32(truncatingIfNeeded: contentHash))
         let hasSignature = signature.count == self.signatureBytes
         if hasSignature {
             self.signatures.append(contentsOf: signature)
@@ -180,7 +188,7 @@ package struct DedupIndex {
         if revision > 1 { self.revisions[position] = revision }
         let ids = self.ids
         self.urlTable.insert(position, hash: id) { ids[$0] }
-        if isOriginal { self.indexContent(of: position) }
+        if isOriginal { self.indexContent(of: position, contentHash: contentHash) }
         return position
     }
 
@@ -195,7 +203,7 @@ package struct DedupIndex {
         hasText: Bool,
         revision: Int
     ) {
-        self.contentHashes[position] = contentHash
+        self.contentHashes[position] = UInt32(truncatingIfNeeded: contentHash)
         let hasSignature = signature.count == self.signatureBytes
         let start = position * self.signatureBytes
         for offset in 0..<self.signatureBytes {
@@ -203,14 +211,20 @@ package struct DedupIndex {
         }
         self.flags[position] = (self.flags[position] & 2) | (hasSignature ? 1 : 0) | (hasText ? 4 : 0)
         self.revisions[position] = revision
-        if self.isOriginal(position) { self.indexContent(of: position) }
+        if self.isOriginal(position) { self.indexContent(of: position, contentHash: contentHash) }
     }
 
-    private mutating func indexContent(of position: Int) {
+    private mutating func indexContent(of position: Int, contentHash: UInt64) {
         guard self.hasText(position) else { return }
-        let contentHashes = self.contentHashes
-        self.contentTable.insert(position, hash: contentHashes[position]) { contentHashes[$0] }
-        guard self.flags[position] & 1 != 0 else { return }
+        guard self.flags[position] & 1 != 0 else {
+            // Too short for a signature: only exact copies can be found, by content hash. The
+            // table's growth rehashes from the low 32 bits, which is all it compares.
+            let contentHashes = self.contentHashes
+            self.contentTable.insert(position, hash: Self.contentKey(contentHash)) {
+                Self.contentKey(UInt64(contentHashes[$0]))
+            }
+            return
+        }
         let keys = BandKeys(
             signatures: self.signatures,
             signatureBytes: self.signatureBytes,
@@ -222,7 +236,13 @@ package struct DedupIndex {
         }
     }
 
-    // MARK: Band keys
+    // MARK: Keys
+
+    /// The content table hashes only the low 32 bits (all that is kept in memory).
+    @inline(__always)
+    private static func contentKey(_ contentHash: UInt64) -> UInt64 {
+        StableHash.mix(contentHash & 0xffff_ffff)
+    }
 
     @inline(__always)
     private func bandKey(position: Int, band: Int) -> UInt32 {

@@ -163,13 +163,17 @@ public final class Deduplicator: @unchecked Sendable {
         var reason = DedupDecision.Reason.new
         var original: Int?
         var similarity: Double?
-        if hasText, let position = self.index.original(withContentHash: fingerprint.contentHash) {
+        if !fingerprint.signature.isEmpty {
+            if let match = self.index.nearestOriginal(
+                to: fingerprint.signature,
+                contentHash: fingerprint.contentHash,
+                threshold: self.options.nearDuplicateThreshold
+            ) {
+                reason = match.exact ? .exactDuplicate : .nearDuplicate
+                (original, similarity) = (match.position, match.similarity)
+            }
+        } else if hasText, let position = self.index.original(withContentHash: fingerprint.contentHash) {
             (reason, original, similarity) = (.exactDuplicate, position, 1)
-        } else if let match = self.index.nearestOriginal(
-            to: fingerprint.signature,
-            threshold: self.options.nearDuplicateThreshold
-        ) {
-            (reason, original, similarity) = (.nearDuplicate, match.position, match.similarity)
         }
         let duplicateOf = original.map { StableHash.hex(self.index.id(at: $0)) }
         article.duplicateOf = duplicateOf
@@ -194,7 +198,7 @@ public final class Deduplicator: @unchecked Sendable {
     ) -> DedupDecision {
         let revision = self.index.revision(at: position)
         var similarity = 1.0
-        if fingerprint.contentHash != self.index.contentHash(at: position) {
+        if UInt32(truncatingIfNeeded: fingerprint.contentHash) != self.index.contentHash(at: position) {
             similarity = TextFingerprinter.similarity(fingerprint.signature, self.index.signature(at: position))
         }
         if similarity >= self.options.updateThreshold {

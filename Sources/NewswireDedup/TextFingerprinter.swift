@@ -1,8 +1,10 @@
 /// How article text is turned into hashes.
 public struct FingerprintOptions: Sendable, Hashable {
-    /// Words per shingle (1–3). Two-word shingles keep 5–10 % rewrites above a Jaccard
-    /// similarity of 0.6 while unrelated texts share almost none.
-    public var shingleSize: Int = 2
+    /// Shingle lengths in words (each 1–3); the shingle set is the union of all of them.
+    ///
+    /// Two-word shingles make unrelated texts share almost nothing; adding single words
+    /// keeps texts with 10 % of their words replaced well above the threshold.
+    public var shingleSizes: [Int] = [1, 2]
     /// Bytes of the MinHash signature: one 8-bit ("b-bit") minimum per hash function.
     public var signatureBytes: Int = 24
     /// Whether common function words are left out of the shingles (not of the exact hash).
@@ -44,10 +46,13 @@ public struct TextFingerprinter: Sendable {
     public let options: FingerprintOptions
     private let multipliers: [UInt64]
     private let addends: [UInt64]
-    private let stopwords: Set<UInt64>
+    private let stopwords: StopwordTable
 
     public init(options: FingerprintOptions = FingerprintOptions()) {
-        precondition((1...3).contains(options.shingleSize), "shingle size must be 1 to 3")
+        precondition(
+            !options.shingleSizes.isEmpty && options.shingleSizes.allSatisfy { (1...3).contains($0) },
+            "shingle sizes must be 1 to 3"
+        )
         precondition(options.signatureBytes > 0, "signature needs at least one byte")
         self.options = options
         // Fixed seeds: signatures are stored in the state file and must not change between runs.
@@ -62,25 +67,36 @@ public struct TextFingerprinter: Sendable {
         }
         self.multipliers = multipliers
         self.addends = addends
-        self.stopwords = options.ignoresStopwords ? Set(stopwordList.map { Self.hashWord($0) }) : []
+        self.stopwords = StopwordTable(options.ignoresStopwords ? stopwordList.map { Self.hashWord($0) } : [])
     }
 
     /// The fingerprint of `text`.
     public func fingerprint(_ text: String) -> TextFingerprint {
         var words: [UInt64] = []
-        words.reserveCapacity(text.utf8.count / 5)
-        Self.forEachWord(in: text) { words.append($0) }
+        words.reserveCapacity(text.utf8.count / 5 + 1)
         var contentHash: UInt64 = StableHash.fnvOffset
-        for word in words { contentHash = StableHash.combine(contentHash, word) }
-        let content = self.stopwords.isEmpty ? words : words.filter { !self.stopwords.contains($0) }
+        var wordCount = 0
+        Self.forEachWord(in: text) { word in
+            wordCount += 1
+            contentHash = (contentHash ^ word) &* StableHash.fnvPrime
+            if !self.stopwords.contains(word) { words.append(word) }
+        }
         var shingles: [UInt64] = []
-        let size = self.options.shingleSize
-        if content.count >= size {
-            shingles.reserveCapacity(content.count - size + 1)
-            for start in 0...(content.count - size) {
-                var hash = content[start]
-                for offset in 1..<size { hash = StableHash.combine(hash, content[start + offset]) }
-                shingles.append(hash)
+        shingles.reserveCapacity(words.count * self.options.shingleSizes.count)
+        for size in self.options.shingleSizes where words.count >= size {
+            switch size {
+            case 1:
+                shingles.append(contentsOf: words)
+            case 2:
+                for start in 0..<(words.count - 1) {
+                    shingles.append(StableHash.combine(words[start], words[start + 1]))
+                }
+            default:
+                for start in 0...(words.count - size) {
+                    var hash = words[start]
+                    for offset in 1..<size { hash = StableHash.combine(hash, words[start + offset]) }
+                    shingles.append(StableHash.mix(hash ^ UInt64(size)))
+                }
             }
         }
         var signature: [UInt8] = []
@@ -88,9 +104,9 @@ public struct TextFingerprinter: Sendable {
             signature = self.minHash(shingles)
         }
         return TextFingerprint(
-            contentHash: contentHash,
+            contentHash: StableHash.mix(contentHash),
             signature: signature,
-            wordCount: words.count,
+            wordCount: wordCount,
             shingleCount: shingles.count
         )
     }
@@ -145,51 +161,124 @@ public struct TextFingerprinter: Sendable {
     }
 
     /// Calls `body` with the hash of each normalised word of `text`, in order.
+    ///
+    /// Reads UTF-8 bytes directly: ASCII (most news text) never leaves the fast path.
     static func forEachWord(in text: String, _ body: (UInt64) -> Void) {
-        var hash = StableHash.fnvOffset
-        var inWord = false
-        @inline(__always) func add(_ value: UInt32) {
-            hash = (hash ^ UInt64(value)) &* StableHash.fnvPrime
-            inWord = true
-        }
-        @inline(__always) func finish() {
-            if inWord { body(StableHash.mix(hash)) }
-            hash = StableHash.fnvOffset
-            inWord = false
-        }
-        for scalar in text.unicodeScalars {
-            let value = scalar.value
-            if value < 0x80 {
-                switch value {
-                case 0x61...0x7a, 0x30...0x39: add(value)
-                case 0x41...0x5a: add(value + 0x20)
-                default: finish()
+        var text = text
+        text.withUTF8 { bytes in
+            var hash = StableHash.fnvOffset
+            var inWord = false
+            var index = 0
+            let count = bytes.count
+            while index < count {
+                let byte = bytes[index]
+                if byte < 0x80 {
+                    index += 1
+                    var value = UInt32(byte)
+                    switch byte {
+                    case 0x41...0x5a: value += 0x20
+                    case 0x61...0x7a, 0x30...0x39: break
+                    default:
+                        if inWord { body(StableHash.mix(hash)) }
+                        hash = StableHash.fnvOffset
+                        inWord = false
+                        continue
+                    }
+                    hash = (hash ^ UInt64(value)) &* StableHash.fnvPrime
+                    inWord = true
+                    continue
                 }
-                continue
-            }
-            if isIdeographOrKana(value) {
-                finish()
-                add(value)
-                finish()
-                continue
-            }
-            let properties = scalar.properties
-            if properties.generalCategory == .nonspacingMark {
-                continue  // combining accents: "café" decomposed or not hashes the same
-            }
-            if properties.isAlphabetic || properties.numericType != nil {
-                if properties.changesWhenLowercased {
-                    for lower in properties.lowercaseMapping.unicodeScalars { add(lower.value) }
+                // Decode one multi-byte scalar (the String is valid UTF-8).
+                var value: UInt32
+                var length: Int
+                if byte >= 0xf0 {
+                    (value, length) = (UInt32(byte & 0x07), 4)
+                } else if byte >= 0xe0 {
+                    (value, length) = (UInt32(byte & 0x0f), 3)
                 } else {
-                    add(value)
+                    (value, length) = (UInt32(byte & 0x1f), 2)
                 }
-            } else if value == 0x2019 || value == 0xad {
-                continue  // typographic apostrophe and soft hyphen do not split a word
-            } else {
-                finish()
+                for offset in 1..<length where index + offset < count {
+                    value = value << 6 | UInt32(bytes[index + offset] & 0x3f)
+                }
+                index += length
+                let kind = classify(value)
+                switch kind {
+                case .ignored:
+                    continue
+                case .separator, .ideograph:
+                    if inWord { body(StableHash.mix(hash)) }
+                    hash = StableHash.fnvOffset
+                    inWord = false
+                    if kind == .ideograph { body(StableHash.mix((hash ^ UInt64(value)) &* StableHash.fnvPrime)) }
+                case .letter:
+                    if let scalar = Unicode.Scalar(value), scalar.properties.changesWhenLowercased {
+                        for lower in scalar.properties.lowercaseMapping.unicodeScalars {
+                            hash = (hash ^ UInt64(lower.value)) &* StableHash.fnvPrime
+                        }
+                    } else {
+                        hash = (hash ^ UInt64(value)) &* StableHash.fnvPrime
+                    }
+                    inWord = true
+                }
+            }
+            if inWord { body(StableHash.mix(hash)) }
+        }
+    }
+}
+
+/// How the tokenizer treats a non-ASCII scalar.
+private enum ScalarKind {
+    /// Part of a word.
+    case letter
+    /// A word of its own (CJK ideographs and kana: those scripts do not separate words).
+    case ideograph
+    /// Ends a word.
+    case separator
+    /// Skipped: combining marks ("café" decomposed or not hashes the same), the typographic
+    /// apostrophe and the soft hyphen.
+    case ignored
+}
+
+private func classify(_ value: UInt32) -> ScalarKind {
+    if isIdeographOrKana(value) { return .ideograph }
+    if value == 0x2019 || value == 0xad { return .ignored }
+    guard let scalar = Unicode.Scalar(value) else { return .separator }
+    let properties = scalar.properties
+    if properties.generalCategory == .nonspacingMark { return .ignored }
+    if properties.isAlphabetic || properties.numericType != nil { return .letter }
+    return .separator
+}
+
+/// A fixed set of word hashes with open addressing: cheaper than `Set` (no per-lookup SipHash).
+private struct StopwordTable: Sendable {
+    private let slots: [UInt64]
+    private let mask: Int
+
+    init(_ hashes: [UInt64]) {
+        var capacity = 16
+        while capacity < hashes.count * 4 { capacity *= 2 }
+        var slots = [UInt64](repeating: 0, count: capacity)
+        for hash in Set(hashes) where hash != 0 {
+            var slot = Int(truncatingIfNeeded: hash) & (capacity - 1)
+            while slots[slot] != 0 { slot = (slot + 1) & (capacity - 1) }
+            slots[slot] = hash
+        }
+        self.slots = slots
+        self.mask = capacity - 1
+    }
+
+    @inline(__always)
+    func contains(_ hash: UInt64) -> Bool {
+        self.slots.withUnsafeBufferPointer { slots in
+            var slot = Int(truncatingIfNeeded: hash) & self.mask
+            while true {
+                let value = slots[slot]
+                if value == hash { return true }
+                if value == 0 { return false }
+                slot = (slot + 1) & self.mask
             }
         }
-        finish()
     }
 }
 
