@@ -154,7 +154,9 @@ public final class Deduplicator: @unchecked Sendable {
         article.id = id
         let fingerprint = self.fingerprinter.fingerprint(article.text)
         article.fingerprint = fingerprint.hex
-        let hasText = fingerprint.wordCount > 0
+        // Consent walls, paywalls and error pages of one site share their text; only article
+        // text says anything about the story.
+        let hasText = fingerprint.wordCount > 0 && article.pageStatus == .article
 
         if let position = self.index.position(ofID: idValue) {
             return self.decideKnownURL(&article, at: position, fingerprint: fingerprint, hasText: hasText)
@@ -163,7 +165,7 @@ public final class Deduplicator: @unchecked Sendable {
         var reason = DedupDecision.Reason.new
         var original: Int?
         var similarity: Double?
-        if !fingerprint.signature.isEmpty {
+        if hasText && !fingerprint.signature.isEmpty {
             if let match = self.index.nearestOriginal(
                 to: fingerprint.signature,
                 contentHash: fingerprint.contentHash,
