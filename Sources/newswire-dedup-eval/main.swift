@@ -90,6 +90,7 @@ func elapsed(since start: ContinuousClock.Instant) -> Double {
     return Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
 }
 
+setvbuf(stdout, nil, _IOLBF, 0)  // progress lines show up when piped
 let arguments = Arguments(CommandLine.arguments)
 let options = arguments.options
 print(
