@@ -71,8 +71,19 @@ let package = Package(
         ),
 
         .testTarget(name: "NewswireCoreTests", dependencies: ["NewswireCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "NewswireFetchTests",
+            dependencies: ["NewswireFetch", "NewswireTesting"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "NewswireMarkupTests", dependencies: ["NewswireMarkup"], swiftSettings: swiftSettings),
         .testTarget(name: "NewswireEntitiesTests", dependencies: ["NewswireEntities"], swiftSettings: swiftSettings),
+        .testTarget(name: "NewswirePipelineTests", dependencies: ["NewswirePipeline"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["NewswirePipeline", "NewswireTesting", "newswire"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "NewswireDedupTests", dependencies: ["NewswireDedup"], swiftSettings: swiftSettings),
         .testTarget(
             name: "NewswireStateTests",

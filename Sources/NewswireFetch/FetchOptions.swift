@@ -1,0 +1,56 @@
+/// How the fetcher talks to servers; the pipeline file's `fetch:` section.
+public struct FetchOptions: Sendable, Hashable {
+    /// The `User-Agent` header.
+    public var userAgent: String
+    /// Whole-transfer limit in seconds (CURLOPT_TIMEOUT_MS).
+    public var timeout: Double
+    /// Connection set-up limit in seconds (CURLOPT_CONNECTTIMEOUT_MS).
+    public var connectTimeout: Double
+    /// Bodies larger than this are cut off and reported as `too_large`.
+    public var maxBodyBytes: Int
+    /// Redirects followed at most (CURLOPT_MAXREDIRS).
+    public var maxRedirects: Int
+    /// Open connections per host at most (CURLMOPT_MAX_HOST_CONNECTIONS).
+    public var maxConnectionsPerHost: Int
+    /// Open connections in all at most (CURLMOPT_MAX_TOTAL_CONNECTIONS).
+    public var maxConnections: Int
+    /// A transfer slower than `lowSpeedBytesPerSecond` for `lowSpeedSeconds` is aborted.
+    public var lowSpeedBytesPerSecond: Int
+    public var lowSpeedSeconds: Int
+
+    public init(
+        userAgent: String = FetchOptions.defaultUserAgent,
+        timeout: Double = 30,
+        connectTimeout: Double = 10,
+        maxBodyBytes: Int = 20 * 1024 * 1024,
+        maxRedirects: Int = 10,
+        maxConnectionsPerHost: Int = 4,
+        maxConnections: Int = 64,
+        lowSpeedBytesPerSecond: Int = 100,
+        lowSpeedSeconds: Int = 15
+    ) {
+        self.userAgent = userAgent
+        self.timeout = timeout
+        self.connectTimeout = connectTimeout
+        self.maxBodyBytes = maxBodyBytes
+        self.maxRedirects = maxRedirects
+        self.maxConnectionsPerHost = maxConnectionsPerHost
+        self.maxConnections = maxConnections
+        self.lowSpeedBytesPerSecond = lowSpeedBytesPerSecond
+        self.lowSpeedSeconds = lowSpeedSeconds
+    }
+
+    public static let defaultUserAgent = "newswire/0.1 (+https://github.com/newswire)"
+}
+
+/// One HTTP GET to perform.
+public struct FetchRequest: Sendable, Hashable {
+    public var url: String
+    /// Extra request headers, `Name: value`.
+    public var headers: [String]
+
+    public init(url: String, headers: [String] = []) {
+        self.url = url
+        self.headers = headers
+    }
+}

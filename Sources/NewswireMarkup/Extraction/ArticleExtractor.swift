@@ -1,0 +1,42 @@
+import Foundation
+public import NewswireCore
+
+/// Extracts the article (body text and metadata) from one HTML page with libxml2.
+///
+/// A stateless value: every call parses its own document, so any thread of the extract
+/// queue may call it at once. The libxml2 tree is freed before the call returns, so
+/// memory does not grow across a batch. `LibXML2.initialize()` must have run first.
+public struct ArticleExtractor: ArticleExtracting {
+    public init() {}
+
+    /// Extracts the article of `document`, decoding its bytes by the charset rules of ``Charset``.
+    ///
+    /// - Throws: ``StageError`` with kind `parse` when libxml2 cannot build a tree from the bytes.
+    public func extractArticle(from document: FetchedDocument) throws -> ExtractedPage {
+        let decoded = Charset.decode(document.body, contentType: document.contentType, kind: .html)
+        guard let page = PageIndex(utf8: decoded.utf8, url: document.finalURL) else {
+            throw StageError(.parse, "libxml2 could not parse the page as HTML")
+        }
+        var result = ExtractedPage()
+        result.encoding = decoded.encoding
+        let metadata = Metadata(page: page, pageURL: document.finalURL, now: max(document.fetchedAt, Date()))
+        metadata.fill(&result)
+        var content = MainContent(page: page)
+        let paragraphs = BoilerplateFilter.clean(content.paragraphs(), title: result.title)
+        result.text = paragraphs.map(\.text).joined(separator: "\n\n")
+        if result.language == nil { result.language = LanguageGuess.language(of: result.text) }
+        result.pageStatus = PageClassifier.status(
+            of: result,
+            httpStatus: document.status,
+            page: page,
+            paywallMarked: metadata.isMarkedPaywalled
+        )
+        switch result.pageStatus {
+        case .consentWall, .blocked, .errorPage:
+            result.text = ""
+        default:
+            break
+        }
+        return result
+    }
+}

@@ -1,0 +1,159 @@
+/// What an element's `class` and `id` say about it, as a set of flags.
+///
+/// The words are general publishing vocabulary (the ones Readability, Boilerpipe and
+/// trafilatura all rely on), never the names of a particular site.
+struct ClassHints: OptionSet, Hashable {
+    let rawValue: UInt32
+
+    /// Words of the article body: `article`, `content`, `entry`, `post`, `story`, `text`.
+    static let positive = ClassHints(rawValue: 1 << 0)
+    /// Words of boilerplate: `comment`, `footer`, `share`, `related`, `promo`, `ad-`.
+    static let negative = ClassHints(rawValue: 1 << 1)
+    /// Regions that are almost never the article (`sidebar`, `menu`, `cookie`), dropped before scoring.
+    static let unlikely = ClassHints(rawValue: 1 << 2)
+    /// Words that rescue an unlikely region (`article`, `body`, `main`, `content`).
+    static let maybe = ClassHints(rawValue: 1 << 3)
+    /// Bylines and author boxes.
+    static let byline = ClassHints(rawValue: 1 << 4)
+    /// Captions and picture credits.
+    static let caption = ClassHints(rawValue: 1 << 5)
+    /// Dates, datelines and other article meta lines.
+    static let dateline = ClassHints(rawValue: 1 << 6)
+    /// Visually hidden elements.
+    static let hidden = ClassHints(rawValue: 1 << 7)
+    /// Share bars, newsletter boxes, "read more" and related-story blocks: always boilerplate.
+    static let boilerplate = ClassHints(rawValue: 1 << 8)
+
+    /// The flags of a `class`/`id` value (ASCII case is ignored).
+    static func of(_ value: UnsafePointer<UInt8>) -> ClassHints { Matcher.shared.match(value) }
+
+    /// The weight Readability gives an element for its class and id: ±25 per side.
+    var weight: Int {
+        var weight = 0
+        if self.contains(.negative) { weight -= 25 }
+        if self.contains(.positive) { weight += 25 }
+        return weight
+    }
+}
+
+/// A byte trie over the hint words, matched at every start position of a value.
+///
+/// `^` before a word asks for a token start (after a non-alphanumeric byte or at the start),
+/// `$` after it a token end.
+private struct Matcher: Sendable {
+    static let shared = Matcher()
+
+    private struct Terminal: Sendable {
+        var hints: UInt32
+        var tokenStart: Bool
+        var tokenEnd: Bool
+    }
+
+    private static let alphabet = 38
+    private var transitions: [Int32] = []
+    private var terminals: [[Terminal]] = []
+
+    private init() {
+        let words: [(String, ClassHints)] = [
+            ("article", [.positive, .maybe]), ("body", [.positive, .maybe]), ("content", [.positive, .maybe]),
+            ("entry", .positive), ("hentry", .positive), ("main", [.positive, .maybe]), ("post", .positive),
+            ("^text", .positive), ("blog", .positive), ("story", .positive), ("prose", .positive),
+            ("column", .maybe), ("shadow", .maybe),
+            ("-ad-", [.negative, .unlikely]), ("^ad-", [.negative, .unlikely]), ("^ad$", [.negative, .unlikely]),
+            ("^ads$", [.negative, .unlikely]), ("^ads-", [.negative, .unlikely]), ("advert", [.negative, .unlikely]),
+            ("adslot", [.negative, .unlikely]), ("dfp", .negative), ("banner", [.negative, .unlikely]),
+            ("combx", [.negative, .unlikely]), ("comment", [.negative, .unlikely]), ("com-", .negative),
+            ("community", .unlikely), ("contact", .negative), ("foot", .negative), ("footer", [.negative, .unlikely]),
+            ("footnote", .negative), ("gdpr", [.negative, .unlikely]), ("masthead", .negative),
+            ("outbrain", [.negative, .unlikely, .boilerplate]), ("taboola", [.negative, .unlikely, .boilerplate]),
+            ("promo", [.negative, .boilerplate]), ("related", [.negative, .unlikely, .boilerplate]),
+            ("scroll", .negative), ("share", [.negative, .boilerplate]), ("sharing", [.negative, .boilerplate]),
+            ("social", [.negative, .unlikely, .boilerplate]), ("shoutbox", [.negative, .unlikely]),
+            ("sidebar", [.negative, .unlikely]), ("skyscraper", [.negative, .unlikely]),
+            ("sponsor", [.negative, .unlikely]), ("shopping", .negative), ("^tags", .negative),
+            ("^tool", .negative), ("widget", .negative), ("^nav", [.negative, .unlikely]),
+            ("navigation", [.negative, .unlikely]), ("newsletter", [.negative, .unlikely, .boilerplate]),
+            ("subscribe", [.negative, .boilerplate]), ("subscription", [.negative, .boilerplate]),
+            ("signup", [.negative, .boilerplate]), ("sign-up", [.negative, .boilerplate]),
+            ("cookie", [.negative, .unlikely]), ("consent", [.negative, .unlikely]),
+            ("recommend", [.negative, .boilerplate]), ("popular", [.negative, .unlikely]),
+            ("trending", [.negative, .unlikely]), ("breadcrumb", [.negative, .unlikely]),
+            ("pagination", [.negative, .unlikely]), ("pager", .unlikely), ("^menu", [.negative, .unlikely]),
+            ("disqus", [.negative, .unlikely]), ("popup", [.negative, .unlikely]), ("modal", .negative),
+            ("ai2html", .unlikely), ("cover-wrap", .unlikely), ("extra", .unlikely), ("header", .unlikely),
+            ("legends", .unlikely), ("remark", .unlikely), ("replies", .unlikely), ("^rss", .unlikely),
+            ("supplemental", .unlikely), ("agegate", .unlikely), ("yom-remote", .unlikely),
+            ("read-more", .boilerplate), ("readmore", .boilerplate), ("more-stories", .boilerplate),
+            ("paywall", .negative), ("byline", .byline), ("by-line", .byline), ("author", .byline),
+            ("writer", .byline), ("contributor", .byline), ("dateline", .dateline), ("^date", .dateline),
+            ("timestamp", .dateline), ("published", .dateline), ("caption", .caption), ("credit", .caption),
+            ("^hidden$", .hidden), ("^hide$", .hidden), ("sr-only", .hidden), ("visually-hidden", .hidden),
+            ("screen-reader", .hidden), ("print-only", .hidden), ("offscreen", .hidden),
+        ]
+        self.transitions = [Int32](repeating: -1, count: Self.alphabet)
+        self.terminals = [[]]
+        for (word, hints) in words {
+            var bytes = Array(word.utf8)
+            let tokenStart = bytes.first == UInt8(ascii: "^")
+            if tokenStart { bytes.removeFirst() }
+            let tokenEnd = bytes.last == UInt8(ascii: "$")
+            if tokenEnd { bytes.removeLast() }
+            var state = 0
+            for byte in bytes {
+                let symbol = Self.symbol(byte)
+                precondition(symbol >= 0, "hint words use a-z, 0-9, - and _")
+                let slot = state * Self.alphabet + symbol
+                if self.transitions[slot] < 0 {
+                    self.transitions[slot] = Int32(self.terminals.count)
+                    self.terminals.append([])
+                    self.transitions.append(contentsOf: repeatElement(-1, count: Self.alphabet))
+                }
+                state = Int(self.transitions[slot])
+            }
+            self.terminals[state].append(Terminal(hints: hints.rawValue, tokenStart: tokenStart, tokenEnd: tokenEnd))
+        }
+    }
+
+    private static func symbol(_ byte: UInt8) -> Int {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"): return Int(byte - UInt8(ascii: "a"))
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"): return Int(byte - UInt8(ascii: "A"))
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return 26 + Int(byte - UInt8(ascii: "0"))
+        case UInt8(ascii: "-"): return 36
+        case UInt8(ascii: "_"): return 37
+        default: return -1
+        }
+    }
+
+    private static func isAlphanumeric(_ byte: UInt8) -> Bool {
+        let symbol = Self.symbol(byte)
+        return symbol >= 0 && symbol < 36
+    }
+
+    func match(_ value: UnsafePointer<UInt8>) -> ClassHints {
+        var hints: UInt32 = 0
+        var start = 0
+        var previous: UInt8 = 0
+        while value[start] != 0 {
+            let atTokenStart = !Self.isAlphanumeric(previous)
+            var state = 0
+            var index = start
+            while value[index] != 0 {
+                let symbol = Self.symbol(value[index])
+                if symbol < 0 { break }
+                let next = self.transitions[state * Self.alphabet + symbol]
+                if next < 0 { break }
+                state = Int(next)
+                index += 1
+                for terminal in self.terminals[state] {
+                    if terminal.tokenStart && !atTokenStart { continue }
+                    if terminal.tokenEnd && Self.isAlphanumeric(value[index]) { continue }
+                    hints |= terminal.hints
+                }
+            }
+            previous = value[start]
+            start += 1
+        }
+        return ClassHints(rawValue: hints)
+    }
+}

@@ -1,0 +1,211 @@
+internal import CLibXML2
+
+/// Finds the article body in an indexed page and renders it as paragraphs.
+///
+/// The method is Readability's (score paragraph-like blocks by length and commas, credit
+/// their parent and grandparents, discount link-heavy regions, weigh class/id hints, then
+/// take the best candidate with its related siblings), followed by a clean-up of the
+/// chosen region that drops the boilerplate publishers put inside articles.
+struct MainContent {
+    let page: PageIndex
+    private var scores: [Double]
+    private var scored: [Bool]
+
+    init(page: PageIndex) {
+        self.page = page
+        self.scores = [Double](repeating: 0, count: page.elements.count)
+        self.scored = [Bool](repeating: false, count: page.elements.count)
+    }
+
+    /// The article body as paragraphs, or an empty list when the page has none.
+    mutating func paragraphs() -> [Paragraph] {
+        guard !self.page.elements.isEmpty else { return [] }
+        var best: [Paragraph] = []
+        var bestLength = 0
+        for skipUnlikely in [true, false] {
+            let roots = self.selectRoots(skipUnlikely: skipUnlikely)
+            guard !roots.isEmpty else { continue }
+            var renderer = Renderer(page: self.page, roots: Set(roots), scores: self.scores, scored: self.scored)
+            let paragraphs = renderer.render(roots)
+            let length = paragraphs.reduce(0) { $0 + $1.text.utf8.count }
+            if length > bestLength {
+                best = paragraphs
+                bestLength = length
+            }
+            if length >= 500 { break }
+        }
+        return best
+    }
+
+    // MARK: Scoring
+
+    private mutating func selectRoots(skipUnlikely: Bool) -> [Int] {
+        let elements = self.page.elements
+        for index in self.scores.indices {
+            self.scores[index] = 0
+            self.scored[index] = false
+        }
+        var candidates: [Int] = []
+        for index in elements.indices {
+            let element = elements[index]
+            if element.hidden || (skipUnlikely && element.unlikely) { continue }
+            switch element.tag {
+            case .p, .pre, .td, .div, .section, .article, .main, .blockquote, .dd, .center, .other, .span, .font:
+                break
+            default:
+                continue
+            }
+            let length = Int(element.inlineText - element.inlineLinkText)
+            guard length >= 25 else { continue }
+            let score = 1.0 + Double(element.inlineCommas) + Double(min(length / 100, 3))
+            var ancestor: Int
+            switch element.tag {
+            case .p, .pre, .td, .blockquote, .span, .font: ancestor = Int(element.parent)
+            default: ancestor = index
+            }
+            var level = 0
+            while ancestor >= 0, level < 5 {
+                let tag = elements[ancestor].tag
+                if tag == .body || tag == .html { break }
+                if !self.scored[ancestor] {
+                    self.scored[ancestor] = true
+                    self.scores[ancestor] = Self.initialScore(elements[ancestor])
+                    candidates.append(ancestor)
+                }
+                let divider = level == 0 ? 1.0 : (level == 1 ? 2.0 : Double(level) * 3.0)
+                self.scores[ancestor] += score / divider
+                ancestor = Int(elements[ancestor].parent)
+                level += 1
+            }
+        }
+        guard !candidates.isEmpty else { return self.page.body.map { [$0] } ?? [] }
+        for candidate in candidates {
+            self.scores[candidate] *= 1.0 - self.linkDensity(candidate)
+        }
+        var top = candidates[0]
+        for candidate in candidates where self.scores[candidate] > self.scores[top] { top = candidate }
+
+        // Several near-best candidates under one ancestor: the article is that ancestor.
+        let topScore = self.scores[top]
+        let alternatives = candidates.filter { $0 != top && self.scores[$0] >= topScore * 0.75 }
+        if alternatives.count >= 3 {
+            var ancestor = Int(elements[top].parent)
+            while ancestor >= 0, elements[ancestor].tag != .body {
+                let holds = alternatives.filter { self.isAncestor(ancestor, of: $0) }.count
+                if holds >= 3 {
+                    top = ancestor
+                    break
+                }
+                ancestor = Int(elements[ancestor].parent)
+            }
+        }
+        if !self.scored[top] {
+            self.scored[top] = true
+            self.scores[top] = Self.initialScore(elements[top])
+        }
+        // Climb while a parent scores higher than the block below it.
+        var lastScore = self.scores[top]
+        let threshold = lastScore / 3
+        var parent = Int(elements[top].parent)
+        while parent >= 0, elements[parent].tag != .body {
+            if !self.scored[parent] {
+                parent = Int(elements[parent].parent)
+                continue
+            }
+            let parentScore = self.scores[parent]
+            if parentScore < threshold { break }
+            if parentScore > lastScore {
+                top = parent
+                break
+            }
+            lastScore = parentScore
+            parent = Int(elements[parent].parent)
+        }
+        // An only child stands for its parent.
+        while true {
+            let parent = Int(elements[top].parent)
+            guard parent >= 0, elements[parent].tag != .body, self.elementChildCount(parent) == 1 else { break }
+            top = parent
+        }
+        return self.siblings(of: top)
+    }
+
+    /// The top candidate plus the siblings that look like part of the same story.
+    private func siblings(of top: Int) -> [Int] {
+        let elements = self.page.elements
+        let parent = Int(elements[top].parent)
+        guard parent >= 0 else { return [top] }
+        let topScore = self.scores[top]
+        let threshold = max(10, topScore * 0.2)
+        let topClass = PageIndex.attribute("class", of: elements[top].node)
+        var roots: [Int] = []
+        var child = parent + 1
+        let end = Int(elements[parent].end)
+        while child < end {
+            defer { child = Int(elements[child].end) }
+            if child == top {
+                roots.append(child)
+                continue
+            }
+            let sibling = elements[child]
+            if sibling.hidden || sibling.tag.isNeverContent { continue }
+            var bonus = 0.0
+            if let topClass, !topClass.isEmpty, PageIndex.attribute("class", of: sibling.node) == topClass {
+                bonus = topScore * 0.2
+            }
+            if self.scored[child], self.scores[child] + bonus >= threshold {
+                roots.append(child)
+            } else if sibling.tag == .p {
+                let density = self.linkDensity(child)
+                let length = Int(sibling.text)
+                if length > 80 && density < 0.25 {
+                    roots.append(child)
+                } else if length > 0 && length <= 80 && density == 0,
+                    let text = PageIndex.textContent(sibling.node), text.contains(". ") || text.hasSuffix(".")
+                {
+                    roots.append(child)
+                }
+            }
+        }
+        return roots
+    }
+
+    private static func initialScore(_ element: IndexedElement) -> Double {
+        var score = Double(element.hints.weight)
+        switch element.tag {
+        case .div: score += 5
+        case .article, .main: score += 8
+        case .section: score += 3
+        case .pre, .td, .blockquote: score += 3
+        case .address, .ol, .ul, .dl, .dd, .dt, .li, .form: score -= 3
+        case .h1, .h2, .h3, .h4, .h5, .h6, .th: score -= 5
+        default: break
+        }
+        return score
+    }
+
+    func linkDensity(_ index: Int) -> Double {
+        let element = self.page.elements[index]
+        guard element.text > 0 else { return 0 }
+        return Double(element.linkText) / Double(element.text)
+    }
+
+    private func isAncestor(_ ancestor: Int, of index: Int) -> Bool {
+        index > ancestor && index < Int(self.page.elements[ancestor].end)
+    }
+
+    private func elementChildCount(_ index: Int) -> Int {
+        var count = 0
+        var child = self.page.elements[index].node.pointee.children
+        while let node = child {
+            if node.pointee.type == XML_ELEMENT_NODE, PageIndex.index(of: node) != nil { count += 1 }
+            if node.pointee.type == XML_TEXT_NODE, let content = node.pointee.content,
+                PageIndex.measure(content).0 > 0
+            {
+                count += 1
+            }
+            child = node.pointee.next
+        }
+        return count
+    }
+}

@@ -1,0 +1,75 @@
+internal import CLibXML2
+import Foundation
+import NewswireCore
+
+/// Decides whether a page is an article, or which kind of non-article it is.
+///
+/// Conservative by design: a page is only called a wall or an error page when the story
+/// text found on it is short, so a real article that mentions cookies or subscriptions
+/// stays an article.
+enum PageClassifier {
+    static func status(of result: ExtractedPage, httpStatus: Int, page: PageIndex, paywallMarked: Bool) -> PageStatus {
+        if httpStatus >= 400 { return .errorPage }
+        let words = result.text.split(whereSeparator: { $0.isWhitespace }).count
+        guard words < 200 else { return .article }
+        let title = (page.head.title ?? result.title ?? "").lowercased()
+        let bodyText = Self.visibleText(page).lowercased()
+        let sample = title + "\n" + bodyText
+        if Self.blockedPhrases.contains(where: { sample.contains($0) }) && words < 120 { return .blocked }
+        if Self.errorPhrases.contains(where: { title.contains($0) }) && words < 120 { return .errorPage }
+        if words < 120, Self.consentPhrases.contains(where: { bodyText.contains($0) }),
+            bodyText.contains("cookie") || bodyText.contains("consent") || bodyText.contains("privacy")
+        {
+            return .consentWall
+        }
+        if Self.paywallPhrases.contains(where: { bodyText.contains($0) }) || (paywallMarked && words < 150) {
+            return .paywall
+        }
+        if words < 40 { return .notArticle }
+        return .article
+    }
+
+    /// The text of the page outside scripts and styles (at most the first 20,000 characters).
+    private static func visibleText(_ page: PageIndex) -> String {
+        guard let body = page.body else { return "" }
+        var text = ""
+        for element in page.elements[body..<Int(page.elements[body].end)] where !element.hidden {
+            var child = element.node.pointee.children
+            while let node = child {
+                child = node.pointee.next
+                guard node.pointee.type == XML_TEXT_NODE, let content = node.pointee.content else { continue }
+                text += String(cString: content)
+                text += " "
+            }
+            if text.utf8.count > 20000 { break }
+        }
+        return text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+    }
+
+    private static let blockedPhrases = [
+        "access denied", "access to this page has been denied", "attention required", "just a moment...",
+        "are you a robot", "are you a human", "verify you are human", "verify that you are human",
+        "unusual traffic", "complete the captcha", "captcha", "request blocked", "you have been blocked",
+        "checking your browser", "enable javascript and cookies to continue", "bot detection", "ddos protection",
+    ]
+
+    private static let errorPhrases = [
+        "404", "page not found", "not found", "page cannot be found", "page could not be found", "410 gone",
+        "500 internal", "server error", "service unavailable", "bad gateway", "error page", "this page doesn't exist",
+        "this page does not exist", "seite nicht gefunden", "page introuvable", "página no encontrada",
+    ]
+
+    private static let consentPhrases = [
+        "accept all", "accept cookies", "agree and continue", "i agree", "we use cookies", "consent to",
+        "manage cookies", "cookie settings", "your privacy choices", "privacy settings", "reject all",
+        "manage preferences", "before you continue", "alle akzeptieren", "tout accepter", "aceptar todo",
+    ]
+
+    private static let paywallPhrases = [
+        "subscribe to continue", "subscribe to read", "subscribers only", "for subscribers", "subscriber-only",
+        "to continue reading", "continue reading with", "already a subscriber", "already have an account",
+        "this article is for subscribers", "create a free account to continue", "register to continue",
+        "sign in to continue reading", "become a member to read", "unlock this article", "premium article",
+        "log in to read", "subscribe now to read",
+    ]
+}

@@ -1,0 +1,195 @@
+internal import CLibXML2
+
+/// One block of the article body.
+struct Paragraph {
+    enum Kind {
+        case body, heading, listItem, quote, preformatted
+    }
+
+    var text: String
+    var kind: Kind
+    /// Characters of the block that were link text.
+    var linkCharacters: Int
+    var characters: Int
+}
+
+/// Renders the chosen region as plain-text paragraphs, leaving out boilerplate inside it.
+struct Renderer {
+    let page: PageIndex
+    let roots: Set<Int>
+    let scores: [Double]
+    let scored: [Bool]
+
+    private var paragraphs: [Paragraph] = []
+    private var buffer: [UInt8] = []
+    private var bufferLinks = 0
+    private var bufferCharacters = 0
+    private var kind = Paragraph.Kind.body
+    private var pendingSpace = false
+
+    init(page: PageIndex, roots: Set<Int>, scores: [Double], scored: [Bool]) {
+        self.page = page
+        self.roots = roots
+        self.scores = scores
+        self.scored = scored
+    }
+
+    mutating func render(_ roots: [Int]) -> [Paragraph] {
+        for root in roots {
+            self.renderElement(self.page.elements[root].node, index: root, inLink: false)
+            self.flush()
+        }
+        return self.paragraphs
+    }
+
+    private mutating func renderElement(_ node: NodePointer, index: Int, inLink: Bool) {
+        let element = self.page.elements[index]
+        if !self.roots.contains(index) && self.shouldDrop(index) { return }
+        let tag = element.tag
+        let isBlock = !tag.isInline
+        if tag == .br {
+            self.appendNewline()
+            return
+        }
+        if isBlock {
+            self.flush()
+            switch tag {
+            case .h2, .h3, .h4, .h5, .h6: self.kind = .heading
+            case .li, .dt, .dd: self.kind = .listItem
+            case .blockquote: self.kind = .quote
+            case .pre: self.kind = .preformatted
+            default: break
+            }
+        }
+        let linked = inLink || tag == .a
+        var child = node.pointee.children
+        while let current = child {
+            child = current.pointee.next
+            switch current.pointee.type {
+            case XML_ELEMENT_NODE:
+                if let childIndex = PageIndex.index(of: current) {
+                    self.renderElement(current, index: childIndex, inLink: linked)
+                }
+            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+                if let content = current.pointee.content { self.appendText(content, linked: linked) }
+            default:
+                break
+            }
+        }
+        if isBlock { self.flush() }
+    }
+
+    // MARK: Clean-up rules
+
+    /// Whether the element at `index`, inside the chosen region, is boilerplate.
+    private func shouldDrop(_ index: Int) -> Bool {
+        let element = self.page.elements[index]
+        if element.hidden { return true }
+        switch element.tag {
+        case .nav, .aside, .footer, .form, .figure, .figcaption, .h1, .menu, .caption, .address:
+            return true
+        case .header:
+            // A header inside the article holds its headline, byline and date.
+            return element.paragraphs < 2 || element.text < 300
+        default:
+            break
+        }
+        let hints = element.hints
+        if hints.contains(.boilerplate) && !hints.contains(.positive) { return true }
+        if hints.contains(.caption) && element.text < 400 { return true }
+        if (hints.contains(.byline) || hints.contains(.dateline)) && element.text < 250 { return true }
+        if element.unlikely && !self.isUnlikelyContext(index) { return true }
+        switch element.tag {
+        case .div, .section, .ul, .ol, .dl, .table, .span, .other, .article, .center, .blockquote:
+            return self.dropConditionally(index)
+        case .p, .li, .h2, .h3, .h4, .h5, .h6, .dd, .dt:
+            let density = self.linkDensity(element)
+            return element.text > 0 && density > 0.6 && element.commas < 3
+        default:
+            return false
+        }
+    }
+
+    /// Whether the whole chosen region sits inside an unlikely region (then nothing is dropped for it).
+    private func isUnlikelyContext(_ index: Int) -> Bool {
+        self.roots.contains { self.page.elements[$0].unlikely }
+    }
+
+    /// Readability's conditional clean: a block with few commas goes when its links,
+    /// pictures, list items or form fields outweigh its prose.
+    private func dropConditionally(_ index: Int) -> Bool {
+        let element = self.page.elements[index]
+        let weight = element.hints.weight
+        if weight < 0 { return true }
+        if element.commas >= 10 { return false }
+        let density = self.linkDensity(element)
+        let paragraphs = Int(element.paragraphs)
+        let images = Int(element.images)
+        let items = Int(element.listItems)
+        let isList = element.tag == .ul || element.tag == .ol
+        if element.text == 0 { return false }
+        if isList { return density > 0.5 }
+        if images > 1 && Double(paragraphs) / Double(images) < 0.5 { return true }
+        if items > paragraphs && element.tag != .blockquote && density > 0.2 { return true }
+        if Double(element.inputs) > Double(paragraphs) / 3 { return true }
+        if weight < 25 && density > 0.33 { return true }
+        if weight >= 25 && density > 0.5 { return true }
+        return false
+    }
+
+    private func linkDensity(_ element: IndexedElement) -> Double {
+        guard element.text > 0 else { return 0 }
+        return Double(element.linkText) / Double(element.text)
+    }
+
+    // MARK: Text
+
+    private mutating func appendText(_ content: UnsafePointer<UInt8>, linked: Bool) {
+        var index = 0
+        while true {
+            let byte = content[index]
+            if byte == 0 { break }
+            index += 1
+            if byte == 32 || byte == 10 || byte == 9 || byte == 13 || byte == 12 {
+                self.pendingSpace = true
+                continue
+            }
+            if self.pendingSpace {
+                if let last = self.buffer.last, last != 10 {
+                    self.buffer.append(32)
+                    self.bufferCharacters += 1
+                }
+                self.pendingSpace = false
+            }
+            self.buffer.append(byte)
+            if byte & 0xC0 != 0x80 {
+                self.bufferCharacters += 1
+                if linked { self.bufferLinks += 1 }
+            }
+        }
+    }
+
+    private mutating func appendNewline() {
+        self.pendingSpace = false
+        if !self.buffer.isEmpty, self.buffer.last != 10 { self.buffer.append(10) }
+    }
+
+    private mutating func flush() {
+        while let last = self.buffer.last, last == 10 || last == 32 { self.buffer.removeLast() }
+        if !self.buffer.isEmpty {
+            self.paragraphs.append(
+                Paragraph(
+                    text: String(decoding: self.buffer, as: UTF8.self),
+                    kind: self.kind,
+                    linkCharacters: self.bufferLinks,
+                    characters: self.bufferCharacters
+                )
+            )
+        }
+        self.buffer.removeAll(keepingCapacity: true)
+        self.bufferLinks = 0
+        self.bufferCharacters = 0
+        self.pendingSpace = false
+        self.kind = .body
+    }
+}

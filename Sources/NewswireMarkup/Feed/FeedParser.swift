@@ -1,0 +1,64 @@
+import NewswireCore
+
+/// Parses RSS 0.9x/1.0/2.0, Atom 0.3/1.0, CDF and JSON Feed documents into ``ParsedFeed``.
+///
+/// The format is detected from the content, never from the URL or Content-Type. XML goes
+/// through ``Charset`` (BOM, HTTP charset, XML declaration, mislabelled bytes), a byte-level
+/// repair pass (undeclared HTML entities, bare `&`, control characters, DOCTYPE removal) and
+/// one streaming libxml2 `xmlTextReader` pass in recover mode, with no network access and no
+/// external entities. A document that had to be repaired or recovered is marked
+/// `wellFormed == false`; one with nothing usable gets `error` set and no entries.
+///
+/// A stateless value: call it from any thread; each call owns its libxml2 reader.
+public struct FeedParser: FeedParsing, Sendable {
+    public init() {}
+
+    /// Parses `document`'s body; relative URLs resolve against `Content-Location`, then the
+    /// document's final URL, then `xml:base`.
+    public func parseFeed(_ document: FetchedDocument) -> ParsedFeed {
+        let body = document.body
+        var base: String? = document.finalURL.isEmpty ? nil : document.finalURL
+        if let location = document.headers["Content-Location"]?.trimmingASCIIWhitespace(), !location.isEmpty {
+            base = base.map { FeedText.resolve(location, against: $0) } ?? location
+        }
+        if base.map({ !FeedText.hasScheme($0) }) ?? false { base = nil }
+        if JSONFeedParser.looksLikeJSON(body) {
+            var parsed = JSONFeedParser.parse(body, base: base)
+            if let language = document.headers["Content-Language"], parsed.metadata.language == nil {
+                parsed.metadata.language = Self.firstLanguage(language)
+            }
+            return parsed
+        }
+        return self.parseXML(body, contentType: document.contentType, base: base, headers: document.headers)
+    }
+
+    private func parseXML(_ body: [UInt8], contentType: String?, base: String?, headers: HTTPHeaders) -> ParsedFeed {
+        let decoded = XMLCharset.decode(body, contentType: contentType)
+        let repair = XMLRepair(decoded.utf8)
+        let reader = FeedXMLReader(baseURL: base)
+        reader.read(repair.bytes)
+        var feed = reader.feed
+        feed.encoding = decoded.encoding
+        feed.wellFormed = !repair.repaired && reader.errorCount == 0 && reader.sawRoot && !decoded.overruled
+        if let language = headers["Content-Language"], feed.metadata.language == nil {
+            feed.metadata.language = Self.firstLanguage(language)
+        }
+        if reader.sawHTMLRoot {
+            feed.wellFormed = false
+            feed.error = "not a feed: the document is an HTML page"
+            feed.entries = []
+        } else if !reader.sawRoot {
+            feed.wellFormed = false
+            feed.error = body.isEmpty ? "empty document" : "not a feed: no XML element found"
+        } else if feed.format == nil && feed.entries.isEmpty && feed.metadata.title == nil {
+            feed.wellFormed = false
+            feed.error = "not a feed: no RSS, Atom or JSON Feed root element"
+        }
+        return feed
+    }
+
+    private static func firstLanguage(_ header: String) -> String? {
+        let first = header.split(separator: ",").first.map { String($0).trimmingASCIIWhitespace() } ?? ""
+        return first.isEmpty ? nil : first
+    }
+}

@@ -1,0 +1,27 @@
+/// Counts of one run, for the closing summary and the progress line.
+public struct CrawlSummary: Sendable, Hashable {
+    public var feedsTotal = 0
+    public var feedsOK = 0
+    public var feedsFailed = 0
+    /// Feed entries seen.
+    public var items = 0
+    /// Article pages finished (written, dropped or failed).
+    public var pagesDone = 0
+    /// Article records written.
+    public var articles = 0
+    /// Articles left out or annotated as repeats of one already written.
+    public var duplicates = 0
+    /// Error records written.
+    public var errors = 0
+    /// Wall-clock seconds.
+    public var seconds = 0.0
+
+    public init() {}
+
+    /// One line for standard error.
+    public var line: String {
+        let time = (self.seconds * 10).rounded() / 10
+        return "feeds \(self.feedsOK) ok, \(self.feedsFailed) failed · items \(self.items) · articles \(self.articles)"
+            + " · duplicates \(self.duplicates) · errors \(self.errors) · \(time) s"
+    }
+}

@@ -1,0 +1,300 @@
+import Foundation
+import NewswireCore
+import NewswireFetch
+import NewswireMarkup
+import Yams
+
+/// A pipeline file that cannot be used, with the place of the fault.
+public struct PipelineFileError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var file: String
+    /// 1-based line, when the fault has a place.
+    public var line: Int?
+    public var column: Int?
+    public var message: String
+
+    public init(file: String, line: Int? = nil, column: Int? = nil, message: String) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.message = message
+    }
+
+    public var description: String {
+        var place = self.file
+        if let line = self.line { place += ":\(line)" }
+        if let column = self.column { place += ":\(column)" }
+        return "\(place): \(self.message)"
+    }
+}
+
+/// Reads pipeline files (`pipelines/*.yaml`).
+///
+/// Unknown keys and bad values are errors naming the file and line. `${NAME}` in a value
+/// is replaced by the environment variable NAME (an error if unset). Relative paths are
+/// resolved against the pipeline file's folder.
+public enum PipelineFile {
+    static let topLevelKeys = [
+        "name", "feeds", "opml", "allow_networks", "output", "errors", "state", "fetch", "dedup",
+    ]
+    static let fetchKeys = [
+        "user_agent", "timeout_s", "connect_timeout_s", "max_body_bytes", "max_redirects", "max_connections_per_host",
+    ]
+    static let dedupKeys = ["mode", "window_days"]
+
+    /// Loads and checks the pipeline file at `path`.
+    ///
+    /// - Throws: ``PipelineFileError``.
+    public static func load(
+        path: String,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> PipelineConfiguration {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw PipelineFileError(file: path, message: "cannot read the pipeline file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw PipelineFileError(file: path, message: "the pipeline file is not UTF-8 text")
+        }
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        return try self.parse(text, file: path, folder: folder, environment: environment)
+    }
+
+    /// Parses pipeline YAML `text`; `file` names it in errors, `folder` anchors relative paths.
+    public static func parse(
+        _ text: String,
+        file: String,
+        folder: String,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> PipelineConfiguration {
+        let reader = Reader(file: file, folder: folder, environment: environment)
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                throw PipelineFileError(file: file, message: "the pipeline file is empty")
+            }
+            root = node
+        } catch let error as YamlError {
+            throw reader.yamlError(error)
+        }
+        return try reader.configuration(from: root)
+    }
+}
+
+private struct Reader {
+    let file: String
+    let folder: String
+    let environment: [String: String]
+
+    func fail(_ node: Node?, _ message: String) -> PipelineFileError {
+        PipelineFileError(file: self.file, line: node?.mark?.line, column: node?.mark?.column, message: message)
+    }
+
+    func yamlError(_ error: YamlError) -> PipelineFileError {
+        switch error {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _):
+            return PipelineFileError(file: self.file, line: mark.line, column: mark.column, message: "YAML: \(problem)")
+        default:
+            return PipelineFileError(file: self.file, message: "YAML: \(error)")
+        }
+    }
+
+    func mapping(_ node: Node, allowed: [String], what: String) throws -> [(String, Node, Node)] {
+        guard case .mapping(let mapping) = node else {
+            throw self.fail(node, "\(what) must be a mapping of keys to values")
+        }
+        var seen = Set<String>()
+        var result: [(String, Node, Node)] = []
+        for (keyNode, value) in mapping {
+            guard let key = keyNode.string else { throw self.fail(keyNode, "keys must be strings") }
+            guard allowed.contains(key) else {
+                throw self.fail(
+                    keyNode,
+                    "unknown key '\(key)' in \(what) (expected one of: \(allowed.joined(separator: ", ")))"
+                )
+            }
+            guard seen.insert(key).inserted else { throw self.fail(keyNode, "key '\(key)' appears twice") }
+            result.append((key, keyNode, value))
+        }
+        return result
+    }
+
+    func string(_ node: Node, _ key: String) throws -> String {
+        guard case .scalar(let scalar) = node else { throw self.fail(node, "'\(key)' must be a string") }
+        return try self.expand(scalar.string, node)
+    }
+
+    func path(_ node: Node, _ key: String) throws -> String {
+        let value = try self.string(node, key)
+        guard !value.isEmpty else { throw self.fail(node, "'\(key)' must not be empty") }
+        if value == "-" || value.hasPrefix("/") || value.contains("://") { return value }
+        return self.folder.isEmpty ? value : URL(fileURLWithPath: self.folder).appendingPathComponent(value).path
+    }
+
+    func number(_ node: Node, _ key: String, range: ClosedRange<Double>) throws -> Double {
+        let text = try self.string(node, key)
+        guard let value = Double(text), range.contains(value) else {
+            throw self.fail(
+                node,
+                "'\(key)' must be a number from \(Self.format(range.lowerBound)) to \(Self.format(range.upperBound)), not '\(text)'"
+            )
+        }
+        return value
+    }
+
+    func integer(_ node: Node, _ key: String, range: ClosedRange<Int>) throws -> Int {
+        let text = try self.string(node, key)
+        guard let value = Int(text), range.contains(value) else {
+            throw self.fail(
+                node,
+                "'\(key)' must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'"
+            )
+        }
+        return value
+    }
+
+    static func format(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(value)
+    }
+
+    /// Replaces `${NAME}` with the environment variable NAME.
+    func expand(_ text: String, _ node: Node) throws -> String {
+        guard text.contains("${") else { return text }
+        var result = ""
+        var rest = Substring(text)
+        while let start = rest.range(of: "${") {
+            result += rest[..<start.lowerBound]
+            guard let end = rest[start.upperBound...].firstIndex(of: "}") else {
+                throw self.fail(node, "unclosed '${' in '\(text)'")
+            }
+            let name = String(rest[start.upperBound..<end])
+            guard let value = self.environment[name] else {
+                throw self.fail(node, "environment variable '\(name)' is not set")
+            }
+            result += value
+            rest = rest[rest.index(after: end)...]
+        }
+        return result + rest
+    }
+
+    func url(_ node: Node, _ key: String) throws -> String {
+        let value = try self.string(node, key)
+        guard let scheme = value.range(of: "://"),
+            ["http", "https"].contains(value[..<scheme.lowerBound].lowercased()),
+            value.count > scheme.upperBound.utf16Offset(in: value)
+        else {
+            throw self.fail(node, "'\(value)' is not an http or https URL")
+        }
+        return value
+    }
+
+    func configuration(from root: Node) throws -> PipelineConfiguration {
+        var configuration = PipelineConfiguration(output: "-")
+        var feedsNode: Node?
+        for (key, _, value) in try self.mapping(root, allowed: PipelineFile.topLevelKeys, what: "the pipeline") {
+            switch key {
+            case "name": configuration.name = try self.string(value, key)
+            case "feeds": feedsNode = value
+            case "opml": configuration.opml = try self.path(value, key)
+            case "allow_networks":
+                guard case .sequence(let sequence) = value else {
+                    throw self.fail(value, "'allow_networks' must be a list of CIDR blocks such as 127.0.0.0/8")
+                }
+                configuration.allowNetworks = try sequence.map { item in
+                    let text = try self.string(item, key)
+                    guard CIDR(text) != nil else {
+                        throw self.fail(item, "'\(text)' is not a CIDR block such as 127.0.0.0/8")
+                    }
+                    return text
+                }
+            case "output": configuration.output = try self.path(value, key)
+            case "errors": configuration.errors = try self.path(value, key)
+            case "state": configuration.state = try self.path(value, key)
+            case "fetch": configuration.fetch = try self.fetchOptions(value)
+            case "dedup":
+                for (dedupKey, _, dedupValue) in try self.mapping(
+                    value,
+                    allowed: PipelineFile.dedupKeys,
+                    what: "'dedup'"
+                ) {
+                    switch dedupKey {
+                    case "mode":
+                        let text = try self.string(dedupValue, dedupKey)
+                        guard let mode = PipelineConfiguration.DedupMode(rawValue: text) else {
+                            throw self.fail(dedupValue, "'mode' must be 'annotate' or 'drop', not '\(text)'")
+                        }
+                        configuration.dedupMode = mode
+                    default:
+                        configuration.dedupWindowDays = try self.integer(dedupValue, dedupKey, range: 1...3650)
+                    }
+                }
+            default: break
+            }
+        }
+        if let feedsNode {
+            configuration.feeds = try self.feeds(feedsNode)
+        }
+        if let opml = configuration.opml {
+            configuration.feeds += try self.opmlFeeds(opml)
+        }
+        guard !configuration.feeds.isEmpty else {
+            throw self.fail(feedsNode ?? root, "the pipeline names no feeds (give 'feeds:' or 'opml:')")
+        }
+        return configuration
+    }
+
+    func feeds(_ node: Node) throws -> [PipelineConfiguration.FeedSource] {
+        guard case .sequence(let sequence) = node else {
+            throw self.fail(node, "'feeds' must be a list of URLs or {url, name} entries")
+        }
+        return try sequence.map { item in
+            switch item {
+            case .scalar:
+                return PipelineConfiguration.FeedSource(url: try self.url(item, "feeds"))
+            case .mapping:
+                var url: String?
+                var name: String?
+                for (key, _, value) in try self.mapping(item, allowed: ["url", "name"], what: "a feed") {
+                    if key == "url" { url = try self.url(value, key) } else { name = try self.string(value, key) }
+                }
+                guard let url else { throw self.fail(item, "a feed entry needs 'url'") }
+                return PipelineConfiguration.FeedSource(url: url, name: name)
+            default:
+                throw self.fail(item, "a feed is a URL or a mapping with 'url' and 'name'")
+            }
+        }
+    }
+
+    func opmlFeeds(_ path: String) throws -> [PipelineConfiguration.FeedSource] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw PipelineFileError(file: self.file, message: "cannot read the OPML file \(path)")
+        }
+        do {
+            return try OPML.subscriptions(in: [UInt8](data)).map {
+                PipelineConfiguration.FeedSource(url: $0.url, name: $0.title)
+            }
+        } catch {
+            throw PipelineFileError(file: path, message: "\(error)")
+        }
+    }
+
+    func fetchOptions(_ node: Node) throws -> FetchOptions {
+        var options = FetchOptions()
+        for (key, _, value) in try self.mapping(node, allowed: PipelineFile.fetchKeys, what: "'fetch'") {
+            switch key {
+            case "user_agent": options.userAgent = try self.string(value, key)
+            case "timeout_s": options.timeout = try self.number(value, key, range: 0.1...3600)
+            case "connect_timeout_s": options.connectTimeout = try self.number(value, key, range: 0.1...600)
+            case "max_body_bytes": options.maxBodyBytes = try self.integer(value, key, range: 1024...(1 << 31))
+            case "max_redirects": options.maxRedirects = try self.integer(value, key, range: 0...50)
+            default: options.maxConnectionsPerHost = try self.integer(value, key, range: 1...64)
+            }
+        }
+        return options
+    }
+}
+
+extension Node {
+    fileprivate var string: String? {
+        if case .scalar(let scalar) = self { return scalar.string }
+        return nil
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import NewswireTesting
+import Testing
+
+/// Runs the real `newswire` executable: arguments, exit status, summary.
+@Suite struct CommandLineTests {
+    @Test func crawlsFeedURLsToStandardOutput() async throws {
+        let site = try TestSite(root: Repository.demoSite)
+        let base = try await site.start()
+        let result = try await runNewswire(["crawl", base + "/atom.xml", "--output", "-", "--no-progress"])
+        await site.stop()
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.count == 3)
+        #expect(result.stderr.contains("feeds 1 ok, 0 failed"))
+        #expect(result.stderr.contains("articles 3"))
+    }
+
+    @Test func everyFeedFailingExitsNonZero() async throws {
+        let result = try await runNewswire(["crawl", "http://127.0.0.1:9/none.xml", "--no-progress"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("feeds 0 ok, 1 failed"))
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test func aBadPipelineFileNamesTheLine() async throws {
+        let folder = try Repository.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("bad.yaml")
+        try "name: x\nfeeds:\n  - https://example.org/feed\nfetch:\n  timeout: 3\n".write(
+            to: file,
+            atomically: true,
+            encoding: .utf8
+        )
+        let result = try await runNewswire(["crawl", file.path])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("bad.yaml:5:3: unknown key 'timeout' in 'fetch'"), "\(result.stderr)")
+    }
+
+    @Test func badArgumentsExitNonZero() async throws {
+        let result = try await runNewswire(["crawl", "https://example.org/feed", "--allow-network", "not-a-cidr"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("not a CIDR block"))
+    }
+
+    @Test func printsVersionAndHelp() async throws {
+        let version = try await runNewswire(["--version"])
+        #expect(version.status == 0)
+        #expect(!version.stdout.isEmpty)
+        let help = try await runNewswire(["crawl", "--help"])
+        #expect(help.stdout.contains("Examples:"))
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import Logging
+import NewswireCore
+import NewswireFetch
+import NewswireMarkup
+import NewswirePipeline
+import NewswireTesting
+import Testing
+
+/// Paths and helpers shared by the end-to-end tests.
+enum Repository {
+    /// The package root, found from this file's place in `Tests/EndToEndTests`.
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    static var demoSite: URL { self.root.appendingPathComponent("pipelines/demo-site") }
+
+    /// The `newswire` executable built beside the test bundle.
+    static var newswireBinary: URL {
+        let candidates = [
+            Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("newswire"),
+            Bundle.main.bundleURL.appendingPathComponent("newswire"),
+            self.root.appendingPathComponent(".build/debug/newswire"),
+        ]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[2]
+    }
+
+    static func temporaryFolder() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("newswire-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+}
+
+/// Process-wide set-up, done once before any test crawls.
+let librariesInitialised: Bool = {
+    Fetcher.initializeGlobalState()
+    LibXML2.initialize()
+    return true
+}()
+
+/// Runs the real pipeline (libcurl, libxml2, queues, sink) for `configuration`.
+func crawl(_ configuration: PipelineConfiguration) async throws -> CrawlSummary {
+    _ = librariesInitialised
+    let stages = PipelineStages(feedParser: FeedParser(), extractor: ArticleExtractor(), entities: nil)
+    var logger = Logger(label: "newswire.test")
+    logger.logLevel = .critical
+    let pipeline = CrawlPipeline(configuration: configuration, stages: stages, logger: logger)
+    return try await runBlocking { try pipeline.run() }
+}
+
+/// The JSON objects of an NDJSON file.
+func records(in file: URL) throws -> [[String: any Sendable]] {
+    let text = try String(contentsOf: file, encoding: .utf8)
+    return try text.split(separator: "\n").map { line in
+        try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: any Sendable])
+    }
+}
+
+/// Validates every line of `file` against `schemas/NAME` with Python's jsonschema
+/// (scripts/validate-records); records an issue for each invalid line.
+func expectValid(_ file: URL, schema name: String) throws {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [
+        "python3", Repository.root.appendingPathComponent("scripts/validate-records").path,
+        Repository.root.appendingPathComponent("schemas/\(name)").path, file.path,
+    ]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 0, "schema check of \(file.lastPathComponent) failed:\n\(output)")
+}
+
+/// Replaces what changes from run to run (the site's port, so the ids that hash URLs, and the
+/// fetch and error times) with fixed text.
+func normalised(_ text: String, base: String) -> String {
+    var result = text.replacingOccurrences(of: base, with: "http://127.0.0.1:PORT")
+    for field in ["fetched_at", "at", "id", "duplicate_of"] {
+        let pattern = "\"\(field)\":\"[0-9a-fT:Z-]+\""
+        if let regex = try? NSRegularExpression(pattern: pattern) {
+            result = regex.stringByReplacingMatches(
+                in: result,
+                range: NSRange(result.startIndex..., in: result),
+                withTemplate: "\"\(field)\":\"\(field.uppercased())\""
+            )
+        }
+    }
+    return result
+}
+
+/// The result of running the `newswire` executable.
+struct ProcessResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// Runs the real `newswire` binary with `arguments`, off the cooperative pool.
+func runNewswire(_ arguments: [String], environment: [String: String] = [:]) async throws -> ProcessResult {
+    try await runBlocking {
+        let process = Process()
+        process.executableURL = Repository.newswireBinary
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return ProcessResult(
+            status: process.terminationStatus,
+            stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self)
+        )
+    }
+}
