@@ -66,7 +66,7 @@ package struct DedupIndex {
         self.signatures.reserveCapacity(total * self.signatureBytes)
         self.flags.reserveCapacity(total)
         let ids = self.ids
-        self.urlTable.reserve(total) { ids[$0] }
+        self.urlTable.reserve(total) { StableHash.mix(ids[$0]) }
         let keys = BandKeys(
             signatures: self.signatures,
             signatureBytes: self.signatureBytes,
@@ -95,7 +95,7 @@ package struct DedupIndex {
     /// The position of the article with canonical-URL id `id`.
     package func position(ofID id: UInt64) -> Int? {
         var found: Int?
-        self.urlTable.forEach(hash: id) { position in
+        self.urlTable.forEach(hash: StableHash.mix(id)) { position in
             if self.ids[position] == id {
                 found = position
                 return false
@@ -187,7 +187,8 @@ package struct DedupIndex {
         self.flags.append((hasSignature ? 1 : 0) | (isOriginal ? 2 : 0) | (hasText ? 4 : 0))
         if revision > 1 { self.revisions[position] = revision }
         let ids = self.ids
-        self.urlTable.insert(position, hash: id) { ids[$0] }
+        // Ids are FNV-1a hashes of URLs: mixed again so similar URLs spread over the table.
+        self.urlTable.insert(position, hash: StableHash.mix(id)) { StableHash.mix(ids[$0]) }
         if isOriginal { self.indexContent(of: position, contentHash: contentHash) }
         return position
     }

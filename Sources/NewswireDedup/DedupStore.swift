@@ -2,7 +2,7 @@ public import struct Foundation.Date
 
 /// What the state store keeps of one seen article.
 public struct SeenArticle: Sendable, Hashable {
-    /// The article id (16 hex digits, see ``ArticleID``).
+    /// The article id (16 hex digits, see ``ArticleIdentity``).
     public var id: String
     /// The canonical URL.
     public var url: String

@@ -2,23 +2,6 @@ public import NewswireCore
 
 public import struct Foundation.Date
 
-/// The article `id`: the first 16 hex digits of the SHA-256 of the canonical URL's UTF-8.
-///
-/// Stable across runs, platforms and versions (the state file and downstream consumers key
-/// on it).
-public enum ArticleID {
-    /// The id of `canonicalURL`.
-    public static func make(canonicalURL: String) -> String {
-        StableHash.hex(Self.value(canonicalURL: canonicalURL))
-    }
-
-    /// The id as a 64-bit number (the first 8 bytes of the digest, big-endian).
-    public static func value(canonicalURL: String) -> UInt64 {
-        let digest = StableHash.sha256(canonicalURL.utf8)
-        return digest.prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
-    }
-}
-
 /// Options of the dedup stage (the pipeline file's `dedup:` key, plus tuning).
 public struct DedupOptions: Sendable, Hashable {
     /// What happens to a duplicate.
@@ -121,7 +104,7 @@ public final class Deduplicator: @unchecked Sendable {
         self.index.reserve(seen.count + seen.count / 4)
         for article in seen {
             self.index.append(
-                id: StableHash.value(hex: article.id) ?? ArticleID.value(canonicalURL: article.url),
+                id: StableHash.value(hex: article.id) ?? StableHash.fnv1a(article.id),
                 contentHash: article.contentHash,
                 signature: article.signature,
                 hasText: article.hasText,
@@ -149,8 +132,8 @@ public final class Deduplicator: @unchecked Sendable {
     /// its sequence number.
     public func decide(_ article: inout Article) -> DedupDecision {
         article.url = self.canonicalizer.canonicalize(article.url)
-        let idValue = ArticleID.value(canonicalURL: article.url)
-        let id = StableHash.hex(idValue)
+        let id = ArticleIdentity.id(forCanonicalURL: article.url)
+        let idValue = StableHash.value(hex: id) ?? StableHash.fnv1a(id)
         article.id = id
         let fingerprint = self.fingerprinter.fingerprint(article.text)
         article.fingerprint = fingerprint.hex

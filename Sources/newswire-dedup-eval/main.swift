@@ -90,7 +90,6 @@ func elapsed(since start: ContinuousClock.Instant) -> Double {
     return Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
 }
 
-setvbuf(stdout, nil, _IOLBF, 0)  // progress lines show up when piped
 let arguments = Arguments(CommandLine.arguments)
 let options = arguments.options
 print(
@@ -203,7 +202,10 @@ if arguments.scale && arguments.indexed > 0 {
         }
         decideSeconds += threadCPUSeconds() - start
         index += articles.count
-        if index % 200_000 == 0 { print("  indexed \(index) (\(Int(elapsed(since: buildStart)))s)") }
+        if index % 200_000 == 0 {
+            print("  indexed \(index) (\(Int(elapsed(since: buildStart)))s)")
+            fflush(nil)  // progress shows up when the output is piped
+        }
     }
     print(
         "indexed \(deduplicator.indexedCount) distinct articles: decide \(Int(Double(arguments.indexed) / decideSeconds))/s"
