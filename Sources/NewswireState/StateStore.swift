@@ -3,6 +3,8 @@ public import NewswireDedup
 
 public import struct Foundation.Data
 public import struct Foundation.Date
+import class Foundation.FileManager
+import struct Foundation.URL
 
 /// A failure of the state store, with the SQLite message kept.
 public struct StateError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -66,6 +68,8 @@ public final class StateStore: Sendable {
         }
         configuration.busyMode = .timeout(10)
         do {
+            let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             self.database = try DatabasePool(path: path, configuration: configuration)
         } catch {
             throw StateError(.open, path: path, error: error)
