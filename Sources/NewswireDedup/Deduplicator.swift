@@ -12,6 +12,7 @@ public struct DedupOptions: Sendable, Hashable {
         case drop
     }
 
+    /// What happens to duplicates (the pipeline file's `dedup.mode`).
     public var mode: Mode = .annotate
     /// Seen articles are forgotten this many days after they were first seen (or last
     /// updated); `nil` keeps them.
@@ -22,7 +23,9 @@ public struct DedupOptions: Sendable, Hashable {
     /// revision; at or above it the change is an immaterial edit and the article is dropped
     /// as already seen.
     public var updateThreshold: Double = 0.9
+    /// How text is hashed; changing it invalidates signatures already in a state file.
     public var fingerprint = FingerprintOptions()
+    /// How the near-duplicate index finds candidates.
     public var lsh = LSHOptions()
 
     public init() {}
@@ -46,6 +49,7 @@ public struct DedupDecision: Sendable, Hashable, CustomStringConvertible {
 
     /// Whether the article goes to the sink.
     public var emit: Bool
+    /// Why the article was emitted or dropped.
     public var reason: Reason
     /// The id of the original, for duplicates.
     public var duplicateOf: String?
@@ -69,6 +73,7 @@ public struct DedupDecision: Sendable, Hashable, CustomStringConvertible {
 /// Confined to one serial queue (the pipeline's dedup queue): not thread-safe. It is
 /// `@unchecked Sendable` only so that queue's closures may capture it.
 public final class Deduplicator: @unchecked Sendable {
+    /// The options the stage was created with.
     public let options: DedupOptions
     private let store: (any DedupStore)?
     private let canonicalizer = URLCanonicalizer()

@@ -43,6 +43,7 @@ public struct TextFingerprint: Sendable, Hashable {
 /// byte with probability `J + (1 − J)/256` for Jaccard similarity `J` (Li and König, b-bit
 /// minwise hashing, 2010), see ``similarity(_:_:)``. Stateless and thread-safe.
 public struct TextFingerprinter: Sendable {
+    /// The options the fingerprinter was created with.
     public let options: FingerprintOptions
     private let multipliers: [UInt64]
     private let addends: [UInt64]

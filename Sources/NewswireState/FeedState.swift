@@ -5,12 +5,15 @@ public import struct Foundation.Date
 /// What the state store keeps of one feed: HTTP validators for conditional GET, its polling
 /// schedule and its health (for `newswire status`).
 public struct FeedState: Sendable, Hashable {
+    /// The feed's URL as the pipeline names it.
     public var url: String
     /// The last `ETag` response header, sent back as `If-None-Match`.
     public var etag: String?
     /// The last `Last-Modified` response header, sent back as `If-Modified-Since`.
     public var lastModified: String?
+    /// When the feed was last fetched, successfully or not.
     public var lastAttemptAt: Date?
+    /// When the feed was last fetched and parsed.
     public var lastSuccessAt: Date?
     /// When the feed is due next.
     public var nextPollAt: Date?
@@ -18,6 +21,7 @@ public struct FeedState: Sendable, Hashable {
     public var intervalSeconds: Double?
     /// Failures since the last success.
     public var consecutiveFailures: Int
+    /// The message of the last failure.
     public var lastError: String?
 
     public init(

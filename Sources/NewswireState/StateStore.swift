@@ -16,11 +16,14 @@ public struct StateError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let open = Code(kind: .open)
         /// A schema migration failed (or the file is from a newer version).
         public static let migrate = Code(kind: .migrate)
+        /// A query failed.
         public static let read = Code(kind: .read)
+        /// A write or its transaction failed; nothing of it was stored.
         public static let write = Code(kind: .write)
         public var description: String { self.kind.rawValue }
     }
 
+    /// What failed.
     public var code: Code
     /// The database file (`:memory:` for an in-memory store).
     public var path: String
