@@ -64,6 +64,12 @@ let package = Package(
             dependencies: ["NewswireDedup", "NewswireCore"],
             swiftSettings: swiftSettings
         ),
+        // scripts/bench-feeds: FeedParser against libxml2's bare reader on a generated corpus.
+        .executableTarget(
+            name: "newswire-bench-feeds",
+            dependencies: ["NewswireMarkup", "NewswireCore"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "newswire-testserver",
             dependencies: ["NewswireTesting", argumentParser],
@@ -78,6 +84,7 @@ let package = Package(
         ),
         .testTarget(name: "NewswireMarkupTests", dependencies: ["NewswireMarkup"], swiftSettings: swiftSettings),
         .testTarget(name: "NewswireEntitiesTests", dependencies: ["NewswireEntities"], swiftSettings: swiftSettings),
+        .testTarget(name: "NewswireSinkTests", dependencies: ["NewswireSink"], swiftSettings: swiftSettings),
         .testTarget(name: "NewswirePipelineTests", dependencies: ["NewswirePipeline"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EndToEndTests",

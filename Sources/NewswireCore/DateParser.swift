@@ -63,7 +63,7 @@ public enum DateParser {
         var scanner = ByteScanner(b)
         scanner.skipSpaces()
         // Optional day name, with or without a comma.
-        if let word = scanner.peekWord(), Self.dayNames.contains(word.lowercased().prefix(3).description) {
+        if let word = scanner.peekWord(), Self.isDayName(word) {
             _ = scanner.word()
             _ = scanner.skip(UInt8(ascii: "."))
             _ = scanner.skip(UInt8(ascii: ","))
@@ -130,13 +130,52 @@ public enum DateParser {
         }
     }
 
-    private static let dayNames: Set<String> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    /// Whether `name` starts with an English day name's three letters.
+    private static func isDayName(_ name: String) -> Bool {
+        guard let key = Self.threeLetterKey(name) else { return false }
+        switch key {
+        case "mon", "tue", "wed", "thu", "fri", "sat", "sun": return true
+        default: return false
+        }
+    }
 
+    /// The month number of an English month name or its three-letter abbreviation.
     private static func month(_ name: String) -> Int? {
-        let key = name.lowercased()
-        let names = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
-        guard key.count >= 3, let index = names.firstIndex(of: String(key.prefix(3))) else { return nil }
-        return index + 1
+        guard let key = Self.threeLetterKey(name) else { return nil }
+        switch key {
+        case "jan": return 1
+        case "feb": return 2
+        case "mar": return 3
+        case "apr": return 4
+        case "may": return 5
+        case "jun": return 6
+        case "jul": return 7
+        case "aug": return 8
+        case "sep": return 9
+        case "oct": return 10
+        case "nov": return 11
+        case "dec": return 12
+        default: return nil
+        }
+    }
+
+    /// The first three letters of `name`, lower-cased (ASCII), without allocating.
+    private static func threeLetterKey(_ name: String) -> String? {
+        var bytes: (UInt8, UInt8, UInt8) = (0, 0, 0)
+        var count = 0
+        for byte in name.utf8 {
+            let lower = byte >= 65 && byte <= 90 ? byte + 32 : byte
+            switch count {
+            case 0: bytes.0 = lower
+            case 1: bytes.1 = lower
+            case 2: bytes.2 = lower
+            default: break
+            }
+            count += 1
+            if count == 3 { break }
+        }
+        guard count == 3 else { return nil }
+        return String(decoding: [bytes.0, bytes.1, bytes.2], as: UTF8.self)
     }
 
     /// Offset in seconds east of UTC for a named zone (RFC 822 names, common

@@ -13,6 +13,8 @@ public struct FetchedDocument: Sendable, Hashable {
     public var fetchedAt: Date
     /// Seconds spent in the transfer (total), when fetched over the network.
     public var duration: Double?
+    /// libcurl's phase timings, when fetched over the network.
+    public var timings: FetchTimings?
 
     public init(
         requestedURL: String,
@@ -34,4 +36,40 @@ public struct FetchedDocument: Sendable, Hashable {
 
     /// The `Content-Type` header, if any.
     public var contentType: String? { self.headers["Content-Type"] }
+}
+
+/// Where the time of one transfer went, in seconds from its start (libcurl's `*_TIME_T` infos).
+public struct FetchTimings: Sendable, Hashable {
+    /// Name resolved (CURLINFO_NAMELOOKUP_TIME_T).
+    public var nameLookup: Double
+    /// TCP connection made (CURLINFO_CONNECT_TIME_T).
+    public var connect: Double
+    /// TLS handshake done; 0 for plain HTTP (CURLINFO_APPCONNECT_TIME_T).
+    public var tlsHandshake: Double
+    /// First response byte received (CURLINFO_STARTTRANSFER_TIME_T).
+    public var firstByte: Double
+    /// Redirects followed, in all (CURLINFO_REDIRECT_TIME_T).
+    public var redirects: Double
+    /// The whole transfer (CURLINFO_TOTAL_TIME_T).
+    public var total: Double
+    /// The HTTP version of the last response: `1.1`, `2`, …
+    public var httpVersion: String
+
+    public init(
+        nameLookup: Double,
+        connect: Double,
+        tlsHandshake: Double,
+        firstByte: Double,
+        redirects: Double,
+        total: Double,
+        httpVersion: String
+    ) {
+        self.nameLookup = nameLookup
+        self.connect = connect
+        self.tlsHandshake = tlsHandshake
+        self.firstByte = firstByte
+        self.redirects = redirects
+        self.total = total
+        self.httpVersion = httpVersion
+    }
 }

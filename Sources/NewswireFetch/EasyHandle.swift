@@ -103,7 +103,7 @@ final class EasyHandle {
         var effective: UnsafeMutablePointer<CChar>?
         _ = ccurl_easy_getinfo_string(self.raw, CURLINFO_EFFECTIVE_URL, &effective)
         let finalURL = effective.map { String(cString: $0) } ?? self.request.url
-        let document = FetchedDocument(
+        var document = FetchedDocument(
             requestedURL: self.request.url,
             finalURL: finalURL,
             status: status,
@@ -111,7 +111,34 @@ final class EasyHandle {
             body: self.body,
             duration: seconds
         )
+        document.timings = self.timings()
         return .success(document)
+    }
+
+    private func timings() -> FetchTimings {
+        func seconds(_ info: CURLINFO) -> Double {
+            var microseconds: curl_off_t = 0
+            _ = ccurl_easy_getinfo_off_t(self.raw, info, &microseconds)
+            return Double(microseconds) / 1_000_000
+        }
+        var version = 0
+        _ = ccurl_easy_getinfo_long(self.raw, CURLINFO_HTTP_VERSION, &version)
+        let versionName: String
+        switch version {
+        case Int(CURL_HTTP_VERSION_1_0): versionName = "1.0"
+        case Int(CURL_HTTP_VERSION_2_0): versionName = "2"
+        case Int(CURL_HTTP_VERSION_3): versionName = "3"
+        default: versionName = "1.1"
+        }
+        return FetchTimings(
+            nameLookup: seconds(CURLINFO_NAMELOOKUP_TIME_T),
+            connect: seconds(CURLINFO_CONNECT_TIME_T),
+            tlsHandshake: seconds(CURLINFO_APPCONNECT_TIME_T),
+            firstByte: seconds(CURLINFO_STARTTRANSFER_TIME_T),
+            redirects: seconds(CURLINFO_REDIRECT_TIME_T),
+            total: seconds(CURLINFO_TOTAL_TIME_T),
+            httpVersion: versionName
+        )
     }
 
     private func error(for code: CURLcode) -> FetchError {

@@ -39,6 +39,11 @@ struct Extract: ParsableCommand {
     @Option(help: .hidden)
     var benchmarkRounds: Int?
 
+    /// Runs one part of the benchmark only (`load`, `bare`, `extract`, `stage0`…`stage2`),
+    /// so that `perf stat` can count its instructions whatever the machine's load.
+    @Option(help: .hidden)
+    var benchmarkOnly: String?
+
     func validate() throws {
         if self.batch == nil && self.input == nil {
             throw ValidationError("give a page to extract, or --batch DIR-or-LIST --output FILE")
@@ -57,7 +62,7 @@ struct Extract: ParsableCommand {
         if let batch = self.batch {
             let pages = try BatchPage.pages(in: batch)
             if let rounds = self.benchmarkRounds {
-                ExtractionBenchmark(pages: pages, rounds: rounds).run()
+                ExtractionBenchmark(pages: pages, rounds: rounds, only: self.benchmarkOnly).run()
                 return
             }
             let jobs = self.jobs ?? ProcessInfo.processInfo.activeProcessorCount
@@ -118,6 +123,7 @@ extension BatchFormat: ExpressibleByArgument {}
 struct ExtractionBenchmark {
     let pages: [BatchPage]
     let rounds: Int
+    let only: String?
 
     func run() {
         var bodies: [[UInt8]] = []
@@ -127,6 +133,19 @@ struct ExtractionBenchmark {
         let megabytes = Double(bodies.reduce(0) { $0 + $1.count }) / 1_000_000
         let extractor = ArticleExtractor()
         let documents = bodies.map { FetchedDocument(requestedURL: "file:///benchmark", body: $0) }
+        if let only = self.only {
+            for _ in 0..<max(1, self.rounds) {
+                switch only {
+                case "bare": for body in bodies { _ = BareHTMLParser.parseAndFree(body) }
+                case "extract": for document in documents { _ = try? extractor.extractArticle(from: document) }
+                case "stage0", "stage1", "stage2":
+                    let stage = Int(String(only.last!))!
+                    for document in documents { extractor.runStages(upTo: stage, of: document) }
+                default: break
+                }
+            }
+            return
+        }
         var bareBest = Double.infinity
         var extractBest = Double.infinity
         for _ in 0..<max(1, self.rounds) {
@@ -137,7 +156,25 @@ struct ExtractionBenchmark {
             for document in documents { _ = try? extractor.extractArticle(from: document) }
             extractBest = min(extractBest, Date().timeIntervalSince(start))
         }
+        var stageBest = [Double](repeating: .infinity, count: 3)
+        for _ in 0..<max(1, self.rounds) {
+            for stage in 0..<3 {
+                let start = Date()
+                for document in documents { extractor.runStages(upTo: stage, of: document) }
+                stageBest[stage] = min(stageBest[stage], Date().timeIntervalSince(start))
+            }
+        }
         let count = Double(bodies.count)
+        for (stage, name) in ["charset decode", "+ parse and index", "+ metadata"].enumerated() {
+            print(String(format: "  stages to %@: %.2f ms/page", name, 1000 * stageBest[stage] / count))
+        }
+        print(
+            String(
+                format: "  bare parse: %.2f ms/page, full extraction: %.2f ms/page",
+                1000 * bareBest / count,
+                1000 * extractBest / count
+            )
+        )
         print(
             "pages: \(bodies.count), \(String(format: "%.1f", megabytes)) MB, best of \(max(1, self.rounds)) rounds, one core"
         )

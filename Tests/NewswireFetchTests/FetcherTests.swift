@@ -34,6 +34,10 @@ import Testing
             #expect(document.contentType == "application/rss+xml; charset=utf-8")
             #expect(document.finalURL == base + "/feed.xml")
             #expect((document.duration ?? -1) >= 0)
+            let timings = try #require(document.timings)
+            #expect(timings.httpVersion == "1.1")
+            #expect(timings.connect <= timings.firstByte)
+            #expect(timings.firstByte <= timings.total)
         }
     }
 

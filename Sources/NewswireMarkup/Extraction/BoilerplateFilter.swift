@@ -8,11 +8,12 @@ enum BoilerplateFilter {
     static func clean(_ paragraphs: [Paragraph], title: String?) -> [Paragraph] {
         var kept: [Paragraph] = []
         kept.reserveCapacity(paragraphs.count)
-        let normalizedTitle = title.map { Self.normalize($0) }
+        let titleKey = title.map(TextBytes.alphanumericKey) ?? []
+        let titleLength = title?.count ?? 0
         for paragraph in paragraphs {
             if Self.isBoilerplate(paragraph) { continue }
-            if let normalizedTitle, !normalizedTitle.isEmpty, paragraph.characters < 300,
-                Self.normalize(paragraph.text) == normalizedTitle
+            if !titleKey.isEmpty, abs(paragraph.characters - titleLength) < 20,
+                TextBytes.alphanumericKey(paragraph.text) == titleKey
             {
                 continue
             }
@@ -33,13 +34,41 @@ enum BoilerplateFilter {
         {
             return true
         }
-        let lowered = paragraph.text.lowercased()
-        if Self.exact.contains(lowered.trimmingCharacters(in: .punctuationCharacters.union(.whitespaces))) {
-            return true
-        }
+        let folded = TextBytes.foldedASCII(paragraph.text)
+        var start = 0
+        var end = folded.count
+        while start < end, Self.isTrimmable(folded[start]) { start += 1 }
+        while end > start, Self.isTrimmable(folded[end - 1]) { end -= 1 }
+        let trimmed = String(decoding: folded[start..<end], as: UTF8.self)
+        if Self.exact.contains(trimmed) { return true }
+        if Self.isCounterLabel(trimmed) { return true }
+        // A bare URL, or a scrap with no letters or digits at all (a stray "/*" from an inline script).
+        if !trimmed.contains(" ") && (trimmed.hasPrefix("http") || trimmed.hasPrefix("www.")) { return true }
+        if start == end { return true }
         guard characters < 120 else { return false }
-        for prefix in Self.prefixes where lowered.hasPrefix(prefix) { return true }
+        for prefix in Self.prefixBytes where folded.starts(with: prefix) { return true }
         return false
+    }
+
+    /// "Image 2 of 5", "Photo 3/12", "12 comments": gallery counters and comment counts.
+    private static func isCounterLabel(_ text: String) -> Bool {
+        let words = text.split(separator: " ")
+        guard (1...4).contains(words.count) else { return false }
+        let numbers = words.filter { $0.allSatisfy(\.isNumber) || $0.contains("/") }.count
+        guard numbers >= 1 else { return false }
+        let others = words.filter { !($0.allSatisfy(\.isNumber) || $0.contains("/")) }.map(String.init)
+        let labels: Set<String> = [
+            "image", "photo", "picture", "slide", "of", "comments", "comment", "photos", "images",
+        ]
+        if others == ["of"] { return words.count == 3 && words[1] == "of" }
+        return !others.isEmpty && others.allSatisfy { labels.contains($0) }
+    }
+
+    private static func isTrimmable(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 32, 33...47, 58...64, 91...96, 123...126: return true
+        default: return false
+        }
     }
 
     private static let exact: Set<String> = [
@@ -51,7 +80,10 @@ enum BoilerplateFilter {
         "copy link", "link copied", "related", "related articles", "related stories", "more stories",
         "recommended", "you may also like", "you might also like", "most popular", "most read", "trending",
         "top stories", "back to top", "next article", "previous article", "image", "photo", "video",
+        "sharing is caring", "share this article", "share this story", "share this post",
     ]
+
+    private static let prefixBytes: [[UInt8]] = Self.prefixes.map { Array($0.utf8) }
 
     private static let prefixes: [String] = [
         "advertisement", "read more:", "read more at", "read next", "read also", "also read", "related:",
@@ -64,9 +96,6 @@ enum BoilerplateFilter {
         "this story has been shared", "sponsored by", "get the latest", "newsletter", "join our",
         "download our app", "leave a comment", "comments are closed", "view comments", "show comments",
         "next article", "previous article", "back to top", "more on this", "explore more",
+        "this site uses akismet", "this post may contain affiliate", "this article contains affiliate",
     ]
-
-    private static func normalize(_ text: String) -> String {
-        String(text.lowercased().unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) }.map(Character.init))
-    }
 }

@@ -25,7 +25,36 @@ struct ClassHints: OptionSet, Hashable {
     static let boilerplate = ClassHints(rawValue: 1 << 8)
 
     /// The flags of a `class`/`id` value (ASCII case is ignored).
-    static func of(_ value: UnsafePointer<UInt8>) -> ClassHints { Matcher.shared.match(value) }
+    static func of(_ value: UnsafePointer<UInt8>) -> ClassHints {
+        var hints = Matcher.shared.match(value)
+        if Self.hasHidingToken(value) { hints.insert(.hidden) }
+        return hints
+    }
+
+    /// Whole class tokens that hide an element (`hidden`, `sr-only`…); `field-label-hidden` is not one.
+    private static func hasHidingToken(_ value: UnsafePointer<UInt8>) -> Bool {
+        var start = 0
+        while true {
+            while value[start] == 32 || value[start] == 9 || value[start] == 10 { start += 1 }
+            if value[start] == 0 { return false }
+            var end = start
+            while value[end] != 0 && value[end] != 32 && value[end] != 9 && value[end] != 10 { end += 1 }
+            let length = end - start
+            for token in Self.hidingTokenBytes where token.count == length {
+                var offset = 0
+                while offset < length && value[start + offset] | 0x20 == token[offset] { offset += 1 }
+                if offset == length { return true }
+            }
+            start = end
+        }
+    }
+
+    private static let hidingTokenBytes: [[UInt8]] = Self.hidingTokens.map { Array($0.utf8) }
+
+    private static let hidingTokens: [String] = [
+        "hidden", "hide", "sr-only", "visually-hidden", "visuallyhidden", "screen-reader-text", "screenreader-only",
+        "offscreen", "print-only", "is-hidden", "u-hidden", "element-invisible",
+    ]
 
     /// The weight Readability gives an element for its class and id: ±25 per side.
     var weight: Int {
@@ -87,8 +116,6 @@ private struct Matcher: Sendable {
             ("paywall", .negative), ("byline", .byline), ("by-line", .byline), ("author", .byline),
             ("writer", .byline), ("contributor", .byline), ("dateline", .dateline), ("^date", .dateline),
             ("timestamp", .dateline), ("published", .dateline), ("caption", .caption), ("credit", .caption),
-            ("^hidden$", .hidden), ("^hide$", .hidden), ("sr-only", .hidden), ("visually-hidden", .hidden),
-            ("screen-reader", .hidden), ("print-only", .hidden), ("offscreen", .hidden),
         ]
         self.transitions = [Int32](repeating: -1, count: Self.alphabet)
         self.terminals = [[]]

@@ -1,4 +1,7 @@
 internal import CLibXML2
+import Foundation
+
+let debugEnabled = ProcessInfo.processInfo.environment["NEWSWIRE_DEBUG"] != nil
 
 /// Finds the article body in an indexed page and renders it as paragraphs.
 ///
@@ -28,6 +31,19 @@ struct MainContent {
             var renderer = Renderer(page: self.page, roots: Set(roots), scores: self.scores, scored: self.scored)
             let paragraphs = renderer.render(roots)
             let length = paragraphs.reduce(0) { $0 + $1.text.utf8.count }
+            if debugEnabled {
+                for root in roots {
+                    let e = self.page.elements[root]
+                    let cls = PageIndex.attribute("class", of: e.node) ?? ""
+                    let id = PageIndex.attribute("id", of: e.node) ?? ""
+                    FileHandle.standardError.write(
+                        Data(
+                            "root \(root) \(e.tag) .\(cls) #\(id) score=\(self.scores[root]) text=\(e.text) unlikely=\(e.unlikely) hidden=\(e.hidden) -> \(length)\n"
+                                .utf8
+                        )
+                    )
+                }
+            }
             if length > bestLength {
                 best = paragraphs
                 bestLength = length
@@ -127,7 +143,46 @@ struct MainContent {
             guard parent >= 0, elements[parent].tag != .body, self.elementChildCount(parent) == 1 else { break }
             top = parent
         }
-        return self.siblings(of: top)
+        return self.widened(self.siblings(of: top), skipUnlikely: skipUnlikely)
+    }
+
+    /// Articles split into several sections under one ancestor: when the chosen blocks hold
+    /// too little of the page's prose, take the nearest ancestor (up to four levels up) that
+    /// holds nearly all of it. Prose is paragraph text of 80 characters or more, with few links,
+    /// outside hidden and unlikely regions.
+    private func widened(_ roots: [Int], skipUnlikely: Bool) -> [Int] {
+        let elements = self.page.elements
+        guard let first = roots.first else { return roots }
+        var prose: [Int] = []
+        var total = 0
+        for index in elements.indices {
+            let element = elements[index]
+            guard element.tag == .p, !element.hidden, !(skipUnlikely && element.unlikely) else { continue }
+            let length = Int(element.inlineText - element.inlineLinkText)
+            guard length >= 80, element.inlineLinkText * 4 < element.inlineText else { continue }
+            prose.append(index)
+            total += length
+        }
+        guard total > 0 else { return roots }
+        func proseInside(_ ancestors: [Int]) -> Int {
+            var sum = 0
+            for index in prose where ancestors.contains(where: { $0 == index || self.isAncestor($0, of: index) }) {
+                sum += Int(elements[index].inlineText - elements[index].inlineLinkText)
+            }
+            return sum
+        }
+        let covered = proseInside(roots)
+        guard Double(covered) < 0.8 * Double(total) else { return roots }
+        var ancestor = Int(elements[first].parent)
+        var level = 0
+        while ancestor >= 0, level < 4, elements[ancestor].tag != .body, elements[ancestor].tag != .html {
+            if Double(proseInside([ancestor])) >= 0.85 * Double(total) {
+                return self.linkDensity(ancestor) < 0.35 ? [ancestor] : roots
+            }
+            ancestor = Int(elements[ancestor].parent)
+            level += 1
+        }
+        return roots
     }
 
     /// The top candidate plus the siblings that look like part of the same story.

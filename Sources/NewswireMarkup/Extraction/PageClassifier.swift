@@ -10,19 +10,23 @@ import NewswireCore
 enum PageClassifier {
     static func status(of result: ExtractedPage, httpStatus: Int, page: PageIndex, paywallMarked: Bool) -> PageStatus {
         if httpStatus >= 400 { return .errorPage }
-        let words = result.text.split(whereSeparator: { $0.isWhitespace }).count
+        let words = TextBytes.wordCount(result.text)
         guard words < 200 else { return .article }
-        let title = (page.head.title ?? result.title ?? "").lowercased()
-        let bodyText = Self.visibleText(page).lowercased()
-        let sample = title + "\n" + bodyText
-        if Self.blockedPhrases.contains(where: { sample.contains($0) }) && words < 120 { return .blocked }
-        if Self.errorPhrases.contains(where: { title.contains($0) }) && words < 120 { return .errorPage }
-        if words < 120, Self.consentPhrases.contains(where: { bodyText.contains($0) }),
-            bodyText.contains("cookie") || bodyText.contains("consent") || bodyText.contains("privacy")
+        let title = TextBytes.foldedASCII(page.head.title ?? result.title ?? "")
+        let bodyText = TextBytes.foldedASCII(Self.visibleText(page))
+        let sample = title + [10] + bodyText
+        if words < 120, Self.blockedPhrases.contains(where: { TextBytes.contains(sample, $0) }) { return .blocked }
+        if words < 120, Self.errorPhrases.contains(where: { TextBytes.contains(title, $0) }) { return .errorPage }
+        // A consent wall is when the dialog is what the page shows: its words are the text found,
+        // or the whole page is hardly more than the dialog.
+        let pageWords = bodyText.reduce(0) { $1 == 32 ? $0 + 1 : $0 }
+        let consentSource = pageWords < 300 ? bodyText : TextBytes.foldedASCII(result.text)
+        if words < 120, Self.consentPhrases.contains(where: { TextBytes.contains(consentSource, $0) }),
+            ["cookie", "consent", "privacy"].contains(where: { TextBytes.contains(consentSource, $0) })
         {
             return .consentWall
         }
-        if Self.paywallPhrases.contains(where: { bodyText.contains($0) }) || (paywallMarked && words < 150) {
+        if Self.paywallPhrases.contains(where: { TextBytes.contains(bodyText, $0) }) || (paywallMarked && words < 150) {
             return .paywall
         }
         if words < 40 { return .notArticle }
@@ -43,7 +47,7 @@ enum PageClassifier {
             }
             if text.utf8.count > 20000 { break }
         }
-        return text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        return text
     }
 
     private static let blockedPhrases = [

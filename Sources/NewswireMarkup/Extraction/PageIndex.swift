@@ -1,5 +1,6 @@
 internal import CLibXML2
 import Foundation
+import NewswireCore
 
 typealias NodePointer = UnsafeMutablePointer<xmlNode>
 
@@ -141,6 +142,7 @@ final class PageIndex {
             }
         }
         if hints.contains(.hidden) { hidden = true }
+        if tag == .body || tag == .html { hidden = false }
         let parentUnlikely = parent >= 0 ? self.elements[Int(parent)].unlikely : false
         let selfUnlikely =
             hints.contains(.unlikely) && !hints.contains(.maybe) && tag != .body && tag != .a && tag != .article
@@ -238,20 +240,22 @@ final class PageIndex {
         while let attr = attribute {
             attribute = attr.pointee.next
             guard let name = attr.pointee.name, let value = attr.pointee.children?.pointee.content else { continue }
-            switch String(cString: name).lowercased() {
-            case "name", "property", "itemprop", "http-equiv":
+            if Self.equals(name, "content") {
+                content = String(cString: value)
+            } else if Self.equals(name, "name") || Self.equals(name, "property") || Self.equals(name, "itemprop")
+                || Self.equals(name, "http-equiv")
+            {
                 if key == nil { key = String(cString: value).lowercased() }
-            case "content": content = String(cString: value)
-            case "rel": rel = String(cString: value).lowercased()
-            case "href": href = String(cString: value)
-            case "charset": break
-            default: break
+            } else if Self.equals(name, "rel") {
+                rel = String(cString: value).lowercased()
+            } else if Self.equals(name, "href") {
+                href = String(cString: value)
             }
         }
         if tag == .meta, let key, let content {
-            self.head.metas.append((key, content.trimmingCharacters(in: .whitespacesAndNewlines)))
+            self.head.metas.append((key, content.trimmingASCIIWhitespace()))
         } else if tag == .link, let rel, let href {
-            self.head.links.append((rel, href.trimmingCharacters(in: .whitespacesAndNewlines)))
+            self.head.links.append((rel, href.trimmingASCIIWhitespace()))
         }
     }
 

@@ -27,9 +27,12 @@ struct Renderer {
     private var kind = Paragraph.Kind.body
     private var pendingSpace = false
 
+    private let rootText: Int
+
     init(page: PageIndex, roots: Set<Int>, scores: [Double], scored: [Bool]) {
         self.page = page
         self.roots = roots
+        self.rootText = roots.reduce(0) { $0 + Int(page.elements[$1].text) }
         self.scores = scores
         self.scored = scored
     }
@@ -85,6 +88,10 @@ struct Renderer {
     private func shouldDrop(_ index: Int) -> Bool {
         let element = self.page.elements[index]
         if element.hidden { return true }
+        // A wrapper holding most of the chosen text is never boilerplate, whatever its class says.
+        if Int(element.text) * 2 > self.rootText { return false }
+        // Nor is an embedded post or quote (a blockquote making up most of its wrapper).
+        if element.hints.contains(.negative) && self.isQuoteWrapper(index) { return false }
         switch element.tag {
         case .nav, .aside, .footer, .form, .figure, .figcaption, .h1, .menu, .caption, .address:
             return true
@@ -98,9 +105,18 @@ struct Renderer {
         if hints.contains(.boilerplate) && !hints.contains(.positive) { return true }
         if hints.contains(.caption) && element.text < 400 { return true }
         if (hints.contains(.byline) || hints.contains(.dateline)) && element.text < 250 { return true }
+        // Author boxes: a short biography under a byline-ish class.
+        if hints.contains(.byline) && !hints.contains(.positive) && element.text < 1000 && element.paragraphs <= 3 {
+            return true
+        }
+        // Quotes and embedded posts are part of the story unless their class says otherwise.
+        if false, element.tag == .blockquote { return element.hints.weight < 0 }
         if element.unlikely && !self.isUnlikelyContext(index) { return true }
         switch element.tag {
-        case .div, .section, .ul, .ol, .dl, .table, .span, .other, .article, .center, .blockquote:
+        case .blockquote:
+            // Quotes and embedded posts are part of the story unless their class says otherwise.
+            return element.hints.weight < 0
+        case .div, .section, .ul, .ol, .dl, .table, .span, .other, .article, .center:
             return self.dropConditionally(index)
         case .p, .li, .h2, .h3, .h4, .h5, .h6, .dd, .dt:
             let density = self.linkDensity(element)
@@ -108,6 +124,21 @@ struct Renderer {
         default:
             return false
         }
+    }
+
+    /// Whether a blockquote holds most of the element's text (embedded posts are quoted in the story).
+    private func isQuoteWrapper(_ index: Int) -> Bool {
+        let element = self.page.elements[index]
+        guard element.text > 0 else { return false }
+        var child = index + 1
+        while child < Int(element.end) {
+            let candidate = self.page.elements[child]
+            if candidate.tag == .blockquote && !candidate.hidden {
+                return candidate.text * 10 >= element.text * 8
+            }
+            child += 1
+        }
+        return false
     }
 
     /// Whether the whole chosen region sits inside an unlikely region (then nothing is dropped for it).
@@ -130,7 +161,7 @@ struct Renderer {
         if element.text == 0 { return false }
         if isList { return density > 0.5 }
         if images > 1 && Double(paragraphs) / Double(images) < 0.5 { return true }
-        if items > paragraphs && element.tag != .blockquote && density > 0.2 { return true }
+        if items > paragraphs * 2 && density > 0.5 { return true }
         if Double(element.inputs) > Double(paragraphs) / 3 { return true }
         if weight < 25 && density > 0.33 { return true }
         if weight >= 25 && density > 0.5 { return true }

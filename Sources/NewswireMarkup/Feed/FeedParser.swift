@@ -33,13 +33,31 @@ public struct FeedParser: FeedParsing, Sendable {
     }
 
     private func parseXML(_ body: [UInt8], contentType: String?, base: String?, headers: HTTPHeaders) -> ParsedFeed {
-        let decoded = XMLCharset.decode(body, contentType: contentType)
-        let repair = XMLRepair(decoded.utf8)
-        let reader = FeedXMLReader(baseURL: base)
-        reader.read(repair.bytes)
+        // Most feeds are UTF-8 and well-formed: libxml2 reads them as they are. Only when it
+        // reports an error (bad UTF-8, an undeclared entity, a bare `&`…), or the document
+        // needs decoding or has a DOCTYPE, do the bytes go through XMLCharset and XMLRepair
+        // and get read again.
+        var reader = FeedXMLReader(baseURL: base)
+        var wellFormed = true
+        var encoding = "utf-8"
+        var overruled = false
+        if XMLCharset.isDeclaredUTF8(body, contentType: contentType), XMLRepair.mayReadDirectly(body) {
+            reader.read(body, stopAtFirstError: true)
+        } else {
+            reader.errorCount = 1
+        }
+        if reader.errorCount > 0 {
+            let decoded = XMLCharset.decode(body, contentType: contentType)
+            encoding = decoded.encoding
+            overruled = decoded.overruled
+            let repair = XMLRepair(decoded.utf8)
+            reader = FeedXMLReader(baseURL: base)
+            reader.read(repair.bytes)
+            wellFormed = !repair.repaired && reader.errorCount == 0
+        }
         var feed = reader.feed
-        feed.encoding = decoded.encoding
-        feed.wellFormed = !repair.repaired && reader.errorCount == 0 && reader.sawRoot && !decoded.overruled
+        feed.encoding = encoding
+        feed.wellFormed = wellFormed && reader.sawRoot && !overruled
         if let language = headers["Content-Language"], feed.metadata.language == nil {
             feed.metadata.language = Self.firstLanguage(language)
         }

@@ -1,6 +1,12 @@
 internal import CLibXML2
 import NewswireCore
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// Text and URL helpers shared by the feed readers. Stateless and thread-safe.
 enum FeedText {
     /// Resolves `reference` against `base` (RFC 3986 §5, by libxml2's `xmlBuildURI`).
@@ -9,10 +15,113 @@ enum FeedText {
     static func resolve(_ reference: String, against base: String) -> String {
         if reference.isEmpty { return base }
         if Self.hasScheme(reference) { return reference }
-        guard let built = xmlBuildURI(reference, base) else { return reference }
+        if let built = xmlBuildURI(reference, base) {
+            defer { clibxml2_free(built) }
+            return String(cString: built)
+        }
+        // libxml2 refuses non-ASCII (IRIs): resolve the percent-encoded form, then decode it back.
+        let encodedReference = Self.percentEncodingNonASCII(reference)
+        let encodedBase = Self.percentEncodingNonASCII(base)
+        guard encodedReference != reference || encodedBase != base,
+            let built = xmlBuildURI(encodedReference, encodedBase)
+        else { return reference }
         defer { clibxml2_free(built) }
-        return String(cString: built)
+        return Self.percentDecodingNonASCII(String(cString: built))
     }
+
+    private static func percentEncodingNonASCII(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 >= 0x80 }) else { return text }
+        var out = ""
+        for byte in text.utf8 {
+            if byte >= 0x80 {
+                out += "%" + String(byte, radix: 16, uppercase: true)
+            } else {
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            }
+        }
+        return out
+    }
+
+    private static func percentDecodingNonASCII(_ text: String) -> String {
+        var bytes: [UInt8] = []
+        let utf8 = Array(text.utf8)
+        var index = 0
+        while index < utf8.count {
+            if utf8[index] == UInt8(ascii: "%"), index + 2 < utf8.count,
+                let value = UInt8(String(decoding: utf8[(index + 1)...(index + 2)], as: UTF8.self), radix: 16),
+                value >= 0x80
+            {
+                bytes.append(value)
+                index += 3
+            } else {
+                bytes.append(utf8[index])
+                index += 1
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Decodes captured UTF-8 text, repairing two kinds of damage feed readers repair:
+    /// UTF-8 that was read as Latin-1 and encoded again (`â€¦` for `…`), and C1 control
+    /// characters that stand for windows-1252 punctuation (`\u{92}` for `’`).
+    static func repairingMojibake(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        if Self.isASCII(bytes) { return String(decoding: bytes, as: UTF8.self) }
+        var sawLatin1 = false
+        for byte in bytes where byte >= 0xC2 {
+            if byte > 0xC3 { return String(decoding: bytes, as: UTF8.self) }
+            sawLatin1 = true
+        }
+        guard sawLatin1 else { return String(decoding: bytes, as: UTF8.self) }
+        // Every non-ASCII character is U+0080...U+00FF: try reading them as bytes.
+        var latin1: [UInt8] = []
+        latin1.reserveCapacity(bytes.count)
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte >= 0xC2, index + 1 < bytes.count {
+                latin1.append(((byte & 0x03) << 6) | (bytes[index + 1] & 0x3F))
+                index += 2
+            } else {
+                latin1.append(byte)
+                index += 1
+            }
+        }
+        let validity = Charset.utf8Validity(latin1)
+        if validity.invalid == 0, validity.multiByte > 0 { return String(decoding: latin1, as: UTF8.self) }
+        guard (0..<max(0, bytes.count - 1)).contains(where: { bytes[$0] == 0xC2 && bytes[$0 + 1] < 0xA0 }) else {
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        var scalars = String.UnicodeScalarView()
+        for scalar in String(decoding: bytes, as: UTF8.self).unicodeScalars {
+            if (0x80...0x9F).contains(scalar.value) {
+                scalars.append(Unicode.Scalar(Self.windows1252C1[Int(scalar.value - 0x80)]) ?? scalar)
+            } else {
+                scalars.append(scalar)
+            }
+        }
+        return String(scalars)
+    }
+
+    /// Whether every byte is ASCII, eight bytes at a time.
+    static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let raw = UnsafeRawBufferPointer(bytes)
+        var index = 0
+        while index + 8 <= raw.count {
+            if raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
+            index += 8
+        }
+        while index < raw.count {
+            if raw[index] >= 0x80 { return false }
+            index += 1
+        }
+        return true
+    }
+
+    private static let windows1252C1: [UInt32] = [
+        0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152,
+        0x8D, 0x017D, 0x8F, 0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122,
+        0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178,
+    ]
 
     /// `true` when `text` starts with a URI scheme (`http:`, `mailto:`…).
     static func hasScheme(_ text: String) -> Bool {
@@ -85,90 +194,111 @@ enum FeedText {
     }
 
     /// Rewrites relative `href` and `src` attribute values in an HTML fragment to absolute URLs.
+    ///
+    /// One pass over the bytes; a fragment without relative URLs is returned as it is.
     static func resolvingURLs(inHTML html: String, base: String) -> String {
-        guard html.contains("href") || html.contains("src") || html.contains("HREF") || html.contains("SRC") else {
-            return html
+        var html = html
+        let rewritten: [UInt8]? = html.withUTF8 { bytes in
+            Self.rewriteRelativeURLs(bytes, base: base)
         }
-        let bytes = Array(html.utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count + 64)
-        var index = 0
+        guard let rewritten else { return html }
+        return String(decoding: rewritten, as: UTF8.self)
+    }
+
+    private static func rewriteRelativeURLs(_ bytes: UnsafeBufferPointer<UInt8>, base: String) -> [UInt8]? {
+        var out: [UInt8]?
         var copyStart = 0
-        var inTag = false
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "<") {
-                inTag = true
-                index += 1
+        var index = 0
+        let count = bytes.count
+        guard let baseAddress = bytes.baseAddress else { return nil }
+        while index < count {
+            // Jump from one `=` to the next: only attribute values can hold URLs.
+            guard let found = memchr(baseAddress + index, Int32(UInt8(ascii: "=")), count - index) else { break }
+            let equals = baseAddress.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            guard let (valueStart, valueEnd) = Self.urlAttributeValue(bytes, equalsAt: equals) else {
+                index = equals + 1
                 continue
             }
-            if byte == UInt8(ascii: ">") {
-                inTag = false
-                index += 1
-                continue
+            index = max(valueEnd, equals + 1)
+            let valueBytes = UnsafeBufferPointer(rebasing: bytes[valueStart..<valueEnd])
+            guard !Self.isAbsoluteOrFragment(valueBytes) else { continue }
+            let value = String(decoding: valueBytes, as: UTF8.self).trimmingASCIIWhitespace()
+            guard !value.isEmpty, !Self.hasScheme(value), !value.hasPrefix("#") else { continue }
+            let resolved = Self.resolve(Self.decodeAmpersands(value), against: base)
+            if out == nil {
+                out = []
+                out?.reserveCapacity(count + 64)
             }
-            guard inTag, byte == UInt8(ascii: " ") || byte == 0x09 || byte == 0x0A || byte == 0x0D,
-                let (nameEnd, valueStart, valueEnd) = Self.urlAttribute(bytes, after: index)
-            else {
-                index += 1
-                continue
-            }
-            _ = nameEnd
-            let value = String(decoding: bytes[valueStart..<valueEnd], as: UTF8.self)
-            let trimmed = value.trimmingASCIIWhitespace()
-            if !trimmed.isEmpty, !Self.hasScheme(trimmed), !trimmed.hasPrefix("#") {
-                let resolved = Self.resolve(Self.decodeAmpersands(trimmed), against: base)
-                out.append(contentsOf: bytes[copyStart..<valueStart])
-                for byte in resolved.utf8 {
-                    if byte == UInt8(ascii: "&") {
-                        out.append(contentsOf: Array("&amp;".utf8))
-                    } else if byte == UInt8(ascii: "\"") {
-                        out.append(contentsOf: Array("%22".utf8))
-                    } else {
-                        out.append(byte)
-                    }
+            out?.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copyStart..<valueStart]))
+            for byte in resolved.utf8 {
+                switch byte {
+                case UInt8(ascii: "&"): out?.append(contentsOf: [38, 97, 109, 112, 59])
+                case UInt8(ascii: "\""): out?.append(contentsOf: [37, 50, 50])
+                default: out?.append(byte)
                 }
-                copyStart = valueEnd
             }
-            index = valueEnd
+            copyStart = valueEnd
         }
-        out.append(contentsOf: bytes[copyStart...])
-        return String(decoding: out, as: UTF8.self)
+        guard var result = out else { return nil }
+        result.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copyStart..<count]))
+        return result
+    }
+
+    /// `true` for `http:`…, `//host`, `#fragment`: values that need no resolving.
+    private static func isAbsoluteOrFragment(_ value: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let first = value.first else { return true }
+        if first == UInt8(ascii: "#") { return true }
+        for (offset, byte) in value.enumerated() {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"):
+                continue
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."):
+                if offset == 0 { return false }
+            case UInt8(ascii: ":"):
+                return offset > 0
+            default:
+                return false
+            }
+        }
+        return false
     }
 
     private static func decodeAmpersands(_ text: String) -> String {
         text.contains("&amp;") ? text.replacingOccurrences("&amp;", with: "&") : text
     }
 
-    /// After white space at `index`: `href=` or `src=`, and the value's byte range.
-    private static func urlAttribute(_ bytes: [UInt8], after index: Int) -> (Int, Int, Int)? {
-        var cursor = index
-        while cursor < bytes.count, XMLRepair.isSpace(bytes[cursor]) { cursor += 1 }
-        let nameStart = cursor
-        while cursor < bytes.count, (bytes[cursor] | 0x20) >= UInt8(ascii: "a"),
-            (bytes[cursor] | 0x20) <= UInt8(ascii: "z")
-        {
-            cursor += 1
-        }
-        let name = bytes[nameStart..<cursor].map { $0 | 0x20 }
-        guard name == Array("href".utf8) || name == Array("src".utf8) else { return nil }
+    /// For the `=` at `equals`: when the attribute before it is `href` or `src`, the byte range
+    /// of its value.
+    private static func urlAttributeValue(_ bytes: UnsafeBufferPointer<UInt8>, equalsAt equals: Int) -> (Int, Int)? {
+        var cursor = equals
+        while cursor > 0, XMLRepair.isSpace(bytes[cursor - 1]) { cursor -= 1 }
         let nameEnd = cursor
-        while cursor < bytes.count, XMLRepair.isSpace(bytes[cursor]) { cursor += 1 }
-        guard cursor < bytes.count, bytes[cursor] == UInt8(ascii: "=") else { return nil }
-        cursor += 1
-        while cursor < bytes.count, XMLRepair.isSpace(bytes[cursor]) { cursor += 1 }
-        guard cursor < bytes.count else { return nil }
-        let quote = bytes[cursor]
-        if quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'") {
-            let start = cursor + 1
-            var end = start
-            while end < bytes.count, bytes[end] != quote { end += 1 }
-            return (nameEnd, start, end)
+        while cursor > 0, (bytes[cursor - 1] | 0x20) >= UInt8(ascii: "a"),
+            (bytes[cursor - 1] | 0x20) <= UInt8(ascii: "z")
+        {
+            cursor -= 1
         }
-        let start = cursor
+        let length = nameEnd - cursor
+        guard length == 3 || length == 4, cursor > 0, XMLRepair.isSpace(bytes[cursor - 1]) else { return nil }
+        let isHref =
+            length == 4 && bytes[cursor] | 0x20 == UInt8(ascii: "h") && bytes[cursor + 1] | 0x20 == UInt8(ascii: "r")
+            && bytes[cursor + 2] | 0x20 == UInt8(ascii: "e") && bytes[cursor + 3] | 0x20 == UInt8(ascii: "f")
+        let isSrc =
+            length == 3 && bytes[cursor] | 0x20 == UInt8(ascii: "s") && bytes[cursor + 1] | 0x20 == UInt8(ascii: "r")
+            && bytes[cursor + 2] | 0x20 == UInt8(ascii: "c")
+        guard isHref || isSrc else { return nil }
+        var start = equals + 1
+        while start < bytes.count, XMLRepair.isSpace(bytes[start]) { start += 1 }
+        guard start < bytes.count else { return nil }
+        let quote = bytes[start]
+        if quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'") {
+            var end = start + 1
+            while end < bytes.count, bytes[end] != quote { end += 1 }
+            return (start + 1, end)
+        }
         var end = start
         while end < bytes.count, !XMLRepair.isSpace(bytes[end]), bytes[end] != UInt8(ascii: ">") { end += 1 }
-        return (nameEnd, start, end)
+        return (start, end)
     }
 }
 

@@ -5,26 +5,35 @@ import NewswireCore
 /// One streaming pass of libxml2's `xmlTextReader` over a repaired XML feed, filling a
 /// ``ParsedFeed`` as elements go by.
 ///
-/// Element names are compared as namespace class plus local name; strings are built only for
-/// the fields that are kept. Not thread-safe: one reader per parse, used by the calling thread.
+/// Element names are compared as a namespace class plus the lower-cased local name (feed
+/// readers treat `<Title>` as `<title>`); strings are built only for the fields that are
+/// kept. Not thread-safe: one reader per parse, used by the calling thread.
 final class FeedXMLReader {
     private(set) var feed = ParsedFeed()
-    /// libxml2 reported at least one well-formedness error.
+    /// Errors libxml2 reported (recovered from).
     var errorCount = 0
     /// The root element was an HTML page.
     private(set) var sawHTMLRoot = false
     private(set) var sawRoot = false
 
     private var kind = DocumentKind.unknown
-    private var entry: FeedEntry?
-    private var entryHasEnclosure = false
-    private var mediaEnclosures: [FeedEnclosure] = []
+    /// The entry being read; meaningful only while `inEntry`. Not optional, so that field
+    /// updates modify it in place instead of copying it.
+    private var entry = FeedEntry()
+    private var inEntry = false
+    private var pending = EntryFallbacks()
     private var person: PersonScope?
     private var frames: [Frame] = []
     private var capture: Capture?
     private var buffer: [UInt8] = []
     private var namespaceCache: [UnsafeRawPointer: Namespace] = [:]
     private var bases: [String?]
+    /// An empty element inside captured markup was written whole (no end event to handle).
+    private var closedEmptyMarkup = false
+    /// Namespace URIs of the open elements of captured markup (`nil` for XHTML or none).
+    private var markupNamespaces: [String?] = []
+    /// The root element's default namespace (tells RSS 0.90 from RSS 1.0 in an empty feed).
+    private var defaultNamespace: String?
     private let now = Date()
 
     init(baseURL: String?) {
@@ -38,18 +47,12 @@ final class FeedXMLReader {
     }
 
     enum Namespace {
-        case none, rss, atom, dc, dcterms, content, media, itunes, xhtml, rdf, xml, other
+        case none, rss, rss090, atom, dc, dcterms, content, media, itunes, xhtml, rdf, xml, other
     }
 
     /// What an open element means for the fields around it.
     private enum Role {
-        case plain
-        case entry
-        case person
-        case image
-        case ignoredSubtree
-        case capture
-        case itunesCategory
+        case plain, entry, person, image, ignoredSubtree, capture, nested
     }
 
     private struct Frame {
@@ -66,22 +69,31 @@ final class FeedXMLReader {
         var person = FeedPerson()
     }
 
+    /// Values an entry takes only when it has nothing better, applied when it closes.
+    private struct EntryFallbacks {
+        var hasEnclosure = false
+        var mediaEnclosures: [FeedEnclosure] = []
+        var mediaTitle: String?
+        var mediaDescription: String?
+        var about: String?
+    }
+
     enum Mode {
-        /// Plain text; child elements are serialized as markup (HTML in an RSS element).
+        /// Plain text; child elements turn it into HTML.
         case text
         /// Escaped HTML as text; child elements are serialized as markup.
         case html
         /// XHTML / XML children: serialized, the text escaped.
         case xhtml
-        /// Base64-encoded content.
-        case base64
+        /// Base64-encoded content; `html` tells whether the decoded bytes are HTML.
+        case base64(html: Bool)
     }
 
     private enum Field {
-        case title, link, id, published, updated, author, creator, summary, content, subtitle
-        case category, comments, rights, language, generator, personName, personEmail, personURI
-        case imageURL, itunesSummary, itunesSubtitle, itunesAuthor, dcTitle, dcSubject, dcDescription
-        case feedAuthor, feedPublished, atomID
+        case title, mediaTitle, link, guid, atomID, published, updated, author, creator, itunesAuthor
+        case feedAuthor, description, summary, content, subtitle, category, comments, rights, language
+        case generator, personName, personEmail, personURI, imageURL, itunesSummary, itunesSubtitle
+        case dcTitle, dcSubject, dcDescription, mediaDescription, mediaCategory, keywords, tags, atomLinkText
     }
 
     private struct Capture {
@@ -92,6 +104,7 @@ final class FeedXMLReader {
         /// Depth of open child markup inside the captured element.
         var childDepth = 0
         var sawChild = false
+        var escapeText: Bool
         var skipWrapperDepth: Int?
         var base: String?
     }
@@ -104,9 +117,18 @@ final class FeedXMLReader {
 
     // MARK: Walk
 
-    /// Reads `bytes` (UTF-8) to the end or to the first unrecoverable error.
-    func read(_ bytes: [UInt8]) {
+    /// Stop at the first error libxml2 reports (the caller then repairs the bytes and reads
+    /// them again).
+    private var stopAtFirstError = false
+
+    /// Reads `bytes` (UTF-8) to the end, recovering from errors where libxml2 can; with
+    /// `stopAtFirstError`, gives up at the first one instead (`errorCount > 0` afterwards).
+    func read(_ bytes: [UInt8], stopAtFirstError: Bool = false) {
+        self.stopAtFirstError = stopAtFirstError
         guard !bytes.isEmpty, bytes.count < Int(Int32.max) else { return }
+        // xmlParserOption(3): RECOVER keeps going after well-formedness errors; NONET forbids
+        // network access; NOENT is never set, so entities are never substituted by libxml2;
+        // IGNORE_ENC because the bytes were already converted to UTF-8 (see XMLCharset).
         let options = Int32(
             XML_PARSE_RECOVER.rawValue | XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue
                 | XML_PARSE_NOWARNING.rawValue | XML_PARSE_IGNORE_ENC.rawValue | XML_PARSE_NOCDATA.rawValue
@@ -123,16 +145,29 @@ final class FeedXMLReader {
                 self.walk(reader)
             }
         }
+        if let capture = self.capture {
+            // A truncated document: keep what the open field holds.
+            self.capture = nil
+            self.finishCapture(capture)
+        }
+        self.finishPerson()
         self.finishOpenEntry()
     }
 
     private func walk(_ reader: xmlTextReaderPtr) {
         while xmlTextReaderRead(reader) == 1 {
+            if self.stopAtFirstError && self.errorCount > 0 { return }
             switch xmlTextReaderNodeType(reader) {
             case 1:
                 let empty = xmlTextReaderIsEmptyElement(reader) == 1
                 if !self.startElement(reader) { return }
-                if empty { self.endElement(reader) }
+                if empty {
+                    if self.closedEmptyMarkup {
+                        self.closedEmptyMarkup = false
+                    } else {
+                        self.endElement(reader)
+                    }
+                }
             case 15:
                 self.endElement(reader)
             case 3, 4, 13, 14:
@@ -163,24 +198,25 @@ final class FeedXMLReader {
         case "http://purl.org/dc/terms/": return .dcterms
         case "http://purl.org/rss/1.0/modules/content/": return .content
         case "http://search.yahoo.com/mrss/", "http://search.yahoo.com/mrss": return .media
-        case "http://www.itunes.com/dtds/podcast-1.0.dtd", "http://example.com/dtds/podcast-1.0.dtd": return .itunes
         case "http://www.w3.org/1999/xhtml": return .xhtml
         case "http://www.w3.org/1999/02/22-rdf-syntax-ns#": return .rdf
         case "http://www.w3.org/xml/1998/namespace": return .xml
-        case "http://purl.org/rss/1.0/", "http://my.netscape.com/rdf/simple/0.9/", "http://backend.userland.com/rss2",
-            "http://backend.userland.com/rss", "http://blogs.law.harvard.edu/tech/rss",
-            "http://channel.netscape.com/rdf/simple/0.9/":
-            return .rss
+        case "http://my.netscape.com/rdf/simple/0.9/", "http://channel.netscape.com/rdf/simple/0.9/": return .rss090
+        case "http://purl.org/rss/1.0/", "http://blogs.law.harvard.edu/tech/rss": return .rss
         default:
             if lowered.hasPrefix("http://www.w3.org/2005/atom") || lowered.hasPrefix("http://purl.org/atom/") {
                 return .atom
+            }
+            if lowered.hasPrefix("http://backend.userland.com/rss") { return .rss }
+            if lowered.hasPrefix("http://www.itunes.com/dtds/podcast") || lowered.hasSuffix("/dtds/podcast-1.0.dtd") {
+                return .itunes
             }
             return .other
         }
     }
 
     /// Namespace class of an undeclared prefix (`dc:creator` without `xmlns:dc`).
-    private static func classify(prefix: String) -> Namespace {
+    private static func classify(prefix: Substring) -> Namespace {
         switch prefix.lowercased() {
         case "dc": return .dc
         case "dcterms": return .dcterms
@@ -196,12 +232,23 @@ final class FeedXMLReader {
 
     private func name(of reader: xmlTextReaderPtr) -> (Namespace, String) {
         var namespace = self.namespace(of: reader)
-        var local = String(cString: xmlTextReaderConstLocalName(reader))
-        if namespace == .none, let colon = local.firstIndex(of: ":") {
-            namespace = Self.classify(prefix: String(local[..<colon]))
-            local = String(local[local.index(after: colon)...])
+        guard let raw = xmlTextReaderConstLocalName(reader) else { return (namespace, "") }
+        var local = Self.lowercasedName(raw)
+        if namespace == .none, let colon = local.utf8.firstIndex(of: UInt8(ascii: ":")) {
+            namespace = Self.classify(prefix: local[..<colon])
+            local = String(local[local.utf8.index(after: colon)...])
         }
         return (namespace, local)
+    }
+
+    /// Element names compare case-insensitively, as feed readers do (`<Title>`, `<CHANNEL>`).
+    private static func lowercasedName(_ raw: UnsafePointer<xmlChar>) -> String {
+        var pointer = raw
+        while pointer.pointee != 0 {
+            if pointer.pointee >= 65 && pointer.pointee <= 90 { return String(cString: raw).lowercased() }
+            pointer += 1
+        }
+        return String(cString: raw)
     }
 
     private func attributes(of reader: xmlTextReaderPtr) -> [Attribute] {
@@ -209,13 +256,15 @@ final class FeedXMLReader {
         var result: [Attribute] = []
         while xmlTextReaderMoveToNextAttribute(reader) == 1 {
             if xmlTextReaderIsNamespaceDecl(reader) == 1 { continue }
-            var (namespace, local) = self.name(of: reader)
-            if namespace == .none, let prefix = xmlTextReaderConstPrefix(reader),
-                String(cString: prefix) == "xml"
-            {
-                namespace = .xml
-            }
             let value = xmlTextReaderConstValue(reader).map { String(cString: $0) } ?? ""
+            var namespace = self.namespace(of: reader)
+            var local = xmlTextReaderConstLocalName(reader).map { String(cString: $0) } ?? ""
+            if let prefix = xmlTextReaderConstPrefix(reader), String(cString: prefix) == "xml" {
+                namespace = .xml
+            } else if namespace == .none, let colon = local.utf8.firstIndex(of: UInt8(ascii: ":")) {
+                namespace = local.hasPrefix("xml:") ? .xml : Self.classify(prefix: local[..<colon])
+                local = String(local[local.utf8.index(after: colon)...])
+            }
             result.append(Attribute(namespace: namespace, name: local, value: value))
         }
         xmlTextReaderMoveToElement(reader)
@@ -223,10 +272,10 @@ final class FeedXMLReader {
     }
 
     private static func value(_ attributes: [Attribute], _ name: String) -> String? {
-        for attribute in attributes where attribute.name == name && attribute.namespace != .xml {
+        for attribute in attributes where attribute.namespace != .xml && attribute.name == name {
             return attribute.value
         }
-        for attribute in attributes where attribute.name.lowercased() == name && attribute.namespace != .xml {
+        for attribute in attributes where attribute.namespace != .xml && attribute.name.lowercased() == name {
             return attribute.value
         }
         return nil
@@ -240,21 +289,32 @@ final class FeedXMLReader {
             self.startChildMarkup(reader)
             return true
         }
+        if !self.sawRoot, let uri = xmlTextReaderConstNamespaceUri(reader),
+            Self.classify(String(cString: uri)) == .other
+        {
+            // A feed in a namespace of its own (an old draft, a typo): its vocabulary is the
+            // feed's own, so read it as unqualified.
+            self.namespaceCache[UnsafeRawPointer(uri)] = Namespace.none
+        }
         let (namespace, local) = self.name(of: reader)
         let attributes = self.attributes(of: reader)
         var pushedBase = false
         for attribute in attributes where attribute.namespace == .xml {
             if attribute.name == "base" {
-                self.bases.append(self.resolve(attribute.value))
+                self.bases.append(self.resolve(attribute.value.trimmingASCIIWhitespace()))
                 pushedBase = true
-            } else if attribute.name == "lang", self.frames.count <= 1, self.feed.metadata.language == nil,
-                !attribute.value.isEmpty
+            } else if attribute.name == "lang", self.feed.metadata.language == nil, !attribute.value.isEmpty,
+                self.frames.isEmpty || (self.frames.count == 1 && local == "channel")
             {
-                self.feed.metadata.language = attribute.value
+                self.feed.metadata.language = attribute.value.replacingOccurrences("_", with: "-")
             }
         }
         if !self.sawRoot {
             self.sawRoot = true
+            if let uri = xmlTextReaderLookupNamespace(reader, nil) {
+                self.defaultNamespace = String(cString: uri)
+                clibxml2_free(uri)
+            }
             if !self.detectFormat(namespace, local, attributes) { return false }
         }
         let role = self.role(namespace, local, attributes, depth: self.frames.count)
@@ -266,12 +326,12 @@ final class FeedXMLReader {
         if var capture = self.capture {
             if capture.childDepth > 0 {
                 capture.childDepth -= 1
+                _ = self.markupNamespaces.popLast()
                 if capture.skipWrapperDepth == capture.childDepth {
                     capture.skipWrapperDepth = nil
                 } else {
-                    let (_, local) = self.name(of: reader)
                     self.buffer.append(contentsOf: [UInt8(ascii: "<"), UInt8(ascii: "/")])
-                    self.buffer.append(contentsOf: local.utf8)
+                    self.appendMarkupName(reader)
                     self.buffer.append(UInt8(ascii: ">"))
                 }
                 self.capture = capture
@@ -283,17 +343,14 @@ final class FeedXMLReader {
         guard let frame = self.frames.popLast() else { return }
         if frame.pushedBase { self.bases.removeLast() }
         switch frame.role {
-        case .entry:
-            self.finishOpenEntry()
-        case .person:
-            self.finishPerson()
-        default:
-            break
+        case .entry: self.finishOpenEntry()
+        case .person: self.finishPerson()
+        default: break
         }
     }
 
     private func detectFormat(_ namespace: Namespace, _ local: String, _ attributes: [Attribute]) -> Bool {
-        switch local.lowercased() {
+        switch local {
         case "rss":
             self.kind = .rss
             let version = Self.value(attributes, "version")?.trimmingASCIIWhitespace() ?? ""
@@ -302,20 +359,17 @@ final class FeedXMLReader {
             case "0.92": self.feed.format = "rss0.92"
             case "0.93": self.feed.format = "rss0.93"
             case "0.94": self.feed.format = "rss0.94"
-            case "2.0", "2", "2.00", "2.0.1", "2.01": self.feed.format = "rss2.0"
-            default: self.feed.format = "rss"
+            default: self.feed.format = version.hasPrefix("2") ? "rss2.0" : "rss"
             }
         case "rdf":
             self.kind = .rdf
-            self.feed.format = "rss1.0"
+            self.feed.format = self.defaultNamespace.map(Self.classify) == .rss090 ? "rss0.90" : "rss1.0"
         case "feed":
             self.kind = .atom
             let version = Self.value(attributes, "version")
-            if namespace == .atom, version == nil {
-                self.feed.format = "atom1.0"
-            } else if let version, version.hasPrefix("0.") {
+            if let version, version.hasPrefix("0.") {
                 self.feed.format = "atom0.3"
-            } else if namespace == .atom {
+            } else if namespace == .atom || version == "1.0" {
                 self.feed.format = "atom1.0"
             } else {
                 self.feed.format = "atom"
@@ -323,7 +377,7 @@ final class FeedXMLReader {
         case "channel":
             self.kind = .cdf
             self.feed.format = "cdf"
-            if let href = Self.value(attributes, "href") { self.feed.metadata.link = self.resolve(href) }
+            self.cdfAttributes(attributes)
         case "html":
             self.sawHTMLRoot = true
             return false
@@ -333,18 +387,34 @@ final class FeedXMLReader {
         return true
     }
 
-    private var isAtomContext: Bool { self.kind == .atom }
+    /// CDF keeps the link and date of a channel or item in attributes.
+    private func cdfAttributes(_ attributes: [Attribute]) {
+        let href = Self.value(attributes, "href").map { self.resolve($0.trimmingASCIIWhitespace()) }
+        let date = Self.value(attributes, "lastmod").flatMap(self.date)
+        if self.inEntry {
+            if let href {
+                self.entry.link = href
+                self.entry.links.append(FeedLink(href: href, rel: "alternate", type: "text/html"))
+            }
+            if let date { self.entry.updated = date }
+        } else {
+            if let href {
+                self.feed.metadata.link = href
+                self.feed.metadata.links.append(FeedLink(href: href, rel: "alternate", type: "text/html"))
+            }
+            if let date { self.feed.metadata.updated = date }
+        }
+    }
 
     private func role(_ namespace: Namespace, _ local: String, _ attributes: [Attribute], depth: Int) -> Role {
         if let parent = self.frames.last, parent.role == .ignoredSubtree || parent.role == .image {
-            if parent.role == .image, local == "url", self.feed.metadata.image == nil {
+            if parent.role == .image, local == "url" {
                 self.begin(.imageURL, mode: .text, attributes)
                 return .capture
             }
             return .ignoredSubtree
         }
-        if let scope = self.person {
-            _ = scope
+        if self.person != nil {
             switch local {
             case "name": self.begin(.personName, mode: .text, attributes)
             case "email": self.begin(.personEmail, mode: .text, attributes)
@@ -353,206 +423,247 @@ final class FeedXMLReader {
             }
             return .capture
         }
-        let inEntry = self.entry != nil
-        let rssLike = namespace == .none || namespace == .rss
+        let inEntry = self.inEntry
+        let rssLike = namespace == .none || namespace == .rss || namespace == .rss090
         let atomLike = namespace == .atom || (namespace == .none && self.kind == .atom)
-        switch (namespace, local) {
-        case (_, "item") where rssLike, (_, "entry") where atomLike || rssLike:
+        switch namespace {
+        case .dc, .dcterms:
+            return self.dublinCoreRole(local, attributes, inEntry: inEntry)
+        case .itunes:
+            return self.itunesRole(local, attributes, inEntry: inEntry)
+        case .media:
+            return self.mediaRole(local, attributes, inEntry: inEntry)
+        case .content:
+            guard local == "encoded" else { return .ignoredSubtree }
+            self.begin(.content, mode: .html, attributes)
+            return .capture
+        case .xhtml:
+            guard local == "body" || local == "div", inEntry else { return .ignoredSubtree }
+            self.begin(.content, mode: .xhtml, attributes)
+            return .capture
+        case .rdf, .xml:
+            return .plain
+        case .other:
+            return depth == 0 ? .plain : .ignoredSubtree
+        case .none, .rss, .rss090, .atom:
+            break
+        }
+        if self.kind == .rdf, namespace == .rss090, local == "channel" || local == "item" {
+            self.feed.format = "rss0.90"
+        }
+        switch local {
+        case "item", "entry":
             if inEntry { return .ignoredSubtree }
             self.finishOpenEntry()
-            var entry = FeedEntry()
-            if self.kind == .cdf, let href = Self.value(attributes, "href") {
-                entry.link = self.resolve(href)
-                entry.links.append(FeedLink(href: entry.link ?? href, rel: "alternate"))
+            self.entry = FeedEntry()
+            self.inEntry = true
+            self.pending = EntryFallbacks()
+            if self.kind == .cdf { self.cdfAttributes(attributes) }
+            if let about = attributes.first(where: { $0.namespace == .rdf && $0.name == "about" })?.value {
+                self.pending.about = about.trimmingASCIIWhitespace()
             }
-            if self.kind == .rdf, namespace == .none, self.feed.format == "rss1.0" { self.feed.format = "rss1.0" }
-            self.entry = entry
-            self.entryHasEnclosure = false
-            self.mediaEnclosures = []
             return .entry
-        case (.rss, "channel"):
-            if self.kind == .rdf {
-                self.feed.format = "rss1.0"
-            }
+        case "channel", "feed", "rss", "rdf":
             return .plain
-        case (_, "image") where rssLike && !inEntry:
+        case "image" where rssLike && !inEntry:
             return .image
-        case (_, "textinput") where rssLike, (_, "textInput") where rssLike:
+        case "textinput", "source", "info":
             return .ignoredSubtree
-        case (.atom, "source"):
-            return inEntry ? .ignoredSubtree : .plain
-        case (_, "title") where rssLike || atomLike:
-            self.begin(.title, mode: atomLike ? Self.atomMode(attributes) : .text, attributes)
+        case "title":
+            if self.kind == .cdf || !atomLike {
+                self.begin(.title, mode: .text, attributes)
+            } else {
+                self.begin(.title, mode: Self.atomMode(attributes), attributes)
+            }
             return .capture
-        case (.dc, "title"):
-            self.begin(.dcTitle, mode: .text, attributes)
-            return .capture
-        case (_, "link") where atomLike, (.atom, "link"):
-            self.atomLink(attributes)
-            return .ignoredSubtree
-        case (_, "link") where rssLike:
-            if let href = Self.value(attributes, "href") {
-                // Atom-style link in an RSS element (seen in the wild).
-                self.atomLink(attributes + [Attribute(namespace: .none, name: "href", value: href)])
+        case "link":
+            if atomLike, Self.value(attributes, "href") == nil {
+                // `<link rel="alternate">http://…</link>`: the URL written as the content.
+                self.begin(.atomLinkText, mode: .text, attributes)
+                return .capture
+            }
+            if atomLike || Self.value(attributes, "href") != nil {
+                self.atomLink(attributes)
                 return .ignoredSubtree
             }
             self.begin(.link, mode: .text, attributes)
             return .capture
-        case (_, "guid") where rssLike:
-            self.begin(.id, mode: .text, attributes)
+        case "guid":
+            self.begin(.guid, mode: .text, attributes)
             return .capture
-        case (_, "id") where atomLike:
+        case "id" where atomLike:
             self.begin(.atomID, mode: .text, attributes)
             return .capture
-        case (_, "pubDate") where rssLike, (_, "pubdate") where rssLike, (_, "published") where atomLike,
-            (_, "issued") where atomLike, (.dcterms, "issued"), (.dcterms, "created"):
-            self.begin(inEntry ? .published : .feedPublished, mode: .text, attributes)
+        case "pubdate", "published", "issued":
+            self.begin(.published, mode: .text, attributes)
             return .capture
-        case (_, "updated") where atomLike, (_, "modified") where atomLike, (.dc, "date"), (.dcterms, "modified"),
-            (_, "lastBuildDate") where rssLike:
+        case "updated", "modified", "lastbuilddate", "lastmod":
             self.begin(.updated, mode: .text, attributes)
             return .capture
-        case (_, "description") where rssLike:
-            self.begin(inEntry ? .summary : .subtitle, mode: .html, attributes)
+        case "description", "abstract":
+            self.begin(.description, mode: .html, attributes)
             return .capture
-        case (_, "abstract") where self.kind == .cdf:
-            self.begin(inEntry ? .summary : .subtitle, mode: .html, attributes)
+        case "summary":
+            self.begin(.summary, mode: atomLike ? Self.atomMode(attributes) : .html, attributes)
             return .capture
-        case (.dc, "description"):
-            self.begin(.dcDescription, mode: .html, attributes)
-            return .capture
-        case (_, "summary") where atomLike:
-            self.begin(.summary, mode: Self.atomMode(attributes), attributes)
-            return .capture
-        case (_, "subtitle") where atomLike, (_, "tagline") where atomLike, (_, "info") where atomLike && !inEntry:
-            if local == "info" { return .ignoredSubtree }
+        case "subtitle", "tagline":
             self.begin(.subtitle, mode: Self.atomMode(attributes), attributes)
             return .capture
-        case (_, "content") where atomLike:
+        case "content" where atomLike:
             self.begin(.content, mode: Self.atomMode(attributes), attributes)
             return .capture
-        case (.content, "encoded"), (.none, "fullitem"), (.rss, "fullitem"):
+        case "body", "fullitem":
             self.begin(.content, mode: .html, attributes)
             return .capture
-        case (.xhtml, "body"), (.xhtml, "div"):
-            self.begin(.content, mode: .xhtml, attributes)
-            return .capture
-        case (_, "author") where atomLike, (_, "author") where namespace == .atom:
+        case "author" where atomLike:
             self.person = PersonScope(target: inEntry ? .entryAuthor : .feedAuthor)
             return .person
-        case (_, "contributor") where atomLike:
+        case "contributor" where atomLike:
             self.person = PersonScope(target: .ignored)
             return .person
-        case (_, "author") where rssLike:
-            self.begin(inEntry ? .author : .feedAuthor, mode: .text, attributes)
+        case "author":
+            self.begin(.author, mode: .text, attributes)
             return .capture
-        case (_, "managingEditor") where rssLike && !inEntry:
+        case "managingeditor" where !inEntry:
             self.begin(.feedAuthor, mode: .text, attributes)
             return .capture
-        case (.dc, "creator"), (.dc, "author"):
-            self.begin(.creator, mode: .text, attributes)
-            return .capture
-        case (.itunes, "author"):
-            self.begin(.itunesAuthor, mode: .text, attributes)
-            return .capture
-        case (_, "category") where rssLike:
+        case "category" where atomLike:
+            if let term = (Self.value(attributes, "term") ?? Self.value(attributes, "label")).flatMap(Self.nonEmpty) {
+                self.addCategory(
+                    FeedCategory(
+                        term: term,
+                        scheme: Self.value(attributes, "scheme").flatMap(Self.nonEmpty),
+                        label: Self.value(attributes, "label").flatMap(Self.nonEmpty)
+                    )
+                )
+            }
+            return .ignoredSubtree
+        case "category":
             self.begin(.category, mode: .text, attributes)
             return .capture
-        case (_, "category") where atomLike:
-            if let term = Self.value(attributes, "term") ?? Self.value(attributes, "label"),
-                !term.trimmingASCIIWhitespace().isEmpty
-            {
-                let category = FeedCategory(
-                    term: term.trimmingASCIIWhitespace(),
-                    scheme: Self.value(attributes, "scheme").flatMap(Self.nonEmpty),
-                    label: Self.value(attributes, "label").flatMap(Self.nonEmpty)
-                )
-                self.addCategory(category)
-            }
-            return .ignoredSubtree
-        case (.dc, "subject"):
-            self.begin(.dcSubject, mode: .text, attributes)
+        case "tags" where inEntry:
+            self.begin(.tags, mode: .text, attributes)
             return .capture
-        case (.itunes, "category"):
-            if let text = Self.value(attributes, "text").flatMap(Self.nonEmpty) {
-                self.addCategory(FeedCategory(term: text, scheme: "http://www.itunes.com/"))
-            }
-            return .itunesCategory
-        case (.itunes, "image"):
-            if let href = Self.value(attributes, "href") ?? Self.value(attributes, "url"), !inEntry,
-                self.feed.metadata.image == nil
-            {
-                self.feed.metadata.image = self.resolve(href.trimmingASCIIWhitespace())
-            }
-            return .ignoredSubtree
-        case (.itunes, "summary"):
-            self.begin(.itunesSummary, mode: .text, attributes)
-            return .capture
-        case (.itunes, "subtitle"):
-            self.begin(.itunesSubtitle, mode: .text, attributes)
-            return .capture
-        case (_, "logo") where atomLike, (_, "icon") where atomLike:
-            if inEntry { return .ignoredSubtree }
-            if local == "icon", self.feed.metadata.image != nil { return .ignoredSubtree }
+        case "logo", "icon":
+            if inEntry || (local == "icon" && self.feed.metadata.image != nil) { return .ignoredSubtree }
             self.feed.metadata.image = nil
             self.begin(.imageURL, mode: .text, attributes)
             return .capture
-        case (_, "enclosure") where rssLike:
-            if let url = Self.value(attributes, "url").flatMap(Self.nonEmpty), inEntry {
-                self.entry?.enclosures.append(
-                    FeedEnclosure(
-                        url: self.resolve(url),
-                        type: Self.value(attributes, "type").flatMap(Self.nonEmpty),
-                        length: Self.value(attributes, "length").flatMap { Int($0.trimmingASCIIWhitespace()) }
-                    )
-                )
-                self.entry?.links.append(
-                    FeedLink(
-                        href: self.resolve(url),
-                        rel: "enclosure",
-                        type: Self.value(attributes, "type").flatMap(Self.nonEmpty)
-                    )
-                )
-                self.entryHasEnclosure = true
+        case "enclosure" where inEntry:
+            if let url = Self.value(attributes, "url").flatMap(Self.nonEmpty) {
+                let href = self.resolve(url)
+                let type = Self.value(attributes, "type").flatMap(Self.nonEmpty)
+                let length = Self.value(attributes, "length").flatMap { Int($0.trimmingASCIIWhitespace()) }
+                self.entry.enclosures.append(FeedEnclosure(url: href, type: type, length: length))
+                self.entry.links.append(FeedLink(href: href, rel: "enclosure", type: type))
+                self.pending.hasEnclosure = true
             }
             return .ignoredSubtree
-        case (.media, "content"):
-            if inEntry, let url = Self.value(attributes, "url").flatMap(Self.nonEmpty) {
-                self.mediaEnclosures.append(
-                    FeedEnclosure(
-                        url: self.resolve(url),
-                        type: Self.value(attributes, "type").flatMap(Self.nonEmpty),
-                        length: Self.value(attributes, "fileSize").flatMap { Int($0.trimmingASCIIWhitespace()) }
-                    )
-                )
-            }
-            return .plain
-        case (.media, "group"):
-            return .plain
-        case (_, "comments") where rssLike:
+        case "comments" where inEntry:
             self.begin(.comments, mode: .text, attributes)
             return .capture
-        case (_, "copyright") where rssLike || atomLike, (_, "rights") where atomLike, (.dc, "rights"):
+        case "copyright", "rights":
             self.begin(.rights, mode: atomLike ? Self.atomMode(attributes) : .text, attributes)
             return .capture
-        case (_, "language") where rssLike, (.dc, "language"):
+        case "language":
             self.begin(.language, mode: .text, attributes)
             return .capture
-        case (_, "generator") where rssLike || atomLike:
+        case "generator":
             self.begin(.generator, mode: .text, attributes)
             return .capture
         default:
-            if depth == 0 { return .plain }
-            if namespace == .rdf || local == "channel" || local == "feed" || local == "rss" { return .plain }
-            return .ignoredSubtree
+            return depth == 0 ? .plain : .ignoredSubtree
         }
     }
 
+    private func dublinCoreRole(_ local: String, _ attributes: [Attribute], inEntry: Bool) -> Role {
+        switch local {
+        case "title": self.begin(.dcTitle, mode: .text, attributes)
+        case "creator", "author": self.begin(.creator, mode: .text, attributes)
+        case "date", "modified": self.begin(.updated, mode: .text, attributes)
+        case "issued", "created": self.begin(.published, mode: .text, attributes)
+        case "description": self.begin(.dcDescription, mode: .html, attributes)
+        case "subject": self.begin(.dcSubject, mode: .text, attributes)
+        case "rights": self.begin(.rights, mode: .text, attributes)
+        case "language": self.begin(.language, mode: .text, attributes)
+        default: return .ignoredSubtree
+        }
+        return .capture
+    }
+
+    private func itunesRole(_ local: String, _ attributes: [Attribute], inEntry: Bool) -> Role {
+        switch local {
+        case "author":
+            self.begin(.itunesAuthor, mode: .text, attributes)
+        case "summary":
+            self.begin(.itunesSummary, mode: .text, attributes)
+        case "subtitle":
+            self.begin(.itunesSubtitle, mode: .text, attributes)
+        case "keywords":
+            self.begin(.keywords, mode: .text, attributes)
+        case "category":
+            if let text = Self.value(attributes, "text").flatMap(Self.nonEmpty) {
+                self.addCategory(FeedCategory(term: text, scheme: "http://www.itunes.com/"))
+            }
+            return .nested
+        case "image", "link":
+            if local == "link", Self.value(attributes, "rel")?.lowercased() != "image" { return .ignoredSubtree }
+            if !inEntry, self.feed.metadata.image == nil,
+                let href = (Self.value(attributes, "href") ?? Self.value(attributes, "url")).flatMap(Self.nonEmpty)
+            {
+                self.feed.metadata.image = self.resolve(href)
+            }
+            return .ignoredSubtree
+        default:
+            return .ignoredSubtree
+        }
+        return .capture
+    }
+
+    private func mediaRole(_ local: String, _ attributes: [Attribute], inEntry: Bool) -> Role {
+        guard inEntry else { return local == "group" ? .nested : .ignoredSubtree }
+        switch local {
+        case "group":
+            return .nested
+        case "content":
+            if let url = Self.value(attributes, "url").flatMap(Self.nonEmpty) {
+                self.pending.mediaEnclosures.append(
+                    FeedEnclosure(
+                        url: self.resolve(url),
+                        type: Self.value(attributes, "type").flatMap(Self.nonEmpty),
+                        length: Self.value(attributes, "filesize").flatMap { Int($0.trimmingASCIIWhitespace()) }
+                    )
+                )
+            }
+            return .nested
+        case "title":
+            self.begin(.mediaTitle, mode: .text, attributes)
+        case "description":
+            self.begin(.mediaDescription, mode: .text, attributes)
+        case "category":
+            self.begin(.mediaCategory, mode: .text, attributes)
+        default:
+            return .ignoredSubtree
+        }
+        return .capture
+    }
+
     static func atomMode(_ attributes: [Attribute]) -> Mode {
-        let type = (Self.value(attributes, "type") ?? "text").trimmingASCIIWhitespace().lowercased()
-        if let mode = Self.value(attributes, "mode")?.lowercased() {
-            if mode == "base64" { return .base64 }
-            if mode == "escaped" { return .html }
+        guard !attributes.isEmpty else { return .text }
+        let rawType = Self.value(attributes, "type") ?? "text"
+        let modeAttribute = Self.value(attributes, "mode")
+        // The common values first, without allocating.
+        switch modeAttribute == nil ? rawType : "" {
+        case "text": return .text
+        case "html": return .html
+        case "xhtml": return .xhtml
+        default: break
+        }
+        let type = rawType.trimmingASCIIWhitespace().lowercased()
+        let isHTML = type.hasSuffix("html")
+        if let mode = modeAttribute?.lowercased() {
+            if mode == "base64" { return .base64(html: isHTML || type.hasSuffix("xml")) }
+            if mode == "escaped" { return isHTML ? .html : .text }
         }
         switch type {
         case "text", "text/plain", "": return .text
@@ -561,32 +672,34 @@ final class FeedXMLReader {
         default:
             if type.hasPrefix("text/") { return .text }
             if type.hasSuffix("xml") { return .xhtml }
-            return .base64
+            return .base64(html: false)
         }
     }
 
     private func atomLink(_ attributes: [Attribute]) {
         let rel = Self.value(attributes, "rel")?.trimmingASCIIWhitespace().lowercased() ?? "alternate"
         let type = Self.value(attributes, "type").flatMap(Self.nonEmpty)
-        guard let rawHref = Self.value(attributes, "href") ?? Self.value(attributes, "url") else {
-            return
-        }
-        let href = self.resolve(rawHref.trimmingASCIIWhitespace())
+        let rawHref = (Self.value(attributes, "href") ?? Self.value(attributes, "url") ?? "").trimmingASCIIWhitespace()
+        // A link without href points at its base (RFC 3986 §5.2 with an empty reference).
+        guard !rawHref.isEmpty || self.bases.last != nil else { return }
+        let href = self.resolve(rawHref)
+        guard !href.isEmpty else { return }
         let title = Self.value(attributes, "title").flatMap(Self.nonEmpty)
         var link = FeedLink(href: href, rel: rel.isEmpty ? "alternate" : rel, type: type, title: title)
         if link.rel == "self" && link.type == nil { link.type = "application/atom+xml" }
-        if self.entry != nil {
-            self.entry?.links.append(link)
-            if link.rel == "alternate", self.entry?.link == nil {
-                self.entry?.link = href
+        let lastWins = self.kind != .atom
+        if self.inEntry {
+            self.entry.links.append(link)
+            if link.rel == "alternate", self.entry.link == nil || lastWins {
+                self.entry.link = href
             } else if link.rel == "enclosure" {
                 let length = Self.value(attributes, "length").flatMap { Int($0.trimmingASCIIWhitespace()) }
-                self.entry?.enclosures.append(FeedEnclosure(url: href, type: type, length: length))
-                self.entryHasEnclosure = true
+                self.entry.enclosures.append(FeedEnclosure(url: href, type: type, length: length))
+                self.pending.hasEnclosure = true
             }
         } else {
             self.feed.metadata.links.append(link)
-            if link.rel == "alternate", self.feed.metadata.link == nil {
+            if link.rel == "alternate", self.feed.metadata.link == nil || lastWins {
                 self.feed.metadata.link = href
             }
         }
@@ -596,11 +709,15 @@ final class FeedXMLReader {
 
     private func begin(_ field: Field, mode: Mode, _ attributes: [Attribute]) {
         self.buffer.removeAll(keepingCapacity: true)
+        self.markupNamespaces.removeAll(keepingCapacity: true)
+        var escape = false
+        if case .xhtml = mode { escape = true }
         self.capture = Capture(
             field: field,
             depth: self.frames.count,
             mode: mode,
             attributes: attributes,
+            escapeText: escape,
             base: self.bases.last ?? nil
         )
     }
@@ -609,7 +726,7 @@ final class FeedXMLReader {
         guard let capture = self.capture else { return }
         let length = strlen(UnsafeRawPointer(value).assumingMemoryBound(to: CChar.self))
         let text = UnsafeBufferPointer(start: value, count: length)
-        if capture.mode == .xhtml || capture.sawChild {
+        if capture.escapeText {
             Self.appendEscaped(text, to: &self.buffer)
         } else {
             self.buffer.append(contentsOf: text)
@@ -627,36 +744,85 @@ final class FeedXMLReader {
         }
     }
 
+    /// The element's name as markup: the local name for XHTML, the qualified name otherwise.
+    private func appendMarkupName(_ reader: xmlTextReaderPtr) {
+        guard let name = xmlTextReaderConstLocalName(reader) else { return }
+        self.buffer.append(
+            contentsOf: UnsafeBufferPointer(
+                start: name,
+                count: strlen(UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self))
+            )
+        )
+    }
+
+    private static let voidElements: Set<String> = [
+        "br", "img", "hr", "input", "meta", "link", "area", "base", "col", "embed", "param", "source", "track", "wbr",
+    ]
+
+    /// The element's namespace URI when it is neither XHTML nor absent.
+    private static func markupNamespace(of reader: xmlTextReaderPtr) -> String? {
+        guard let uri = xmlTextReaderConstNamespaceUri(reader) else { return nil }
+        let string = String(cString: uri)
+        return string == "http://www.w3.org/1999/xhtml" ? nil : string
+    }
+
+    /// Attributes of an element inside captured markup, as they are written: qualified names,
+    /// `xmlns` where the element enters a namespace other than XHTML, and an `xmlns:p` for
+    /// each prefix its attributes use (the declarations may sit on an ancestor outside).
+    private func markupAttributes(of reader: xmlTextReaderPtr) -> [Attribute] {
+        var result: [Attribute] = []
+        if let namespace = Self.markupNamespace(of: reader), namespace != (self.markupNamespaces.last ?? nil) {
+            result.append(Attribute(namespace: .other, name: "xmlns", value: namespace))
+        }
+        guard xmlTextReaderHasAttributes(reader) == 1 else { return result }
+        var declared: Set<String> = []
+        while xmlTextReaderMoveToNextAttribute(reader) == 1 {
+            if xmlTextReaderIsNamespaceDecl(reader) == 1 { continue }
+            let name = xmlTextReaderConstName(reader).map { String(cString: $0) } ?? ""
+            let value = xmlTextReaderConstValue(reader).map { String(cString: $0) } ?? ""
+            result.append(Attribute(namespace: .none, name: name, value: value))
+            if let prefix = xmlTextReaderConstPrefix(reader).map({ String(cString: $0) }), prefix != "xml",
+                let uri = xmlTextReaderConstNamespaceUri(reader), declared.insert(prefix).inserted
+            {
+                result.append(Attribute(namespace: .other, name: "xmlns:" + prefix, value: String(cString: uri)))
+            }
+        }
+        xmlTextReaderMoveToElement(reader)
+        return result
+    }
+
     private func startChildMarkup(_ reader: xmlTextReaderPtr) {
         guard var capture = self.capture else { return }
         let empty = xmlTextReaderIsEmptyElement(reader) == 1
-        let (_, local) = self.name(of: reader)
-        if capture.childDepth == 0, !capture.sawChild, capture.mode == .xhtml, local == "div", !empty,
+        let namespace = self.namespace(of: reader)
+        let local = xmlTextReaderConstLocalName(reader).map { String(cString: $0) } ?? ""
+        if capture.childDepth == 0, !capture.sawChild, !empty, local == "div",
+            namespace == .xhtml || { if case .xhtml = capture.mode { return true } else { return false } }(),
             self.buffer.allSatisfy(XMLRepair.isSpace)
         {
             // Atom's xhtml wrapper div is not part of the content (RFC 4287 §3.1.1.3).
             capture.skipWrapperDepth = 0
             capture.childDepth += 1
+            self.markupNamespaces.append(nil)
             capture.sawChild = true
             self.buffer.removeAll(keepingCapacity: true)
             self.capture = capture
             return
         }
-        if !capture.sawChild, capture.mode == .text || capture.mode == .html {
-            // Markup inside an RSS text element: what came before was text, make it HTML.
+        if !capture.sawChild, case .text = capture.mode {
+            // Markup inside a text element: what came before was text, so escape it as HTML.
             let text = self.buffer
             self.buffer.removeAll(keepingCapacity: true)
-            if capture.mode == .text {
-                text.withUnsafeBufferPointer { Self.appendEscaped($0, to: &self.buffer) }
-            } else {
-                self.buffer.append(contentsOf: text)
-            }
-            if capture.mode == .text { capture.mode = .html }
+            text.withUnsafeBufferPointer { Self.appendEscaped($0, to: &self.buffer) }
+            capture.mode = .html
+            capture.escapeText = true
         }
         capture.sawChild = true
         self.buffer.append(UInt8(ascii: "<"))
-        self.buffer.append(contentsOf: local.utf8)
-        for attribute in self.attributes(of: reader) {
+        self.appendMarkupName(reader)
+        var attributes = self.markupAttributes(of: reader)
+        if attributes.count > 1 { attributes.sort { $0.name < $1.name } }
+        for attribute in attributes {
             self.buffer.append(UInt8(ascii: " "))
             self.buffer.append(contentsOf: attribute.name.utf8)
             self.buffer.append(contentsOf: [61, 34])
@@ -671,152 +837,183 @@ final class FeedXMLReader {
             self.buffer.append(34)
         }
         if empty {
-            self.buffer.append(contentsOf: [32, 47, 62])
+            if Self.voidElements.contains(local.lowercased()) {
+                self.buffer.append(contentsOf: [32, 47, 62])
+            } else {
+                self.buffer.append(contentsOf: [62, 60, 47])
+                self.appendMarkupName(reader)
+                self.buffer.append(62)
+            }
+            self.closedEmptyMarkup = true
         } else {
             self.buffer.append(UInt8(ascii: ">"))
             capture.childDepth += 1
+            self.markupNamespaces.append(Self.markupNamespace(of: reader))
         }
         self.capture = capture
     }
 
     private func finishCapture(_ capture: Capture) {
-        var bytes = self.buffer
-        if capture.mode == .base64 {
-            let text = String(decoding: bytes, as: UTF8.self).filter { !$0.isWhitespace }
-            if let data = Data(base64Encoded: text, options: [.ignoreUnknownCharacters]) {
-                bytes = [UInt8](data)
+        var isHTML = capture.sawChild
+        var text: String
+        switch capture.mode {
+        case .base64(let html):
+            isHTML = html
+            let encoded = String(decoding: self.buffer, as: UTF8.self).filter { !$0.isWhitespace }
+            if let data = Data(base64Encoded: encoded, options: [.ignoreUnknownCharacters]) {
+                text = String(decoding: data, as: UTF8.self).trimmingASCIIWhitespace()
+            } else {
+                text = encoded
             }
+        case .html, .xhtml:
+            isHTML = true
+            text = self.bufferText()
+        case .text:
+            text = self.bufferText()
         }
-        let raw = String(decoding: bytes, as: UTF8.self)
-        let text = raw.trimmingASCIIWhitespace()
-        let isHTML = capture.mode == .html || capture.mode == .xhtml || capture.sawChild
+        if isHTML, let base = capture.base { text = FeedText.resolvingURLs(inHTML: text, base: base) }
+        self.store(capture.field, text, capture: capture)
+    }
+
+    /// The captured bytes as a string, trimmed of ASCII white space, with mojibake repaired.
+    private func bufferText() -> String {
+        self.buffer.withUnsafeBufferPointer { bytes in
+            var start = 0
+            var end = bytes.count
+            while start < end, XMLRepair.isSpace(bytes[start]) || bytes[start] == 0x0C { start += 1 }
+            while end > start, XMLRepair.isSpace(bytes[end - 1]) || bytes[end - 1] == 0x0C { end -= 1 }
+            return FeedText.repairingMojibake(UnsafeBufferPointer(rebasing: bytes[start..<end]))
+        }
+    }
+
+    private func store(_ field: Field, _ text: String, capture: Capture) {
+        let inEntry = self.inEntry
         let value: String? = text.isEmpty ? nil : text
-        self.store(capture.field, value, isHTML: isHTML, capture: capture)
-    }
-
-    private func htmlValue(_ value: String?, isHTML: Bool, base: String?) -> String? {
-        guard let value, isHTML, let base else { return value }
-        return FeedText.resolvingURLs(inHTML: value, base: base)
-    }
-
-    private func store(_ field: Field, _ value: String?, isHTML: Bool, capture: Capture) {
-        let inEntry = self.entry != nil
         switch field {
-        case .title:
+        case .title, .dcTitle:
             if inEntry {
-                if self.entry?.title == nil { self.entry?.title = value }
-            } else if self.feed.metadata.title == nil {
-                self.feed.metadata.title = value
+                if self.entry.title == nil || (field == .title && self.entry.title == "") { self.entry.title = text }
+            } else if self.feed.metadata.title == nil || (field == .title && self.feed.metadata.title == "") {
+                self.feed.metadata.title = text
             }
-        case .dcTitle:
-            if inEntry {
-                if self.entry?.title == nil { self.entry?.title = value }
-            } else if self.feed.metadata.title == nil {
-                self.feed.metadata.title = value
-            }
+        case .atomLinkText:
+            guard let value else { return }
+            self.atomLink(capture.attributes + [Attribute(namespace: .none, name: "href", value: value)])
+        case .mediaTitle:
+            if self.pending.mediaTitle == nil { self.pending.mediaTitle = value }
         case .link:
             guard let value else { return }
             let href = self.resolve(value)
             if inEntry {
-                if self.entry?.link == nil { self.entry?.link = href }
-                self.entry?.links.append(FeedLink(href: href, rel: "alternate", type: "text/html"))
+                self.entry.link = href
+                self.entry.links.append(FeedLink(href: href, rel: "alternate", type: "text/html"))
             } else {
-                if self.feed.metadata.link == nil { self.feed.metadata.link = href }
+                self.feed.metadata.link = href
                 self.feed.metadata.links.append(FeedLink(href: href, rel: "alternate", type: "text/html"))
             }
-        case .id:
+        case .guid:
             guard let value else { return }
             if inEntry {
-                self.entry?.id = value
-                let permaLink = Self.value(capture.attributes, "isPermaLink")?.lowercased() ?? "true"
-                if permaLink != "false", self.entry?.link == nil, FeedText.looksLikeURL(value) {
-                    self.entry?.link = self.resolve(value)
-                    self.entry?.links.append(FeedLink(href: self.resolve(value), rel: "alternate", type: "text/html"))
+                self.entry.id = value
+                let permaLink = Self.value(capture.attributes, "ispermalink")?.lowercased() ?? "true"
+                if permaLink != "false", self.entry.link == nil, FeedText.looksLikeURL(value) {
+                    let href = self.resolve(value)
+                    self.entry.link = href
+                    self.entry.links.append(FeedLink(href: href, rel: "alternate", type: "text/html"))
                 }
             } else if self.feed.metadata.id == nil {
                 self.feed.metadata.id = value
             }
         case .atomID:
+            guard let value else { return }
+            let id = FeedText.hasScheme(value) ? value : self.resolve(value)
             if inEntry {
-                if self.entry?.id == nil { self.entry?.id = value }
+                if self.entry.id == nil { self.entry.id = id }
             } else if self.feed.metadata.id == nil {
-                self.feed.metadata.id = value
+                self.feed.metadata.id = id
             }
-        case .published, .feedPublished:
-            let date = value.flatMap(self.date)
+        case .published:
+            guard let date = value.flatMap(self.date) else { return }
             if inEntry {
-                if self.entry?.published == nil { self.entry?.published = date }
-            } else if self.feed.metadata.published == nil {
+                self.entry.published = date
+            } else {
                 self.feed.metadata.published = date
             }
         case .updated:
-            let date = value.flatMap(self.date)
+            guard let date = value.flatMap(self.date) else { return }
             if inEntry {
-                if self.entry?.updated == nil { self.entry?.updated = date }
-            } else if self.feed.metadata.updated == nil {
+                self.entry.updated = date
+            } else {
                 self.feed.metadata.updated = date
             }
-        case .author, .creator, .itunesAuthor:
+        case .author, .creator, .itunesAuthor, .feedAuthor:
             guard let value else { return }
-            let person = FeedText.person(from: value)
+            self.addAuthor(value, weak: field == .itunesAuthor)
+        case .description, .summary:
             if inEntry {
-                if field == .itunesAuthor, self.entry?.author != nil { return }
-                if self.entry?.author == nil { self.entry?.author = value }
-                if !(self.entry?.authors.contains(person) ?? true) { self.entry?.authors.append(person) }
-            } else {
-                if field == .itunesAuthor, self.feed.metadata.author != nil { return }
-                if self.feed.metadata.author == nil { self.feed.metadata.author = value }
-                if !self.feed.metadata.authors.contains(person) { self.feed.metadata.authors.append(person) }
-            }
-        case .feedAuthor:
-            guard let value else { return }
-            let person = FeedText.person(from: value)
-            if inEntry {
-                if self.entry?.author == nil { self.entry?.author = value }
-                self.entry?.authors.append(person)
-            } else {
-                if self.feed.metadata.author == nil { self.feed.metadata.author = value }
-                if !self.feed.metadata.authors.contains(person) { self.feed.metadata.authors.append(person) }
-            }
-        case .summary:
-            let html = self.htmlValue(value, isHTML: isHTML, base: capture.base)
-            if inEntry {
-                if self.entry?.summary == nil { self.entry?.summary = html }
+                // Whichever of description and summary comes first is the summary; the
+                // other one is the content, when there is none.
+                if self.entry.summary == nil {
+                    self.entry.summary = text
+                } else if self.entry.content == nil {
+                    self.entry.content = text
+                }
             } else if self.feed.metadata.subtitle == nil {
-                self.feed.metadata.subtitle = html
+                self.feed.metadata.subtitle = text
             }
         case .dcDescription, .itunesSummary:
-            let html = self.htmlValue(value, isHTML: isHTML, base: capture.base)
             if inEntry {
-                if self.entry?.summary == nil { self.entry?.summary = html }
+                if self.entry.summary == nil { self.entry.summary = value }
             } else if self.feed.metadata.subtitle == nil {
-                self.feed.metadata.subtitle = html
+                self.feed.metadata.subtitle = value
             }
+        case .mediaDescription:
+            if self.pending.mediaDescription == nil { self.pending.mediaDescription = value }
         case .content:
-            let html = self.htmlValue(value, isHTML: isHTML, base: capture.base)
-            if inEntry {
-                if self.entry?.content == nil { self.entry?.content = html }
-            }
+            if inEntry, self.entry.content == nil { self.entry.content = text }
         case .subtitle, .itunesSubtitle:
             if !inEntry, self.feed.metadata.subtitle == nil {
-                self.feed.metadata.subtitle = self.htmlValue(value, isHTML: isHTML, base: capture.base)
+                self.feed.metadata.subtitle = field == .subtitle ? text : value
             }
         case .category, .dcSubject:
             guard let value else { return }
             let scheme = Self.value(capture.attributes, "domain").flatMap(Self.nonEmpty)
             self.addCategory(FeedCategory(term: value, scheme: scheme))
+        case .mediaCategory:
+            guard let value else { return }
+            let scheme =
+                Self.value(capture.attributes, "scheme").flatMap(Self.nonEmpty)
+                ?? "http://search.yahoo.com/mrss/category_schema"
+            self.addCategory(
+                FeedCategory(
+                    term: value,
+                    scheme: scheme,
+                    label: Self.value(capture.attributes, "label").flatMap(Self.nonEmpty)
+                )
+            )
+        case .keywords, .tags:
+            guard let value else { return }
+            let scheme: String? = field == .keywords ? "http://www.itunes.com/" : nil
+            for keyword in value.split(separator: ",") {
+                let term = String(keyword).trimmingASCIIWhitespace()
+                guard !term.isEmpty else { continue }
+                let category = FeedCategory(term: term, scheme: scheme)
+                if inEntry {
+                    if !self.entry.categories.contains(category) { self.addCategory(category) }
+                } else if !self.feed.metadata.categories.contains(category) {
+                    self.addCategory(category)
+                }
+            }
         case .comments:
-            if inEntry, let value { self.entry?.comments = self.resolve(value) }
+            if inEntry, let value { self.entry.comments = self.resolve(value) }
         case .rights:
             if inEntry {
-                if self.entry?.rights == nil { self.entry?.rights = value }
+                if self.entry.rights == nil { self.entry.rights = text }
             } else if self.feed.metadata.rights == nil {
-                self.feed.metadata.rights = value
+                self.feed.metadata.rights = text
             }
         case .language:
-            if !inEntry, self.feed.metadata.language == nil || capture.depth <= 2 {
-                if let value { self.feed.metadata.language = value }
-            }
+            if !inEntry, let value { self.feed.metadata.language = value }
         case .generator:
             if !inEntry, self.feed.metadata.generator == nil { self.feed.metadata.generator = value }
         case .personName:
@@ -830,9 +1027,24 @@ final class FeedXMLReader {
         }
     }
 
+    /// Adds an author string (`Jane Roe`, `jane@example.org (Jane Roe)`); a `weak` one
+    /// (itunes:author) only when there is no other.
+    private func addAuthor(_ value: String, weak: Bool) {
+        let person = FeedText.person(from: value)
+        if self.inEntry {
+            if weak, self.entry.author != nil { return }
+            if self.entry.author == nil { self.entry.author = value }
+            if !self.entry.authors.contains(person) { self.entry.authors.append(person) }
+        } else {
+            if weak, self.feed.metadata.author != nil { return }
+            if self.feed.metadata.author == nil { self.feed.metadata.author = value }
+            if !self.feed.metadata.authors.contains(person) { self.feed.metadata.authors.append(person) }
+        }
+    }
+
     private func addCategory(_ category: FeedCategory) {
-        if self.entry != nil {
-            self.entry?.categories.append(category)
+        if self.inEntry {
+            self.entry.categories.append(category)
         } else {
             self.feed.metadata.categories.append(category)
         }
@@ -846,9 +1058,9 @@ final class FeedXMLReader {
         let display = FeedText.display(person)
         switch scope.target {
         case .entryAuthor:
-            guard self.entry != nil else { return }
-            self.entry?.authors.append(person)
-            if self.entry?.author == nil { self.entry?.author = display }
+            guard self.inEntry else { return }
+            self.entry.authors.append(person)
+            if self.entry.author == nil { self.entry.author = display }
         case .feedAuthor:
             self.feed.metadata.authors.append(person)
             if self.feed.metadata.author == nil { self.feed.metadata.author = display }
@@ -858,12 +1070,18 @@ final class FeedXMLReader {
     }
 
     private func finishOpenEntry() {
-        guard var entry = self.entry else { return }
-        self.entry = nil
-        if !self.entryHasEnclosure, !self.mediaEnclosures.isEmpty {
-            entry.enclosures = self.mediaEnclosures
-        }
-        self.mediaEnclosures = []
+        guard self.inEntry else { return }
+        var entry = self.entry
+        self.entry = FeedEntry()
+        self.inEntry = false
+        let pending = self.pending
+        self.pending = EntryFallbacks()
+        if !pending.hasEnclosure, !pending.mediaEnclosures.isEmpty { entry.enclosures = pending.mediaEnclosures }
+        if entry.title == nil { entry.title = pending.mediaTitle }
+        if entry.summary == nil { entry.summary = pending.mediaDescription }
+        // As feed readers do, an entry with content but no summary gets the content as summary.
+        if entry.summary == nil, let content = entry.content { entry.summary = content }
+        if entry.id == nil, let about = pending.about, !about.isEmpty { entry.id = about }
         self.feed.entries.append(entry)
     }
 

@@ -77,6 +77,10 @@ enum JSONFeedParser {
             }
             feed.entries.append(entry)
         }
+        // JSON Feed has no feed-level date: the newest item date stands for it.
+        let dates = feed.entries.compactMap { $0.updated ?? $0.published }
+        feed.metadata.updated = dates.max()
+        feed.metadata.published = feed.entries.compactMap { $0.published }.max()
         return feed
     }
 

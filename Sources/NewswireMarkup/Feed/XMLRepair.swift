@@ -7,15 +7,16 @@ internal import CLibXML2
 /// fixes these the way feed readers do before libxml2 sees them:
 ///
 /// * undeclared HTML named entities become their characters (libxml2's HTML 4 table);
-/// * a bare `&` (not starting a reference) becomes `&amp;`;
-/// * numeric references to C1 controls (`&#150;`) become the windows-1252 character they mean;
+/// * a bare `&` (not starting a reference) becomes `&amp;`; an unknown `&name;` stays as text;
+/// * `&#X41;` becomes `&#x41;`; references to characters XML forbids are dropped;
 /// * C0 control characters other than tab, LF and CR are dropped;
 /// * the DOCTYPE is removed: external entities are never loaded, and an internal entity is
 ///   expanded only when its value is plain text (no references, no markup), so an
 ///   entity-expansion bomb stays unexpanded text;
 /// * leading white space before the XML declaration is dropped.
 ///
-/// CDATA sections and comments are copied as they are (apart from control characters).
+/// CDATA sections and comments are kept as they are (apart from control characters). When
+/// nothing needs changing the input array is returned without a copy.
 struct XMLRepair {
     /// The repaired bytes (UTF-8).
     var bytes: [UInt8] = []
@@ -24,79 +25,123 @@ struct XMLRepair {
     /// `true` when the DOCTYPE declared an entity that was refused (not plain text).
     var refusedEntity = false
 
-    init(_ input: [UInt8]) {
-        input.withUnsafeBufferPointer { self.run($0) }
+    private var out: [UInt8] = []
+    private var changed = false
+    private var copyStart = 0
+    private var declared: [String: [UInt8]] = [:]
+
+    /// `true` when libxml2 may read `bytes` as they are: no leading white space and no
+    /// DOCTYPE in the prolog (whose entities must never reach libxml2).
+    static func mayReadDirectly(_ bytes: [UInt8]) -> Bool {
+        guard let first = bytes.first, !Self.isSpace(first) else { return false }
+        return bytes.withUnsafeBufferPointer { input in
+            var index = 0
+            while index < input.count {
+                guard input[index] == UInt8(ascii: "<"), index + 1 < input.count else {
+                    index += 1
+                    continue
+                }
+                let next = input[index + 1]
+                if next == UInt8(ascii: "?") || next == UInt8(ascii: "!") {
+                    if Self.hasPrefix(input, at: index, "<!DOCTYPE") || Self.hasPrefix(input, at: index, "<!doctype") {
+                        return false
+                    }
+                    index += 2
+                    continue
+                }
+                // The root element: the prolog is over.
+                return true
+            }
+            return true
+        }
     }
 
-    private mutating func run(_ input: UnsafeBufferPointer<UInt8>) {
+    init(_ input: [UInt8]) {
+        let result: [UInt8]? = input.withUnsafeBufferPointer { self.run($0) }
+        self.bytes = result ?? input
+        self.out = []
+    }
+
+    /// Returns the repaired bytes, or `nil` when the input needs no change.
+    private mutating func run(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         let count = input.count
-        var out: [UInt8] = []
-        out.reserveCapacity(count + count / 64 + 16)
-        var declared: [String: [UInt8]] = [:]
         var index = 0
         while index < count, Self.isSpace(input[index]) { index += 1 }
-        var copyStart = index
+        if index > 0 { self.change(input, at: 0, skipping: index - 0, with: []) }
         while index < count {
             let byte = input[index]
             if byte >= 0x20 && byte != UInt8(ascii: "&") && byte != UInt8(ascii: "<") {
                 index += 1
                 continue
             }
-            if byte == 0x09 || byte == 0x0A || byte == 0x0D {
+            switch byte {
+            case 0x09, 0x0A, 0x0D:
                 index += 1
-                continue
-            }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: input[copyStart..<index]))
-            if byte < 0x20 {
+            case UInt8(ascii: "<"):
+                index = self.markup(input, at: index)
+            case UInt8(ascii: "&"):
+                index = self.reference(input, at: index)
+            default:
                 // An illegal control character (XML 1.0 §2.2).
                 self.repaired = true
+                self.change(input, at: index, skipping: 1, with: [])
                 index += 1
-                copyStart = index
-                continue
             }
-            if byte == UInt8(ascii: "<") {
-                index = self.markup(input, at: index, into: &out, declared: &declared)
-                copyStart = index
-                continue
-            }
-            index = self.reference(input, at: index, into: &out, declared: declared)
-            copyStart = index
         }
-        out.append(contentsOf: UnsafeBufferPointer(rebasing: input[copyStart..<count]))
-        self.bytes = out
+        guard self.changed else { return nil }
+        self.out.append(contentsOf: UnsafeBufferPointer(rebasing: input[self.copyStart..<count]))
+        return self.out
     }
 
-    /// Handles `<` at `start`: CDATA, comments and the DOCTYPE; returns the index after what
-    /// was consumed.
-    private mutating func markup(
+    /// Replaces `length` input bytes at `index` by `replacement` in the output.
+    private mutating func change(
         _ input: UnsafeBufferPointer<UInt8>,
-        at start: Int,
-        into out: inout [UInt8],
-        declared: inout [String: [UInt8]]
-    ) -> Int {
+        at index: Int,
+        skipping length: Int,
+        with replacement: [UInt8]
+    ) {
+        if !self.changed {
+            self.changed = true
+            self.out.reserveCapacity(input.count + input.count / 64 + 16)
+        }
+        self.out.append(contentsOf: UnsafeBufferPointer(rebasing: input[self.copyStart..<index]))
+        self.out.append(contentsOf: replacement)
+        self.copyStart = index + length
+    }
+
+    /// Handles `<` at `start`: CDATA, comments and the DOCTYPE; returns the index to go on from.
+    private mutating func markup(_ input: UnsafeBufferPointer<UInt8>, at start: Int) -> Int {
+        guard start + 1 < input.count, input[start + 1] == UInt8(ascii: "!") else { return start + 1 }
         if Self.hasPrefix(input, at: start, "<![CDATA[") {
             let end = Self.find(input, "]]>", from: start + 9).map { $0 + 3 } ?? input.count
-            self.copyDroppingControls(input, start..<end, into: &out)
+            self.dropControls(input, start..<end)
             return end
         }
         if Self.hasPrefix(input, at: start, "<!--") {
             let end = Self.find(input, "-->", from: start + 4).map { $0 + 3 } ?? input.count
-            self.copyDroppingControls(input, start..<end, into: &out)
+            self.dropControls(input, start..<end)
             return end
         }
         if Self.hasPrefix(input, at: start, "<!DOCTYPE") || Self.hasPrefix(input, at: start, "<!doctype") {
-            return self.doctype(input, at: start, declared: &declared)
+            let end = self.doctype(input, at: start)
+            self.change(input, at: start, skipping: end - start, with: [])
+            return end
         }
-        out.append(UInt8(ascii: "<"))
         return start + 1
     }
 
+    private mutating func dropControls(_ input: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) {
+        for index in range {
+            let byte = input[index]
+            if byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D {
+                self.repaired = true
+                self.change(input, at: index, skipping: 1, with: [])
+            }
+        }
+    }
+
     /// Skips the DOCTYPE, collecting the internal subset's plain-text entities.
-    private mutating func doctype(
-        _ input: UnsafeBufferPointer<UInt8>,
-        at start: Int,
-        declared: inout [String: [UInt8]]
-    ) -> Int {
+    private mutating func doctype(_ input: UnsafeBufferPointer<UInt8>, at start: Int) -> Int {
         var index = start + 9
         var bracket = false
         var quote: UInt8 = 0
@@ -111,7 +156,10 @@ struct XMLRepair {
             } else if byte == UInt8(ascii: "]") {
                 bracket = false
             } else if bracket && Self.hasPrefix(input, at: index, "<!ENTITY") {
-                index = self.entityDeclaration(input, at: index, declared: &declared)
+                index = self.entityDeclaration(input, at: index)
+                continue
+            } else if bracket && Self.hasPrefix(input, at: index, "<!--") {
+                index = Self.find(input, "-->", from: index + 4).map { $0 + 3 } ?? input.count
                 continue
             } else if !bracket && byte == UInt8(ascii: ">") {
                 return index + 1
@@ -122,11 +170,7 @@ struct XMLRepair {
     }
 
     /// Reads `<!ENTITY name "value">`; keeps it only when the value is plain text.
-    private mutating func entityDeclaration(
-        _ input: UnsafeBufferPointer<UInt8>,
-        at start: Int,
-        declared: inout [String: [UInt8]]
-    ) -> Int {
+    private mutating func entityDeclaration(_ input: UnsafeBufferPointer<UInt8>, at start: Int) -> Int {
         var index = start + 8
         while index < input.count, Self.isSpace(input[index]) { index += 1 }
         let parameter = index < input.count && input[index] == UInt8(ascii: "%")
@@ -143,6 +187,7 @@ struct XMLRepair {
             index = valueStart
             while index < input.count, input[index] != quote { index += 1 }
             value = Array(UnsafeBufferPointer(rebasing: input[valueStart..<min(index, input.count)]))
+            index += 1
         }
         // Skip to the closing `>` (quoted strings may hold one).
         var quote: UInt8 = 0
@@ -162,7 +207,7 @@ struct XMLRepair {
         if let value, !value.contains(UInt8(ascii: "&")), !value.contains(UInt8(ascii: "<")),
             !value.contains(UInt8(ascii: "%")), value.count <= 4096
         {
-            declared[name] = value
+            self.declared[name] = value
         } else {
             // An external entity, or one whose value refers to others (the shape of an
             // expansion bomb): never expanded.
@@ -171,13 +216,8 @@ struct XMLRepair {
         return index
     }
 
-    /// Handles `&` at `start`; returns the index after what was consumed.
-    private mutating func reference(
-        _ input: UnsafeBufferPointer<UInt8>,
-        at start: Int,
-        into out: inout [UInt8],
-        declared: [String: [UInt8]]
-    ) -> Int {
+    /// Handles `&` at `start`; returns the index to go on from.
+    private mutating func reference(_ input: UnsafeBufferPointer<UInt8>, at start: Int) -> Int {
         var index = start + 1
         let count = input.count
         if index < count, input[index] == UInt8(ascii: "#") {
@@ -193,78 +233,56 @@ struct XMLRepair {
                 value = value &* (hex ? 16 : 10) &+ UInt32(digit)
                 index += 1
             }
-            if index > digitsStart, index < count, input[index] == UInt8(ascii: ";") {
-                index += 1
-                if (0x80...0x9F).contains(value) {
-                    // Numeric references to C1 controls mean windows-1252 in practice.
-                    self.repaired = true
-                    Self.appendUTF8(Self.windows1252C1[Int(value - 0x80)], to: &out)
-                } else if Self.isXMLChar(value) {
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: input[start..<index]))
-                } else {
-                    self.repaired = true
-                }
-                return index
+            guard index > digitsStart, index < count, input[index] == UInt8(ascii: ";") else {
+                self.bareAmpersand(input, at: start)
+                return start + 1
             }
-            self.repaired = true
-            out.append(contentsOf: Self.ampersand)
-            return start + 1
+            index += 1
+            if !Self.isXMLChar(value) {
+                self.repaired = true
+                self.change(input, at: start, skipping: index - start, with: [])
+            } else if hex && input[start + 2] == UInt8(ascii: "X") {
+                // `&#X41;` is HTML, not XML: write the lower-case form libxml2 accepts.
+                self.repaired = true
+                self.change(input, at: start + 2, skipping: 1, with: [UInt8(ascii: "x")])
+            }
+            return index
         }
         let nameStart = index
         while index < count, index - nameStart < 40, Self.isNameByte(input[index]) { index += 1 }
         guard index > nameStart, index < count, input[index] == UInt8(ascii: ";") else {
-            self.repaired = true
-            out.append(contentsOf: Self.ampersand)
+            self.bareAmpersand(input, at: start)
             return start + 1
         }
         let name = UnsafeBufferPointer(rebasing: input[nameStart..<index])
         index += 1
-        if Self.isPredefined(name) {
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: input[start..<index]))
-            return index
-        }
-        let key = String(decoding: name, as: UTF8.self)
-        if let value = declared[key] {
-            out.append(contentsOf: value)
+        if Self.isPredefined(name) { return index }
+        if !self.declared.isEmpty, let value = self.declared[String(decoding: name, as: UTF8.self)] {
+            self.change(input, at: start, skipping: index - start, with: value)
             return index
         }
         self.repaired = true
         if let scalar = Self.htmlEntity(name) {
-            Self.appendUTF8(scalar, to: &out)
+            var replacement: [UInt8] = []
+            Self.appendUTF8(scalar, to: &replacement)
+            self.change(input, at: start, skipping: index - start, with: replacement)
         } else {
             // An unknown entity is kept as the literal text it was.
-            out.append(contentsOf: Self.ampersand)
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: input[nameStart..<index]))
+            self.change(input, at: start, skipping: 1, with: Self.ampersand)
         }
         return index
     }
 
-    private mutating func copyDroppingControls(
-        _ input: UnsafeBufferPointer<UInt8>,
-        _ range: Range<Int>,
-        into out: inout [UInt8]
-    ) {
-        for index in range {
-            let byte = input[index]
-            if byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D {
-                self.repaired = true
-                continue
-            }
-            out.append(byte)
-        }
+    private mutating func bareAmpersand(_ input: UnsafeBufferPointer<UInt8>, at start: Int) {
+        self.repaired = true
+        self.change(input, at: start, skipping: 1, with: Self.ampersand)
     }
 
     // MARK: Tables and helpers
 
     private static let ampersand: [UInt8] = Array("&amp;".utf8)
 
-    private static let windows1252C1: [UInt32] = [
-        0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152,
-        0xFFFD, 0x017D, 0xFFFD, 0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122,
-        0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178,
-    ]
-
-    /// The code point of an HTML named entity, from libxml2's HTML 4 table plus `&apos;`.
+    /// The code point of an HTML named entity, from libxml2's HTML 4 table.
     static func htmlEntity(_ name: UnsafeBufferPointer<UInt8>) -> UInt32? {
         guard name.count < 32 else { return nil }
         var buffer = [UInt8](name)

@@ -1,0 +1,68 @@
+import Foundation
+import NewswireCore
+import NewswireMarkup
+import Testing
+
+@Suite struct MainTextTests {
+    @Test func keepsTheStoryAndDropsTheFurniture() throws {
+        let page = try ExtractionFixtures.extract(ExtractionFixtures.cluttered())
+        for paragraph in ExtractionFixtures.storyParagraphs {
+            #expect(page.text.contains(paragraph))
+        }
+        for boilerplate in [
+            "Home", "Share on Facebook", "newsletter", "Related stories", "Island ferry timetable", "Finally!",
+            "Most read", "All rights reserved", "We use cookies", "Advertisement", "Photo: Ivar Lund", "Tove Almqvist",
+        ] {
+            #expect(!page.text.contains(boilerplate), "\(boilerplate) leaked into the text")
+        }
+        #expect(page.pageStatus == .article)
+    }
+
+    @Test func keepsHeadingsListsAndQuotesOfTheStory() throws {
+        let page = try ExtractionFixtures.extract(ExtractionFixtures.cluttered())
+        #expect(page.text.contains("What happens next"))
+        #expect(page.text.contains("Tender published in June, with drawings on display"))
+        #expect(page.text.contains("We finally have a plan that the whole island can live with"))
+        // The headline is metadata, not body text.
+        #expect(!page.text.contains("Ferry pier to be rebuilt after decade-long dispute"))
+    }
+
+    @Test func separatesParagraphsWithABlankLine() throws {
+        let page = try ExtractionFixtures.extract(ExtractionFixtures.cluttered())
+        let first = ExtractionFixtures.storyParagraphs[0]
+        let second = ExtractionFixtures.storyParagraphs[1]
+        #expect(page.text.contains(first + "\n\n" + second))
+        #expect(!page.text.contains("\n\n\n"))
+    }
+
+    @Test func findsTextInDivsWithoutParagraphTags() throws {
+        let body = ExtractionFixtures.storyParagraphs.joined(separator: "<br><br>")
+        let html = """
+            <html><body><div id="menu"><a href="/">Home</a> <a href="/about">About</a></div>
+            <div class="post-text">\(body)</div>
+            <div id="footer"><a href="/contact">Contact</a></div></body></html>
+            """
+        let page = try ExtractionFixtures.extract(html)
+        for paragraph in ExtractionFixtures.storyParagraphs {
+            #expect(page.text.contains(paragraph))
+        }
+        #expect(!page.text.contains("Contact"))
+    }
+
+    @Test func ignoresHiddenElements() throws {
+        let html = ExtractionFixtures.cluttered().replacingOccurrences(
+            of: "<h2>What happens next</h2>",
+            with: "<div class=\"hidden\">Secret tracking text for robots only, not for readers at all.</div>"
+                + "<p style=\"display: none\">Another invisible paragraph that nobody should ever read here.</p>"
+        )
+        let page = try ExtractionFixtures.extract(html)
+        #expect(!page.text.contains("Secret tracking text"))
+        #expect(!page.text.contains("invisible paragraph"))
+        #expect(page.text.contains(ExtractionFixtures.storyParagraphs[0]))
+    }
+
+    @Test func anEmptyDocumentIsNotAnArticle() throws {
+        let page = try ExtractionFixtures.extract("<html><body><p>Hi</p></body></html>")
+        #expect(page.pageStatus == .notArticle)
+    }
+}
