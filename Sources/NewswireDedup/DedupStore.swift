@@ -16,7 +16,7 @@ public struct SeenArticle: Sendable, Hashable {
     public var revision: Int
     /// The original's id when this article was a duplicate.
     public var duplicateOf: String?
-    /// When the article was first seen, or last updated; eviction counts from here.
+    /// When the article was last seen (new, updated or announced again); eviction counts from here.
     public var seenAt: Date
 
     public init(
@@ -49,13 +49,26 @@ public protocol DedupStore: AnyObject {
     /// - Throws: When the store cannot be read.
     func loadSeenArticles(seenSince date: Date) throws -> [SeenArticle]
 
-    /// Inserts or replaces (by id) `articles`, and sets `checkpoints`, in one transaction.
+    /// Inserts or replaces (by id) `articles`, then sets the `seenAt` of the stored articles
+    /// in `seenAgain` (id → date), and sets `checkpoints`, in one transaction.
     /// - Throws: When the transaction fails; then nothing was stored.
-    func saveSeenArticles(_ articles: [SeenArticle], checkpoints: [String: String]) throws
+    func saveSeenArticles(
+        _ articles: [SeenArticle],
+        seenAgain: [String: Date],
+        checkpoints: [String: String]
+    ) throws
 
     /// Deletes articles with `seenAt < date` and returns how many.
     /// - Throws: When the store cannot be written.
     func evictSeenArticles(seenBefore date: Date) throws -> Int
+}
+
+extension DedupStore {
+    /// Inserts or replaces `articles` and sets `checkpoints`, in one transaction.
+    /// - Throws: When the transaction fails; then nothing was stored.
+    public func saveSeenArticles(_ articles: [SeenArticle], checkpoints: [String: String]) throws {
+        try self.saveSeenArticles(articles, seenAgain: [:], checkpoints: checkpoints)
+    }
 }
 
 /// A ``DedupStore`` in memory: for tests and evaluations. Not thread-safe.
@@ -71,13 +84,20 @@ public final class InMemoryDedupStore: DedupStore {
         self.articles.filter { $0.seenAt >= date }
     }
 
-    public func saveSeenArticles(_ articles: [SeenArticle], checkpoints: [String: String]) throws {
+    public func saveSeenArticles(
+        _ articles: [SeenArticle],
+        seenAgain: [String: Date],
+        checkpoints: [String: String]
+    ) throws {
         for article in articles {
             if let index = self.articles.firstIndex(where: { $0.id == article.id }) {
                 self.articles[index] = article
             } else {
                 self.articles.append(article)
             }
+        }
+        for index in self.articles.indices {
+            if let date = seenAgain[self.articles[index].id] { self.articles[index].seenAt = date }
         }
         self.checkpoints.merge(checkpoints) { $1 }
     }

@@ -80,7 +80,9 @@ public final class Deduplicator: @unchecked Sendable {
     private let fingerprinter: TextFingerprinter
     private var index: DedupIndex
     private let now: @Sendable () -> Date
-    private var pending: [(sequence: SequenceNumber, article: SeenArticle)] = []
+    /// Decisions not yet stored, in stream order: a new or changed article, or an article
+    /// seen again (`seenAgain` set: only its time seen moves).
+    private var pending: [(sequence: SequenceNumber, article: SeenArticle?, seenAgain: (id: String, at: Date)?)] = []
 
     /// Loads the seen articles of the window from `store` (evicting older ones first) and
     /// builds the in-memory index from them.
@@ -194,6 +196,8 @@ public final class Deduplicator: @unchecked Sendable {
         if similarity >= self.options.updateThreshold {
             article.revision = revision
             article.duplicateOf = nil
+            // Still announced: keep it from being evicted while feeds keep listing it.
+            self.pending.append((article.sequence, nil, (article.id ?? "", self.now())))
             return DedupDecision(emit: false, reason: .seen, duplicateOf: nil, similarity: similarity)
         }
         article.revision = revision + 1
@@ -226,7 +230,7 @@ public final class Deduplicator: @unchecked Sendable {
             duplicateOf: duplicateOf,
             seenAt: self.now()
         )
-        self.pending.append((article.sequence, seen))
+        self.pending.append((article.sequence, seen, nil))
     }
 
     /// Stores as seen every decided article with a sequence number up to `sequence`, and
@@ -237,15 +241,25 @@ public final class Deduplicator: @unchecked Sendable {
     /// - Throws: What the store throws; the articles then stay pending.
     public func markWritten(through sequence: SequenceNumber, checkpoints: [String: String] = [:]) throws {
         let count = self.pending.prefix { $0.sequence <= sequence }.count
-        try self.store?.saveSeenArticles(self.pending.prefix(count).map(\.article), checkpoints: checkpoints)
+        try self.save(self.pending.prefix(count), checkpoints: checkpoints)
         self.pending.removeFirst(count)
     }
 
     /// Stores every pending decision as seen (see ``markWritten(through:checkpoints:)``).
     /// - Throws: What the store throws.
     public func markAllWritten(checkpoints: [String: String] = [:]) throws {
-        try self.store?.saveSeenArticles(self.pending.map(\.article), checkpoints: checkpoints)
+        try self.save(self.pending[...], checkpoints: checkpoints)
         self.pending.removeAll()
+    }
+
+    private func save(
+        _ changes: ArraySlice<(sequence: SequenceNumber, article: SeenArticle?, seenAgain: (id: String, at: Date)?)>,
+        checkpoints: [String: String]
+    ) throws {
+        guard let store = self.store else { return }
+        var seenAgain: [String: Date] = [:]
+        for change in changes { if let again = change.seenAgain { seenAgain[again.id] = again.at } }
+        try store.saveSeenArticles(changes.compactMap(\.article), seenAgain: seenAgain, checkpoints: checkpoints)
     }
 }
 

@@ -303,11 +303,15 @@ extension StateStore: DedupStore {
         }
     }
 
-    /// Inserts or updates (by id, keeping the first-stored position) `articles` and sets
-    /// `checkpoints`, in one transaction.
+    /// Inserts or updates (by id, keeping the first-stored position) `articles`, moves the
+    /// time seen of the articles in `seenAgain`, and sets `checkpoints`, in one transaction.
     /// - Throws: ``StateError`` with code `write`; then nothing was stored.
-    public func saveSeenArticles(_ articles: [SeenArticle], checkpoints: [String: String]) throws {
-        guard !articles.isEmpty || !checkpoints.isEmpty else { return }
+    public func saveSeenArticles(
+        _ articles: [SeenArticle],
+        seenAgain: [String: Date],
+        checkpoints: [String: String]
+    ) throws {
+        guard !articles.isEmpty || !seenAgain.isEmpty || !checkpoints.isEmpty else { return }
         do {
             try self.database.write { db in
                 let statement = try db.cachedStatement(
@@ -324,6 +328,10 @@ extension StateStore: DedupStore {
                         article.id, article.url, Int64(bitPattern: article.contentHash), Data(article.signature),
                         article.hasText, article.revision, article.duplicateOf, article.seenAt.timeIntervalSince1970,
                     ])
+                }
+                let touch = try db.cachedStatement(sql: "UPDATE seen_article SET seen_at = ? WHERE id = ?")
+                for (id, date) in seenAgain.sorted(by: { $0.key < $1.key }) {
+                    try touch.execute(arguments: [date.timeIntervalSince1970, id])
                 }
                 for (name, value) in checkpoints.sorted(by: { $0.key < $1.key }) {
                     try Self.saveCheckpoint(value, named: name, at: Date(), in: db)

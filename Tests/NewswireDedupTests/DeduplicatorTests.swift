@@ -252,6 +252,21 @@ private func replacingWords(in text: String, every step: Int, offset: Int = 0) -
         #expect(restarted.decide(&redelivered).reason == .new, "in-flight article is decided again after a crash")
     }
 
+    @Test func anArticleAnnouncedAgainStaysInTheWindow() throws {
+        let store = InMemoryDedupStore()
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        let first = try Deduplicator(store: store, now: { start })
+        var original = article("https://a.example/1", story, sequence: 0)
+        _ = first.decide(&original)
+        try first.markAllWritten()
+        let later = try Deduplicator(store: store, now: { start.addingTimeInterval(20 * 86_400) })
+        var again = article("https://a.example/1", story, sequence: 0)
+        #expect(later.decide(&again).reason == .seen)
+        try later.markAllWritten()
+        let afterWindow = try Deduplicator(store: store, now: { start.addingTimeInterval(40 * 86_400) })
+        #expect(afterWindow.indexedCount == 1, "seen again on day 20, so kept on day 40")
+    }
+
     @Test func evictsArticlesOutsideTheWindow() throws {
         let store = InMemoryDedupStore()
         let start = Date(timeIntervalSince1970: 1_800_000_000)

@@ -62,6 +62,9 @@ private func article(_ url: String, _ text: String, sequence: Int) -> Article {
         try store.saveSeenArticles([updated], checkpoints: ["sink.offset": "200"])
         let loaded = try store.loadSeenArticles(seenSince: .distantPast)
         #expect(loaded == [updated, second])
+        let later = date.addingTimeInterval(3600)
+        try store.saveSeenArticles([], seenAgain: [second.id: later], checkpoints: [:])
+        #expect(try store.loadSeenArticles(seenSince: later).map(\.id) == [second.id])
         #expect(try store.checkpoint(named: "sink.offset") == "200")
     }
 
