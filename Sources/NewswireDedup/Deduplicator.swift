@@ -197,7 +197,7 @@ public final class Deduplicator: @unchecked Sendable {
             article.revision = revision
             article.duplicateOf = nil
             // Still announced: keep it from being evicted while feeds keep listing it.
-            self.pending.append((article.sequence, nil, (article.id ?? "", self.now())))
+            if self.store != nil { self.pending.append((article.sequence, nil, (article.id ?? "", self.now()))) }
             return DedupDecision(emit: false, reason: .seen, duplicateOf: nil, similarity: similarity)
         }
         article.revision = revision + 1
@@ -220,6 +220,8 @@ public final class Deduplicator: @unchecked Sendable {
         revision: Int,
         duplicateOf: String?
     ) {
+        // Without a store nothing is ever saved: keep nothing, so memory stays flat.
+        guard self.store != nil else { return }
         let seen = SeenArticle(
             id: article.id ?? "",
             url: article.url,
