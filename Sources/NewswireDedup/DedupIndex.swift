@@ -23,7 +23,8 @@ public struct LSHOptions: Sendable, Hashable {
 /// The LSH band tables hold only originals (articles that are not duplicates), so a
 /// duplicate always points to the first article of its story; an exact copy is found through
 /// them too (all bands agree), so the content-hash table holds only texts too short for a
-/// signature. A table entry costs 4 bytes at a load of 0.65–0.85; see ``memoryBytes``.
+/// signature. A table entry costs 4 bytes at a load of 0.68–0.85 (the tables grow with the
+/// arrays): 80 to 99 bytes per article in all; see ``memoryBytes``.
 /// Not thread-safe: owned by a ``Deduplicator``.
 package struct DedupIndex {
     package let signatureBytes: Int
