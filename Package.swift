@@ -46,7 +46,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "NewswireDedup", dependencies: ["NewswireCore"], swiftSettings: swiftSettings),
-        .target(name: "NewswireState", dependencies: ["NewswireCore", grdb], swiftSettings: swiftSettings),
+        .target(name: "NewswireState", dependencies: ["NewswireCore", "NewswireDedup", grdb], swiftSettings: swiftSettings),
         .target(name: "NewswireSink", dependencies: ["NewswireCore"], swiftSettings: swiftSettings),
         .target(
             name: "NewswirePipeline",
@@ -61,6 +61,12 @@ let package = Package(
         .executableTarget(
             name: "newswire",
             dependencies: ["NewswirePipeline", "NewswireFetch", "NewswireMarkup", "NewswireEntities", argumentParser, logging],
+            swiftSettings: swiftSettings
+        ),
+        // scripts/eval-dedup: synthetic near-duplicate evaluation and index benchmark (release build).
+        .executableTarget(
+            name: "newswire-dedup-eval",
+            dependencies: ["NewswireDedup", "NewswireCore"],
             swiftSettings: swiftSettings
         ),
         // scripts/bench-feeds: FeedParser against libxml2's bare reader on a generated corpus.
@@ -96,5 +102,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "NewswireDedupTests", dependencies: ["NewswireDedup"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "NewswireStateTests",
+            dependencies: ["NewswireState", "NewswireDedup"],
+            swiftSettings: swiftSettings
+        ),
     ]
 )

@@ -56,6 +56,8 @@ public final class CrawlPipeline: Sendable {
     ///   failures are error records, not thrown.
     public func run() throws -> CrawlSummary {
         let started = ContinuousClock.now
+        // Before the sink opens the files: the stage cuts off output a killed run left uncommitted.
+        let dedup = try DedupStage(configuration: self.configuration, logger: self.logger)
         let articles = try LineWriter(LineWriter.Destination(path: self.configuration.output))
         let errors = try self.configuration.errorsPath.map { try LineWriter(.file($0)) }
         let logger = self.logger
@@ -73,6 +75,7 @@ public final class CrawlPipeline: Sendable {
             stages: self.stages,
             fetcher: fetcher,
             sink: sink,
+            dedup: dedup,
             logger: self.logger,
             onProgress: self.onProgress
         )
@@ -122,6 +125,7 @@ private final class Run: Sendable {
         stages: PipelineStages,
         fetcher: Fetcher,
         sink: NDJSONSink,
+        dedup: DedupStage,
         logger: Logger,
         onProgress: (@Sendable (CrawlSummary) -> Void)?
     ) {
@@ -134,7 +138,7 @@ private final class Run: Sendable {
         self.feedWindow = DispatchSemaphore(value: feedsAtOnce)
         self.pageWindow = DispatchSemaphore(value: max(1, configuration.pagesInFlight))
         self.admissions = BoundedQueue(capacity: feedsAtOnce)
-        self.sinkState = SinkState(sink: sink, feedCount: configuration.feeds.count, mode: configuration.dedupMode)
+        self.sinkState = SinkState(sink: sink, feedCount: configuration.feeds.count, dedup: dedup)
     }
 
     func start() throws -> CrawlSummary {
@@ -316,17 +320,16 @@ private final class SinkState {
     private var reorder = ReorderBuffer<(SequenceNumber, Outcome)>()
     private let sink: NDJSONSink
     private let feedCount: Int
-    private let mode: PipelineConfiguration.DedupMode
-    private var dedup = RunDeduplicator()
+    private let dedup: DedupStage
     private var warnings: [String] = []
     private var writeFailure: (any Error)?
     var summary = CrawlSummary()
     var signalled = false
 
-    init(sink: NDJSONSink, feedCount: Int, mode: PipelineConfiguration.DedupMode) {
+    init(sink: NDJSONSink, feedCount: Int, dedup: DedupStage) {
         self.sink = sink
         self.feedCount = feedCount
-        self.mode = mode
+        self.dedup = dedup
         self.summary.feedsTotal = feedCount
     }
 
@@ -361,15 +364,18 @@ private final class SinkState {
                 if let error { self.write(error) }
             case .article(var article, let warnings):
                 self.warnings += warnings
-                switch self.dedup.decide(&article) {
-                case .new:
-                    self.write(article)
-                case .repeatedURL:
-                    // The same canonical URL is emitted once per run, whatever the mode.
-                    self.summary.duplicates += 1
-                }
+                let decision = self.dedup.decide(&article)
+                if decision.reason != .new && decision.reason != .update { self.summary.duplicates += 1 }
+                if decision.emit { self.write(article) }
             case .failure(let error):
                 self.write(error)
+            }
+        }
+        if let last = released.last?.0, self.writeFailure == nil {
+            do {
+                try self.dedup.released(through: last, records: released.count, sink: self.sink)
+            } catch {
+                self.writeFailure = error
             }
         }
         return pages
@@ -395,7 +401,7 @@ private final class SinkState {
 
     func finish() throws {
         if let failure = self.writeFailure { throw failure }
-        try self.sink.flush()
+        try self.dedup.commit(sink: self.sink)
     }
 }
 

@@ -1,2 +1,361 @@
-// The durable state store (seen URLs, fingerprints, feed validators) comes with the
-// deduplication issue; this module holds it.
+internal import GRDB
+public import NewswireDedup
+
+public import struct Foundation.Data
+public import struct Foundation.Date
+import class Foundation.FileManager
+import struct Foundation.URL
+
+/// A failure of the state store, with the SQLite message kept.
+public struct StateError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What failed.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Kind: String, Hashable, Sendable { case open, migrate, read, write }
+        private let kind: Kind
+        /// The database file could not be opened or configured.
+        public static let open = Code(kind: .open)
+        /// A schema migration failed (or the file is from a newer version).
+        public static let migrate = Code(kind: .migrate)
+        /// A query failed.
+        public static let read = Code(kind: .read)
+        /// A write or its transaction failed; nothing of it was stored.
+        public static let write = Code(kind: .write)
+        public var description: String { self.kind.rawValue }
+    }
+
+    /// What failed.
+    public var code: Code
+    /// The database file (`:memory:` for an in-memory store).
+    public var path: String
+    /// SQLite's or GRDB's message.
+    public var message: String
+    /// The SQLite result code, when there is one.
+    public var resultCode: Int32?
+
+    public var description: String { "state \(self.code): \(self.message) (\(self.path))" }
+
+    init(_ code: Code, path: String, error: any Error) {
+        self.code = code
+        self.path = path
+        if let error = error as? DatabaseError {
+            self.message = error.message ?? "\(error)"
+            self.resultCode = error.extendedResultCode.rawValue
+        } else {
+            self.message = "\(error)"
+        }
+    }
+}
+
+/// The durable state of a pipeline in one SQLite file: seen articles (canonical URL ids,
+/// content hashes, MinHash signatures, time seen), feed validators and schedules, and named
+/// checkpoints.
+///
+/// The file is opened in WAL mode (readers never block the writer; a killed process loses no
+/// committed transaction) with `synchronous = FULL`, because the sink has already synced what a
+/// commit marks as seen: a commit lost to a power failure would emit those articles again
+/// (https://www.sqlite.org/pragma.html#pragma_synchronous). The schema is created and
+/// upgraded by versioned migrations (``migrationNames``). Thread-safe: GRDB serialises
+/// writes on its own queue.
+public final class StateStore: Sendable {
+    /// The database file, or `:memory:`.
+    public let path: String
+    private let database: any DatabaseWriter
+
+    /// Opens (creating if needed) the state file at `path` and migrates it to the current schema.
+    /// - Throws: ``StateError`` with code `open` or `migrate`.
+    public init(path: String) throws {
+        self.path = path
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        configuration.busyMode = .timeout(10)
+        do {
+            let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            self.database = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw StateError(.open, path: path, error: error)
+        }
+        try self.migrate()
+    }
+
+    private init(database: any DatabaseWriter, path: String) throws {
+        self.database = database
+        self.path = path
+        try self.migrate()
+    }
+
+    /// An in-memory store (for tests): same schema, nothing durable.
+    /// - Throws: ``StateError`` with code `open`.
+    public static func inMemory() throws -> StateStore {
+        do {
+            return try StateStore(database: DatabaseQueue(), path: ":memory:")
+        } catch let error as StateError {
+            throw error
+        } catch {
+            throw StateError(.open, path: ":memory:", error: error)
+        }
+    }
+
+    /// The names of the schema migrations, in order; a file records which it has applied.
+    public static let migrationNames = ["v1-seen-feeds-checkpoints"]
+
+    private func migrate() throws {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration(Self.migrationNames[0]) { db in
+            // `position` keeps first-stored order (the dedup index is rebuilt in it); an
+            // upsert by `id` keeps the position.
+            try db.execute(
+                sql: """
+                    CREATE TABLE seen_article (
+                        position INTEGER PRIMARY KEY,
+                        id TEXT NOT NULL UNIQUE,
+                        url TEXT NOT NULL,
+                        content_hash INTEGER NOT NULL,
+                        signature BLOB NOT NULL,
+                        has_text INTEGER NOT NULL,
+                        revision INTEGER NOT NULL,
+                        duplicate_of TEXT,
+                        seen_at REAL NOT NULL
+                    );
+                    CREATE INDEX seen_article_seen_at ON seen_article (seen_at);
+                    CREATE TABLE feed (
+                        url TEXT PRIMARY KEY NOT NULL,
+                        etag TEXT,
+                        last_modified TEXT,
+                        last_attempt_at REAL,
+                        last_success_at REAL,
+                        next_poll_at REAL,
+                        interval_seconds REAL,
+                        consecutive_failures INTEGER NOT NULL DEFAULT 0,
+                        last_error TEXT
+                    );
+                    CREATE TABLE checkpoint (
+                        name TEXT PRIMARY KEY NOT NULL,
+                        value TEXT NOT NULL,
+                        updated_at REAL NOT NULL
+                    );
+                    """
+            )
+        }
+        do {
+            try migrator.migrate(self.database)
+        } catch {
+            throw StateError(.migrate, path: self.path, error: error)
+        }
+    }
+
+    /// The migrations this file has applied, in order.
+    /// - Throws: ``StateError`` with code `read`.
+    public func appliedMigrations() throws -> [String] {
+        do {
+            return try self.database.read { db in
+                try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid")
+            }
+        } catch {
+            throw StateError(.read, path: self.path, error: error)
+        }
+    }
+
+    /// The SQLite journal mode (`wal` for a file).
+    /// - Throws: ``StateError`` with code `read`.
+    public func journalMode() throws -> String {
+        do {
+            return try self.database.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
+        } catch {
+            throw StateError(.read, path: self.path, error: error)
+        }
+    }
+
+    // MARK: Checkpoints
+
+    /// The value last saved under `name`.
+    /// - Throws: ``StateError`` with code `read`.
+    public func checkpoint(named name: String) throws -> String? {
+        do {
+            return try self.database.read { db in
+                try String.fetchOne(db, sql: "SELECT value FROM checkpoint WHERE name = ?", arguments: [name])
+            }
+        } catch {
+            throw StateError(.read, path: self.path, error: error)
+        }
+    }
+
+    /// Saves `value` under `name`.
+    /// - Throws: ``StateError`` with code `write`.
+    public func saveCheckpoint(_ value: String, named name: String, at date: Date = Date()) throws {
+        do {
+            try self.database.write { db in try Self.saveCheckpoint(value, named: name, at: date, in: db) }
+        } catch {
+            throw StateError(.write, path: self.path, error: error)
+        }
+    }
+
+    private static func saveCheckpoint(_ value: String, named name: String, at date: Date, in db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO checkpoint (name, value, updated_at) VALUES (?, ?, ?)
+                ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
+                """,
+            arguments: [name, value, date.timeIntervalSince1970]
+        )
+    }
+
+    // MARK: Feeds
+
+    /// The stored state of the feed at `url`.
+    /// - Throws: ``StateError`` with code `read`.
+    public func feedState(for url: String) throws -> FeedState? {
+        do {
+            return try self.database.read { db in
+                try Row.fetchOne(db, sql: "SELECT * FROM feed WHERE url = ?", arguments: [url]).map(
+                    FeedState.init(row:)
+                )
+            }
+        } catch {
+            throw StateError(.read, path: self.path, error: error)
+        }
+    }
+
+    /// Every stored feed, by URL.
+    /// - Throws: ``StateError`` with code `read`.
+    public func allFeedStates() throws -> [FeedState] {
+        do {
+            return try self.database.read { db in
+                try Row.fetchAll(db, sql: "SELECT * FROM feed ORDER BY url").map(FeedState.init(row:))
+            }
+        } catch {
+            throw StateError(.read, path: self.path, error: error)
+        }
+    }
+
+    /// Inserts or replaces the state of `feed.url`.
+    /// - Throws: ``StateError`` with code `write`.
+    public func saveFeedState(_ feed: FeedState) throws {
+        do {
+            try self.database.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT OR REPLACE INTO feed (url, etag, last_modified, last_attempt_at, last_success_at,
+                            next_poll_at, interval_seconds, consecutive_failures, last_error)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        feed.url, feed.etag, feed.lastModified, feed.lastAttemptAt?.timeIntervalSince1970,
+                        feed.lastSuccessAt?.timeIntervalSince1970, feed.nextPollAt?.timeIntervalSince1970,
+                        feed.intervalSeconds, feed.consecutiveFailures, feed.lastError,
+                    ]
+                )
+            }
+        } catch {
+            throw StateError(.write, path: self.path, error: error)
+        }
+    }
+
+    // MARK: Seen articles
+
+    /// Seen articles stored.
+    /// - Throws: ``StateError`` with code `read`.
+    public func seenArticleCount() throws -> Int {
+        do {
+            return try self.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM seen_article") ?? 0 }
+        } catch {
+            throw StateError(.read, path: self.path, error: error)
+        }
+    }
+}
+
+extension StateStore: DedupStore {
+    /// Seen articles with `seenAt >= date`, in first-stored order.
+    /// - Throws: ``StateError`` with code `read`.
+    public func loadSeenArticles(seenSince date: Date) throws -> [SeenArticle] {
+        do {
+            return try self.database.read { db in
+                let rows = try Row.fetchCursor(
+                    db,
+                    sql: """
+                        SELECT id, url, content_hash, signature, has_text, revision, duplicate_of, seen_at
+                        FROM seen_article WHERE seen_at >= ? ORDER BY position
+                        """,
+                    arguments: [date.timeIntervalSince1970]
+                )
+                var articles: [SeenArticle] = []
+                while let row = try rows.next() {
+                    let signature = [UInt8]((row["signature"] as Data?) ?? Data())
+                    articles.append(
+                        SeenArticle(
+                            id: row["id"],
+                            url: row["url"],
+                            contentHash: UInt64(bitPattern: row["content_hash"]),
+                            signature: signature,
+                            hasText: row["has_text"],
+                            revision: row["revision"],
+                            duplicateOf: row["duplicate_of"],
+                            seenAt: Date(timeIntervalSince1970: row["seen_at"])
+                        )
+                    )
+                }
+                return articles
+            }
+        } catch {
+            throw StateError(.read, path: self.path, error: error)
+        }
+    }
+
+    /// Inserts or updates (by id, keeping the first-stored position) `articles`, moves the
+    /// time seen of the articles in `seenAgain`, and sets `checkpoints`, in one transaction.
+    /// - Throws: ``StateError`` with code `write`; then nothing was stored.
+    public func saveSeenArticles(
+        _ articles: [SeenArticle],
+        seenAgain: [String: Date],
+        checkpoints: [String: String]
+    ) throws {
+        guard !articles.isEmpty || !seenAgain.isEmpty || !checkpoints.isEmpty else { return }
+        do {
+            try self.database.write { db in
+                let statement = try db.cachedStatement(
+                    sql: """
+                        INSERT INTO seen_article (id, url, content_hash, signature, has_text, revision, duplicate_of, seen_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (id) DO UPDATE SET url = excluded.url, content_hash = excluded.content_hash,
+                            signature = excluded.signature, has_text = excluded.has_text, revision = excluded.revision,
+                            duplicate_of = excluded.duplicate_of, seen_at = excluded.seen_at
+                        """
+                )
+                for article in articles {
+                    try statement.execute(arguments: [
+                        article.id, article.url, Int64(bitPattern: article.contentHash), Data(article.signature),
+                        article.hasText, article.revision, article.duplicateOf, article.seenAt.timeIntervalSince1970,
+                    ])
+                }
+                let touch = try db.cachedStatement(sql: "UPDATE seen_article SET seen_at = ? WHERE id = ?")
+                for (id, date) in seenAgain.sorted(by: { $0.key < $1.key }) {
+                    try touch.execute(arguments: [date.timeIntervalSince1970, id])
+                }
+                for (name, value) in checkpoints.sorted(by: { $0.key < $1.key }) {
+                    try Self.saveCheckpoint(value, named: name, at: Date(), in: db)
+                }
+            }
+        } catch {
+            throw StateError(.write, path: self.path, error: error)
+        }
+    }
+
+    /// Deletes seen articles with `seenAt < date`.
+    /// - Returns: How many were deleted.
+    /// - Throws: ``StateError`` with code `write`.
+    public func evictSeenArticles(seenBefore date: Date) throws -> Int {
+        do {
+            return try self.database.write { db in
+                try db.execute(
+                    sql: "DELETE FROM seen_article WHERE seen_at < ?",
+                    arguments: [date.timeIntervalSince1970]
+                )
+                return db.changesCount
+            }
+        } catch {
+            throw StateError(.write, path: self.path, error: error)
+        }
+    }
+}

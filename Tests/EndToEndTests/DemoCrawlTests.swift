@@ -16,6 +16,7 @@ import Testing
         )
         configuration.output = folder.appendingPathComponent("articles.ndjson").path
         configuration.errors = folder.appendingPathComponent("errors.ndjson").path
+        configuration.state = folder.appendingPathComponent("state.sqlite").path
         let summary = try await crawl(configuration)
         await site.stop()
         return (base, folder, summary)

@@ -1,0 +1,312 @@
+/// How article text is turned into hashes.
+public struct FingerprintOptions: Sendable, Hashable {
+    /// Shingle lengths in words (each 1–3); the shingle set is the union of all of them.
+    ///
+    /// Two-word shingles make unrelated texts share almost nothing; adding single words
+    /// keeps texts with 10 % of their words replaced well above the threshold.
+    public var shingleSizes: [Int] = [1, 2]
+    /// Bytes of the MinHash signature: one 8-bit ("b-bit") minimum per hash function.
+    public var signatureBytes: Int = 24
+    /// Whether common function words are left out of the shingles (not of the exact hash).
+    ///
+    /// Shingles of function words ("of the", "in a") are shared by every text in a language and
+    /// only raise the similarity of unrelated articles.
+    public var ignoresStopwords: Bool = true
+    /// Texts with fewer distinct shingles get no signature: too short to compare reliably.
+    public var minimumShingles: Int = 12
+
+    public init() {}
+}
+
+/// The hashes of one article text.
+public struct TextFingerprint: Sendable, Hashable {
+    /// A hash of the normalised word sequence (case, punctuation and spacing ignored):
+    /// equal for exact duplicates.
+    public var contentHash: UInt64
+    /// The b-bit MinHash signature of the shingle set, empty when the text is too short.
+    public var signature: [UInt8]
+    /// Words in the normalised text.
+    public var wordCount: Int
+    /// Distinct shingles the signature was computed from (an upper estimate).
+    public var shingleCount: Int
+
+    /// The signature as lower-case hex (the record's `fingerprint`), `nil` without one.
+    public var hex: String? { self.signature.isEmpty ? nil : StableHash.hex(self.signature) }
+}
+
+/// Computes ``TextFingerprint``s: the exact-duplicate hash and the MinHash signature.
+///
+/// Text is split into words (runs of letters and digits, lower-cased; every CJK ideograph
+/// or kana is a word of its own), function words are dropped for the shingles, and each
+/// hash function `h_j(s) = a_j·s + b_j mod 2^64` keeps its minimum over the shingle hashes
+/// `s`; the low byte of each mixed minimum is the signature byte. Two signatures agree in a
+/// byte with probability `J + (1 − J)/256` for Jaccard similarity `J` (Li and König, b-bit
+/// minwise hashing, 2010), see ``similarity(_:_:)``. Stateless and thread-safe.
+public struct TextFingerprinter: Sendable {
+    /// The options the fingerprinter was created with.
+    public let options: FingerprintOptions
+    private let multipliers: [UInt64]
+    private let addends: [UInt64]
+    private let stopwords: StopwordTable
+
+    public init(options: FingerprintOptions = FingerprintOptions()) {
+        precondition(
+            !options.shingleSizes.isEmpty && options.shingleSizes.allSatisfy { (1...3).contains($0) },
+            "shingle sizes must be 1 to 3"
+        )
+        precondition(options.signatureBytes > 0, "signature needs at least one byte")
+        self.options = options
+        // Fixed seeds: signatures are stored in the state file and must not change between runs.
+        var seed: UInt64 = 0x6e65_7773_7769_7265
+        var multipliers: [UInt64] = []
+        var addends: [UInt64] = []
+        for _ in 0..<options.signatureBytes {
+            seed = StableHash.mix(seed)
+            multipliers.append(seed | 1)
+            seed = StableHash.mix(seed)
+            addends.append(seed)
+        }
+        self.multipliers = multipliers
+        self.addends = addends
+        self.stopwords = StopwordTable(options.ignoresStopwords ? stopwordList.map { Self.hashWord($0) } : [])
+    }
+
+    /// The fingerprint of `text`.
+    public func fingerprint(_ text: String) -> TextFingerprint {
+        var words: [UInt64] = []
+        words.reserveCapacity(text.utf8.count / 5 + 1)
+        var contentHash: UInt64 = StableHash.fnvOffset
+        var wordCount = 0
+        Self.forEachWord(in: text) { word in
+            wordCount += 1
+            contentHash = (contentHash ^ word) &* StableHash.fnvPrime
+            if !self.stopwords.contains(word) { words.append(word) }
+        }
+        var shingles: [UInt64] = []
+        shingles.reserveCapacity(words.count * self.options.shingleSizes.count)
+        for size in self.options.shingleSizes where words.count >= size {
+            switch size {
+            case 1:
+                shingles.append(contentsOf: words)
+            case 2:
+                for start in 0..<(words.count - 1) {
+                    shingles.append(StableHash.combine(words[start], words[start + 1]))
+                }
+            default:
+                for start in 0...(words.count - size) {
+                    var hash = words[start]
+                    for offset in 1..<size { hash = StableHash.combine(hash, words[start + offset]) }
+                    shingles.append(StableHash.mix(hash ^ UInt64(size)))
+                }
+            }
+        }
+        var signature: [UInt8] = []
+        if shingles.count >= self.options.minimumShingles {
+            signature = self.minHash(shingles)
+        }
+        return TextFingerprint(
+            contentHash: StableHash.mix(contentHash),
+            signature: signature,
+            wordCount: wordCount,
+            shingleCount: shingles.count
+        )
+    }
+
+    /// The estimated Jaccard similarity of the shingle sets behind two signatures (0 when
+    /// either is empty or their lengths differ).
+    public static func similarity(_ first: [UInt8], _ second: [UInt8]) -> Double {
+        guard !first.isEmpty, first.count == second.count else { return 0 }
+        let equal = first.withUnsafeBufferPointer { a in
+            second.withUnsafeBufferPointer { b in Self.equalBytes(a, b) }
+        }
+        return Self.similarity(equalBytes: equal, of: first.count)
+    }
+
+    /// The b-bit estimate of Jaccard similarity from the count of equal signature bytes.
+    @inline(__always)
+    static func similarity(equalBytes: Int, of total: Int) -> Double {
+        let fraction = Double(equalBytes) / Double(total)
+        return max(0, (fraction - 1.0 / 256) / (1 - 1.0 / 256))
+    }
+
+    @inline(__always)
+    static func equalBytes(_ first: UnsafeBufferPointer<UInt8>, _ second: UnsafeBufferPointer<UInt8>) -> Int {
+        var equal = 0
+        for index in 0..<min(first.count, second.count) where first[index] == second[index] { equal += 1 }
+        return equal
+    }
+
+    private func minHash(_ shingles: [UInt64]) -> [UInt8] {
+        let count = self.options.signatureBytes
+        var minimums = [UInt64](repeating: .max, count: count)
+        minimums.withUnsafeMutableBufferPointer { minimums in
+            self.multipliers.withUnsafeBufferPointer { multipliers in
+                self.addends.withUnsafeBufferPointer { addends in
+                    for shingle in shingles {
+                        for index in 0..<count {
+                            let value = shingle &* multipliers[index] &+ addends[index]
+                            if value < minimums[index] { minimums[index] = value }
+                        }
+                    }
+                }
+            }
+        }
+        return minimums.map { UInt8(truncatingIfNeeded: StableHash.mix($0)) }
+    }
+
+    /// The hash of one word as ``forEachWord(in:_:)`` computes it.
+    static func hashWord(_ word: String) -> UInt64 {
+        var result: UInt64 = 0
+        Self.forEachWord(in: word) { result = $0 }
+        return result
+    }
+
+    /// Calls `body` with the hash of each normalised word of `text`, in order.
+    ///
+    /// Reads UTF-8 bytes directly: ASCII (most news text) never leaves the fast path.
+    static func forEachWord(in text: String, _ body: (UInt64) -> Void) {
+        var text = text
+        text.withUTF8 { bytes in
+            var hash = StableHash.fnvOffset
+            var inWord = false
+            var index = 0
+            let count = bytes.count
+            while index < count {
+                let byte = bytes[index]
+                if byte < 0x80 {
+                    index += 1
+                    var value = UInt32(byte)
+                    switch byte {
+                    case 0x41...0x5a: value += 0x20
+                    case 0x61...0x7a, 0x30...0x39: break
+                    default:
+                        if inWord { body(StableHash.mix(hash)) }
+                        hash = StableHash.fnvOffset
+                        inWord = false
+                        continue
+                    }
+                    hash = (hash ^ UInt64(value)) &* StableHash.fnvPrime
+                    inWord = true
+                    continue
+                }
+                // Decode one multi-byte scalar (the String is valid UTF-8).
+                var value: UInt32
+                var length: Int
+                if byte >= 0xf0 {
+                    (value, length) = (UInt32(byte & 0x07), 4)
+                } else if byte >= 0xe0 {
+                    (value, length) = (UInt32(byte & 0x0f), 3)
+                } else {
+                    (value, length) = (UInt32(byte & 0x1f), 2)
+                }
+                for offset in 1..<length where index + offset < count {
+                    value = value << 6 | UInt32(bytes[index + offset] & 0x3f)
+                }
+                index += length
+                let kind = classify(value)
+                switch kind {
+                case .ignored:
+                    continue
+                case .separator, .ideograph:
+                    if inWord { body(StableHash.mix(hash)) }
+                    hash = StableHash.fnvOffset
+                    inWord = false
+                    if kind == .ideograph { body(StableHash.mix((hash ^ UInt64(value)) &* StableHash.fnvPrime)) }
+                case .letter:
+                    if let scalar = Unicode.Scalar(value), scalar.properties.changesWhenLowercased {
+                        for lower in scalar.properties.lowercaseMapping.unicodeScalars {
+                            hash = (hash ^ UInt64(lower.value)) &* StableHash.fnvPrime
+                        }
+                    } else {
+                        hash = (hash ^ UInt64(value)) &* StableHash.fnvPrime
+                    }
+                    inWord = true
+                }
+            }
+            if inWord { body(StableHash.mix(hash)) }
+        }
+    }
+}
+
+/// How the tokenizer treats a non-ASCII scalar.
+private enum ScalarKind {
+    /// Part of a word.
+    case letter
+    /// A word of its own (CJK ideographs and kana: those scripts do not separate words).
+    case ideograph
+    /// Ends a word.
+    case separator
+    /// Skipped: combining marks ("café" decomposed or not hashes the same), the typographic
+    /// apostrophe and the soft hyphen.
+    case ignored
+}
+
+private func classify(_ value: UInt32) -> ScalarKind {
+    if isIdeographOrKana(value) { return .ideograph }
+    if value == 0x2019 || value == 0xad { return .ignored }
+    guard let scalar = Unicode.Scalar(value) else { return .separator }
+    let properties = scalar.properties
+    if properties.generalCategory == .nonspacingMark { return .ignored }
+    if properties.isAlphabetic || properties.numericType != nil { return .letter }
+    return .separator
+}
+
+/// A fixed set of word hashes with open addressing: cheaper than `Set` (no per-lookup SipHash).
+private struct StopwordTable: Sendable {
+    private let slots: [UInt64]
+    private let mask: Int
+
+    init(_ hashes: [UInt64]) {
+        var capacity = 16
+        while capacity < hashes.count * 4 { capacity *= 2 }
+        var slots = [UInt64](repeating: 0, count: capacity)
+        for hash in Set(hashes) where hash != 0 {
+            var slot = Int(truncatingIfNeeded: hash) & (capacity - 1)
+            while slots[slot] != 0 { slot = (slot + 1) & (capacity - 1) }
+            slots[slot] = hash
+        }
+        self.slots = slots
+        self.mask = capacity - 1
+    }
+
+    @inline(__always)
+    func contains(_ hash: UInt64) -> Bool {
+        self.slots.withUnsafeBufferPointer { slots in
+            var slot = Int(truncatingIfNeeded: hash) & self.mask
+            while true {
+                let value = slots[slot]
+                if value == hash { return true }
+                if value == 0 { return false }
+                slot = (slot + 1) & self.mask
+            }
+        }
+    }
+}
+
+@inline(__always)
+private func isIdeographOrKana(_ value: UInt32) -> Bool {
+    (0x3040...0x30ff).contains(value) || (0x3400...0x4dbf).contains(value) || (0x4e00...0x9fff).contains(value)
+        || (0xf900...0xfaff).contains(value) || (0x20000...0x2fa1f).contains(value)
+}
+
+/// Frequent function words of English and the main western European languages. They carry
+/// no topic, so leaving them out of shingles keeps unrelated articles' similarity near 0.
+private let stopwordList: [String] = [
+    // English
+    "a", "about", "after", "all", "also", "an", "and", "any", "are", "as", "at", "be", "been", "before", "but",
+    "by", "can", "could", "did", "do", "does", "for", "from", "had", "has", "have", "he", "her", "his", "how",
+    "i", "if", "in", "into", "is", "it", "its", "more", "most", "no", "not", "of", "on", "one", "or", "other",
+    "our", "out", "over", "said", "says", "she", "so", "some", "than", "that", "the", "their", "them", "then",
+    "there", "these", "they", "this", "those", "to", "up", "was", "we", "were", "what", "when", "where",
+    "which", "while", "who", "will", "with", "would", "you", "s", "t",
+    // German
+    "der", "die", "das", "und", "den", "dem", "des", "ein", "eine", "einen", "ist", "nicht", "mit", "von",
+    "zu", "auf", "im", "sich", "auch", "es", "sie", "er", "wie", "bei", "nach", "für", "aus", "am", "wird",
+    // French
+    "le", "la", "les", "un", "une", "et", "du", "de", "en", "est", "que", "qui", "dans", "pour", "pas", "sur",
+    "au", "aux", "par", "il", "elle", "ce", "son", "sa", "ses", "d", "l",
+    // Spanish, Italian, Portuguese, Dutch
+    "el", "los", "las", "y", "que", "por", "con", "para", "una", "del", "al", "se", "lo", "su", "il", "di",
+    "che", "e", "per", "non", "gli", "da", "o", "os", "as", "em", "um", "uma", "het", "een", "van", "en",
+    "op", "te", "dat", "voor", "met", "zijn",
+]

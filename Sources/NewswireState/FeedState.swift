@@ -1,0 +1,65 @@
+internal import GRDB
+
+public import struct Foundation.Date
+
+/// What the state store keeps of one feed: HTTP validators for conditional GET, its polling
+/// schedule and its health (for `newswire status`).
+public struct FeedState: Sendable, Hashable {
+    /// The feed's URL as the pipeline names it.
+    public var url: String
+    /// The last `ETag` response header, sent back as `If-None-Match`.
+    public var etag: String?
+    /// The last `Last-Modified` response header, sent back as `If-Modified-Since`.
+    public var lastModified: String?
+    /// When the feed was last fetched, successfully or not.
+    public var lastAttemptAt: Date?
+    /// When the feed was last fetched and parsed.
+    public var lastSuccessAt: Date?
+    /// When the feed is due next.
+    public var nextPollAt: Date?
+    /// The current polling interval (adaptive; grows with backoff).
+    public var intervalSeconds: Double?
+    /// Failures since the last success.
+    public var consecutiveFailures: Int
+    /// The message of the last failure.
+    public var lastError: String?
+
+    public init(
+        url: String,
+        etag: String? = nil,
+        lastModified: String? = nil,
+        lastAttemptAt: Date? = nil,
+        lastSuccessAt: Date? = nil,
+        nextPollAt: Date? = nil,
+        intervalSeconds: Double? = nil,
+        consecutiveFailures: Int = 0,
+        lastError: String? = nil
+    ) {
+        self.url = url
+        self.etag = etag
+        self.lastModified = lastModified
+        self.lastAttemptAt = lastAttemptAt
+        self.lastSuccessAt = lastSuccessAt
+        self.nextPollAt = nextPollAt
+        self.intervalSeconds = intervalSeconds
+        self.consecutiveFailures = consecutiveFailures
+        self.lastError = lastError
+    }
+
+    init(row: Row) {
+        func date(_ column: String) -> Date? {
+            (row[column] as Double?).map { Date(timeIntervalSince1970: $0) }
+        }
+        self.init(
+            url: row["url"],
+            etag: row["etag"],
+            lastModified: row["last_modified"],
+            lastAttemptAt: date("last_attempt_at"),
+            lastSuccessAt: date("last_success_at"),
+            nextPollAt: date("next_poll_at"),
+            intervalSeconds: row["interval_seconds"],
+            consecutiveFailures: row["consecutive_failures"],
+            lastError: row["last_error"]
+        )
+    }
+}
