@@ -75,7 +75,16 @@ struct Crawl: ParsableCommand {
         if let errors = self.errors { configuration.errors = errors }
         configuration.allowNetworks += self.allowNetworks
 
-        let entities: (any EntityExtracting)? = nil
+        // The model ships with the binary; without it the articles still flow, untagged.
+        var entities: (any EntityExtracting)?
+        do {
+            entities = try EntityTagger.loadDefault()
+        } catch {
+            logger.warning(
+                "entity model not loaded; articles are written without entities",
+                metadata: ["error": "\(error)"]
+            )
+        }
         let stages = PipelineStages(feedParser: FeedParser(), extractor: ArticleExtractor(), entities: entities)
         let reporter = ProgressLine(enabled: self.progress && isatty(STDERR_FILENO) != 0)
         let pipeline = CrawlPipeline(configuration: configuration, stages: stages, logger: logger) { summary in

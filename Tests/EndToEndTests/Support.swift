@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NewswireCore
+import NewswireEntities
 import NewswireFetch
 import NewswireMarkup
 import NewswirePipeline
@@ -39,10 +40,14 @@ let librariesInitialised: Bool = {
     return true
 }()
 
+/// The shipped entity model, loaded once for all tests.
+let entityTagger: EntityTagger? = try? EntityTagger.loadDefault()
+
 /// Runs the real pipeline (libcurl, libxml2, queues, sink) for `configuration`.
 func crawl(_ configuration: PipelineConfiguration) async throws -> CrawlSummary {
     _ = librariesInitialised
-    let stages = PipelineStages(feedParser: FeedParser(), extractor: ArticleExtractor(), entities: nil)
+    let tagger = try #require(entityTagger, "the shipped entity model must load")
+    let stages = PipelineStages(feedParser: FeedParser(), extractor: ArticleExtractor(), entities: tagger)
     var logger = Logger(label: "newswire.test")
     logger.logLevel = .critical
     let pipeline = CrawlPipeline(configuration: configuration, stages: stages, logger: logger)
