@@ -41,7 +41,7 @@ enum BoilerplateFilter {
         while end > start, Self.isTrimmable(folded[end - 1]) { end -= 1 }
         let trimmed = String(decoding: folded[start..<end], as: UTF8.self)
         if Self.exact.contains(trimmed) { return true }
-        if Self.isCounterLabel(trimmed) { return true }
+        if folded[start..<end].contains(where: { $0 >= 48 && $0 <= 57 }), Self.isCounterLabel(trimmed) { return true }
         // A bare URL, or a scrap with no letters or digits at all (a stray "/*" from an inline script).
         if !trimmed.contains(" ") && (trimmed.hasPrefix("http") || trimmed.hasPrefix("www.")) { return true }
         if start == end { return true }
@@ -63,6 +63,10 @@ enum BoilerplateFilter {
         if others == ["of"] { return words.count == 3 && words[1] == "of" }
         return !others.isEmpty && others.allSatisfy { labels.contains($0) }
     }
+
+    private static let counterWords: Set<String> = [
+        "image", "photo", "picture", "slide", "of", "comments", "comment", "photos", "images",
+    ]
 
     private static func isTrimmable(_ byte: UInt8) -> Bool {
         switch byte {
