@@ -116,11 +116,17 @@ struct Renderer {
         case .blockquote:
             // Quotes and embedded posts are part of the story unless their class says otherwise.
             return element.hints.weight < 0
-        case .div, .section, .ul, .ol, .dl, .table, .span, .other, .article, .center:
+        case .div, .section, .ul, .ol, .dl, .table, .article, .center:
             return self.dropConditionally(index)
+        case .span:
+            // An inline cluster of links inside prose (hover cards, inline "related" widgets).
+            return element.text >= 80 && element.linkText * 10 >= element.text * 9 && !self.isInsideLink(index)
+        case .other:
+            // Unknown (custom) elements are judged like blocks only when they hold blocks.
+            return element.paragraphs + element.listItems > 0 && self.dropConditionally(index)
         case .p, .li, .h2, .h3, .h4, .h5, .h6, .dd, .dt:
             let density = self.linkDensity(element)
-            return element.text > 0 && density > 0.6 && element.commas < 3
+            return element.text > 0 && density > 0.6 && element.commas < 3 && element.text - element.linkText < 100
         default:
             return false
         }
@@ -137,6 +143,17 @@ struct Renderer {
                 return candidate.text * 10 >= element.text * 8
             }
             child += 1
+        }
+        return false
+    }
+
+    private func isInsideLink(_ index: Int) -> Bool {
+        var ancestor = Int(self.page.elements[index].parent)
+        while ancestor >= 0 {
+            let tag = self.page.elements[ancestor].tag
+            if tag == .a { return true }
+            if !tag.isInline { return false }
+            ancestor = Int(self.page.elements[ancestor].parent)
         }
         return false
     }
