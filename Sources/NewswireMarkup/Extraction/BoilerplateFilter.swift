@@ -76,7 +76,8 @@ enum BoilerplateFilter {
     }
 
     private static let exact: Set<String> = [
-        "advertisement", "advertising", "ad", "sponsored", "sponsored content", "share", "share this", "tweet",
+        "advertisement", "advertising", "ad", "advert", "adverts", "sponsored", "sponsored content", "share",
+        "share this", "tweet",
         "email", "print", "comments", "comment", "continue reading", "continue reading below", "read more",
         "read more below", "story continues below", "story continues below advertisement", "scroll to continue",
         "loading", "loading...", "close", "menu", "search", "skip to content", "skip to main content", "subscribe",
@@ -100,6 +101,7 @@ enum BoilerplateFilter {
         "this story has been shared", "sponsored by", "get the latest", "newsletter", "join our",
         "download our app", "leave a comment", "comments are closed", "view comments", "show comments",
         "next article", "previous article", "back to top", "more on this", "explore more",
-        "this site uses akismet", "this post may contain affiliate", "this article contains affiliate",
+        "this site uses akismet", "this slideshow requires javascript", "[button", "[caption",
+        "this post may contain affiliate", "this article contains affiliate",
     ]
 }
