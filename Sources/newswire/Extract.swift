@@ -16,7 +16,7 @@ struct Extract: ParsableCommand {
             Examples:
               newswire extract page.html --url https://example.org/story
               newswire extract --batch pages/ --output predictions.json
-              newswire extract --batch list.txt --output records.ndjson --format ndjson --jobs 1
+              newswire extract --batch list.txt --output out.ndjson --format ndjson --jobs 1
             """
     )
 

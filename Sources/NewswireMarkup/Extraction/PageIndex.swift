@@ -131,15 +131,28 @@ final class PageIndex {
 
     /// `display:none` or `visibility:hidden` in a `style` attribute.
     static func hidesElement(_ style: UnsafePointer<UInt8>) -> Bool {
-        var compact: [UInt8] = []
+        // Most inline styles hide nothing: look for "none" or "hidden" before parsing anything.
         var index = 0
+        var hint = false
+        while style[index] != 0 {
+            let byte = style[index] | 0x20
+            if (byte == UInt8(ascii: "n") && style[index + 1] | 0x20 == UInt8(ascii: "o"))
+                || (byte == UInt8(ascii: "h") && style[index + 1] | 0x20 == UInt8(ascii: "i"))
+            {
+                hint = true
+                break
+            }
+            index += 1
+        }
+        guard hint else { return false }
+        var compact: [UInt8] = []
+        index = 0
         while style[index] != 0, compact.count < 400 {
             let byte = style[index]
             if byte != 32 && byte != 9 && byte != 10 && byte != 13 { compact.append(byte | 0x20) }
             index += 1
         }
-        let text = String(decoding: compact, as: UTF8.self)
-        return text.contains("display:none") || text.contains("visibility:hidden")
+        return TextBytes.contains(compact, "display:none") || TextBytes.contains(compact, "visibility:hidden")
     }
 
     /// Characters of `content` with white space runs counted once, and its commas.
