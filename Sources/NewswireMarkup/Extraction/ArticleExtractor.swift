@@ -26,10 +26,9 @@ public struct ArticleExtractor: ArticleExtracting {
         result.text = paragraphs.map(\.text).joined(separator: "\n\n")
         // JSON-LD articleBody as evidence: when the page's own body is much longer than what the
         // DOM gave, the region was missed (scripted layouts, split bodies); the publisher's text wins.
-        if let body = metadata.articleBody.map(Self.plainText), body.utf8.count >= 400,
-            result.text.utf8.count * 2 < body.utf8.count
-        {
-            result.text = body
+        if let raw = metadata.articleBody, raw.utf8.count >= 400, result.text.utf8.count * 2 < raw.utf8.count {
+            let body = Self.plainText(raw)
+            if result.text.utf8.count * 2 < body.utf8.count { result.text = body }
         }
         if result.language == nil { result.language = LanguageGuess.language(of: result.text) }
         result.pageStatus = PageClassifier.status(
