@@ -42,6 +42,7 @@ enum BoilerplateFilter {
         let trimmed = String(decoding: folded[start..<end], as: UTF8.self)
         if Self.exact.contains(trimmed) { return true }
         if folded[start..<end].contains(where: { $0 >= 48 && $0 <= 57 }), Self.isCounterLabel(trimmed) { return true }
+        if Self.isSocialPlug(folded) || Self.isBylineLine(paragraph.text) { return true }
         // A bare URL, or a scrap with no letters or digits at all (a stray "/*" from an inline script).
         if !trimmed.contains(" ") && (trimmed.hasPrefix("http") || trimmed.hasPrefix("www.")) { return true }
         if start == end { return true }
@@ -62,6 +63,23 @@ enum BoilerplateFilter {
         ]
         if others == ["of"] { return words.count == 3 && words[1] == "of" }
         return !others.isEmpty && others.allSatisfy { labels.contains($0) }
+    }
+
+    /// "Follow us on Facebook, Twitter and Instagram": a short line naming two or more networks.
+    private static func isSocialPlug(_ folded: [UInt8]) -> Bool {
+        guard folded.count < 160 else { return false }
+        let networks = ["facebook", "twitter", "instagram", "youtube", "linkedin", "whatsapp", "pinterest", "tiktok"]
+        return networks.filter { TextBytes.contains(folded, $0) }.count >= 2
+    }
+
+    /// "By Jane Roe -", "By Reuters": a short byline left in the body.
+    private static func isBylineLine(_ text: String) -> Bool {
+        guard text.utf8.count < 60, text.hasPrefix("By ") || text.hasPrefix("by ") else { return false }
+        let words = text.split(separator: " ").dropFirst().filter { $0.first?.isLetter == true }
+        guard (1...5).contains(words.count), !text.contains(where: \.isNumber) else { return false }
+        return words.allSatisfy {
+            $0.first?.isUppercase == true || ["and", "&", "de", "van", "von"].contains(String($0))
+        }
     }
 
     private static let counterWords: Set<String> = [
@@ -85,7 +103,9 @@ enum BoilerplateFilter {
         "copy link", "link copied", "related", "related articles", "related stories", "more stories",
         "recommended", "you may also like", "you might also like", "most popular", "most read", "trending",
         "top stories", "back to top", "next article", "previous article", "image", "photo", "video",
-        "sharing is caring", "share this article", "share this story", "share this post",
+        "sharing is caring", "share this article", "share this story", "share this post", "like this",
+        "like loading", "like loading...", "iklan", "anzeige", "werbung", "publicité", "publicidad", "pubblicità",
+        "reklame", "реклама", "広告",
     ]
 
     private static let prefixBytes: [[UInt8]] = Self.prefixes.map { Array($0.utf8) }
@@ -101,7 +121,10 @@ enum BoilerplateFilter {
         "this story has been shared", "sponsored by", "get the latest", "newsletter", "join our",
         "download our app", "leave a comment", "comments are closed", "view comments", "show comments",
         "next article", "previous article", "back to top", "more on this", "explore more",
-        "this site uses akismet", "this slideshow requires javascript", "[button", "[caption",
+        "updated at", "updated on", "updated:", "last updated", "published on", "published:", "published at",
+        "posted on", "posted at", "reading time", "tempo de leitura", "tiempo de lectura", "lesezeit",
+        "temps de lecture", "like this story? share", "this site uses akismet", "this slideshow requires javascript",
+        "[button", "[caption",
         "this post may contain affiliate", "this article contains affiliate",
     ]
 }

@@ -119,8 +119,16 @@ struct Renderer {
         case .div, .section, .ul, .ol, .dl, .table, .article, .center:
             return self.dropConditionally(index)
         case .span:
-            // An inline cluster of links inside prose (hover cards, inline "related" widgets).
-            return element.text >= 80 && element.linkText * 10 >= element.text * 9 && !self.isInsideLink(index)
+            // An inline cluster of links inside prose (hover cards, inline "related" widgets); when a
+            // nested span is the cluster, only that one goes, so the linked name in the sentence stays.
+            guard self.isLinkCluster(index) else { return false }
+            var child = index + 1
+            while child < Int(element.end) {
+                let inner = self.page.elements[child]
+                if inner.tag == .span && inner.text * 2 >= element.text && self.isLinkCluster(child) { return false }
+                child += 1
+            }
+            return true
         case .other:
             // Unknown (custom) elements are judged like blocks only when they hold blocks.
             return element.paragraphs + element.listItems > 0 && self.dropConditionally(index)
@@ -145,6 +153,11 @@ struct Renderer {
             child += 1
         }
         return false
+    }
+
+    private func isLinkCluster(_ index: Int) -> Bool {
+        let element = self.page.elements[index]
+        return element.text >= 80 && element.linkText * 10 >= element.text * 9 && !self.isInsideLink(index)
     }
 
     private func isInsideLink(_ index: Int) -> Bool {
