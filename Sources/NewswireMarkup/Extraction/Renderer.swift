@@ -39,15 +39,19 @@ struct Renderer {
 
     mutating func render(_ roots: [Int]) -> [Paragraph] {
         for root in roots {
-            self.renderElement(self.page.elements[root].node, index: root, inLink: false)
+            self.renderElement(self.page.elements[root].node, index: root, inLink: false, keptUnlikely: false)
             self.flush()
         }
         return self.paragraphs
     }
 
-    private mutating func renderElement(_ node: NodePointer, index: Int, inLink: Bool) {
+    /// - Parameter keptUnlikely: an ancestor was unlikely but kept (an embed, a wrapper), so
+    ///   what it holds is not dropped again for the class it inherited.
+    private mutating func renderElement(_ node: NodePointer, index: Int, inLink: Bool, keptUnlikely: Bool) {
         let element = self.page.elements[index]
-        if !self.roots.contains(index) && self.shouldDrop(index) { return }
+        if !self.roots.contains(index) && self.shouldDrop(index, keptUnlikely: keptUnlikely) { return }
+        let keepsUnlikely =
+            keptUnlikely || (element.unlikely && (element.tag == .blockquote || self.isQuoteWrapper(index)))
         let tag = element.tag
         let isBlock = !tag.isInline
         if tag == .br {
@@ -71,7 +75,7 @@ struct Renderer {
             switch current.pointee.type {
             case XML_ELEMENT_NODE:
                 if let childIndex = PageIndex.index(of: current) {
-                    self.renderElement(current, index: childIndex, inLink: linked)
+                    self.renderElement(current, index: childIndex, inLink: linked, keptUnlikely: keepsUnlikely)
                 }
             case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
                 if let content = current.pointee.content { self.appendText(content, linked: linked) }
@@ -85,7 +89,7 @@ struct Renderer {
     // MARK: Clean-up rules
 
     /// Whether the element at `index`, inside the chosen region, is boilerplate.
-    private func shouldDrop(_ index: Int) -> Bool {
+    private func shouldDrop(_ index: Int, keptUnlikely: Bool) -> Bool {
         let element = self.page.elements[index]
         if element.hidden { return true }
         // A wrapper holding most of the chosen text is never boilerplate, whatever its class says.
@@ -111,7 +115,7 @@ struct Renderer {
         }
         // Quotes and embedded posts are part of the story unless their class says otherwise.
         if false, element.tag == .blockquote { return element.hints.weight < 0 }
-        if element.unlikely && !self.isUnlikelyContext(index) { return true }
+        if element.unlikely && !keptUnlikely && !self.isUnlikelyContext(index) { return true }
         switch element.tag {
         case .blockquote:
             // Quotes and embedded posts are part of the story unless their class says otherwise.
