@@ -20,7 +20,9 @@ enum BoilerplateFilter {
             kept.append(paragraph)
         }
         // Headings left with nothing after them introduced a block that was removed.
-        while let last = kept.last, last.kind == .heading || (last.characters < 40 && last.kind != .body) {
+        while let last = kept.last,
+            last.kind == .heading || (last.kind == .listItem && last.linkCharacters * 2 > last.characters)
+        {
             kept.removeLast()
         }
         return kept
