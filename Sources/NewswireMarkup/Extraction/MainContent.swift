@@ -25,7 +25,7 @@ struct MainContent {
         for skipUnlikely in [true, false] {
             let roots = self.selectRoots(skipUnlikely: skipUnlikely)
             guard !roots.isEmpty else { continue }
-            var renderer = Renderer(page: self.page, roots: Set(roots), scores: self.scores, scored: self.scored)
+            var renderer = Renderer(page: self.page, roots: Set(roots))
             let paragraphs = renderer.render(roots)
             let length = paragraphs.reduce(0) { $0 + $1.text.utf8.count }
             if length > bestLength {

@@ -17,8 +17,6 @@ struct Paragraph {
 struct Renderer {
     let page: PageIndex
     let roots: Set<Int>
-    let scores: [Double]
-    let scored: [Bool]
 
     private var paragraphs: [Paragraph] = []
     private var buffer: [UInt8] = []
@@ -29,12 +27,10 @@ struct Renderer {
 
     private let rootText: Int
 
-    init(page: PageIndex, roots: Set<Int>, scores: [Double], scored: [Bool]) {
+    init(page: PageIndex, roots: Set<Int>) {
         self.page = page
         self.roots = roots
         self.rootText = roots.reduce(0) { $0 + Int(page.elements[$1].text) }
-        self.scores = scores
-        self.scored = scored
     }
 
     mutating func render(_ roots: [Int]) -> [Paragraph] {
