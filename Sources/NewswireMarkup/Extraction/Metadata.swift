@@ -78,7 +78,10 @@ struct Metadata {
                 let site = siteName.lowercased()
                 let filtered = parts.filter { part in
                     let lowered = part.lowercased().trimmingCharacters(in: .whitespaces)
-                    return !(lowered == site || site.contains(lowered) || lowered.contains(site))
+                    let isSiteName =
+                        lowered == site || site.contains(lowered)
+                        || (lowered.contains(site) && Self.wordCount(lowered) <= Self.wordCount(site) + 2)
+                    return !isSiteName
                 }
                 if filtered.count < parts.count, !filtered.isEmpty {
                     return filtered.joined(separator: separator).trimmingCharacters(in: .whitespaces)
