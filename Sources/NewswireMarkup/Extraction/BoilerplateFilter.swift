@@ -49,7 +49,8 @@ enum BoilerplateFilter {
         if !trimmed.contains(" ") && (trimmed.hasPrefix("http") || trimmed.hasPrefix("www.")) { return true }
         if start == end { return true }
         guard characters < 120 else { return false }
-        for prefix in Self.prefixBytes where folded.starts(with: prefix) { return true }
+        guard let first = folded.first, let candidates = Self.prefixesByFirstByte[first] else { return false }
+        for prefix in candidates where folded.starts(with: prefix) { return true }
         return false
     }
 
@@ -110,7 +111,11 @@ enum BoilerplateFilter {
         "reklame", "реклама", "広告",
     ]
 
-    private static let prefixBytes: [[UInt8]] = Self.prefixes.map { Array($0.utf8) }
+    /// The prefixes as bytes, bucketed by their first byte.
+    private static let prefixesByFirstByte: [UInt8: [[UInt8]]] = Dictionary(
+        grouping: Self.prefixes.map { Array($0.utf8) },
+        by: { $0[0] }
+    )
 
     private static let prefixes: [String] = [
         "advertisement", "read more:", "read more at", "read next", "read also", "also read", "related:",
