@@ -24,6 +24,12 @@ public struct ArticleExtractor: ArticleExtracting {
         var content = MainContent(page: page)
         let paragraphs = BoilerplateFilter.clean(content.paragraphs(), title: result.title)
         result.text = paragraphs.map(\.text).joined(separator: "\n\n")
+        // JSON-LD articleBody as evidence: when the page's own body is much longer than what the
+        // DOM gave, the region was missed (scripted layouts, split bodies); the publisher's text wins.
+        if let raw = metadata.articleBody, raw.utf8.count >= 400, result.text.utf8.count * 2 < raw.utf8.count {
+            let body = Self.plainText(raw)
+            if result.text.utf8.count * 2 < body.utf8.count { result.text = body }
+        }
         if result.language == nil { result.language = LanguageGuess.language(of: result.text) }
         result.pageStatus = PageClassifier.status(
             of: result,
@@ -42,6 +48,26 @@ public struct ArticleExtractor: ArticleExtracting {
 }
 
 extension ArticleExtractor {
+    /// `articleBody` as plain paragraphs: tags removed, white space collapsed within lines.
+    static func plainText(_ body: String) -> String {
+        var text = ""
+        var inTag = false
+        for character in body {
+            if character == "<" {
+                inTag = true
+            } else if character == ">" && inTag {
+                inTag = false
+                text.append(" ")
+            } else if !inTag {
+                text.append(character)
+            }
+        }
+        return text.split(whereSeparator: \.isNewline)
+            .map { $0.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ") }
+            .filter { !$0.isEmpty }
+            .joined(separator: "\n\n")
+    }
+
     /// The stages of ``extractArticle(from:)`` up to `stage`, for the benchmark's break-down:
     /// 0 decodes the charset, 1 also parses and indexes, 2 also reads the metadata.
     package func runStages(upTo stage: Int, of document: FetchedDocument) {

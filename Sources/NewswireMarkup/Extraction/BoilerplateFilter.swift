@@ -20,7 +20,9 @@ enum BoilerplateFilter {
             kept.append(paragraph)
         }
         // Headings left with nothing after them introduced a block that was removed.
-        while let last = kept.last, last.kind == .heading || (last.characters < 40 && last.kind != .body) {
+        while let last = kept.last,
+            last.kind == .heading || (last.kind == .listItem && last.linkCharacters * 2 > last.characters)
+        {
             kept.removeLast()
         }
         return kept
@@ -41,12 +43,14 @@ enum BoilerplateFilter {
         while end > start, Self.isTrimmable(folded[end - 1]) { end -= 1 }
         let trimmed = String(decoding: folded[start..<end], as: UTF8.self)
         if Self.exact.contains(trimmed) { return true }
-        if Self.isCounterLabel(trimmed) { return true }
+        if folded[start..<end].contains(where: { $0 >= 48 && $0 <= 57 }), Self.isCounterLabel(trimmed) { return true }
+        if Self.isSocialPlug(folded) || Self.isBylineLine(paragraph.text) { return true }
         // A bare URL, or a scrap with no letters or digits at all (a stray "/*" from an inline script).
         if !trimmed.contains(" ") && (trimmed.hasPrefix("http") || trimmed.hasPrefix("www.")) { return true }
         if start == end { return true }
         guard characters < 120 else { return false }
-        for prefix in Self.prefixBytes where folded.starts(with: prefix) { return true }
+        guard let first = folded.first, let candidates = Self.prefixesByFirstByte[first] else { return false }
+        for prefix in candidates where folded.starts(with: prefix) { return true }
         return false
     }
 
@@ -64,6 +68,27 @@ enum BoilerplateFilter {
         return !others.isEmpty && others.allSatisfy { labels.contains($0) }
     }
 
+    /// "Follow us on Facebook, Twitter and Instagram": a short line naming two or more networks.
+    private static func isSocialPlug(_ folded: [UInt8]) -> Bool {
+        guard folded.count < 160 else { return false }
+        let networks = ["facebook", "twitter", "instagram", "youtube", "linkedin", "whatsapp", "pinterest", "tiktok"]
+        return networks.filter { TextBytes.contains(folded, $0) }.count >= 2
+    }
+
+    /// "By Jane Roe -", "By Reuters": a short byline left in the body.
+    private static func isBylineLine(_ text: String) -> Bool {
+        guard text.utf8.count < 60, text.hasPrefix("By ") || text.hasPrefix("by ") else { return false }
+        let words = text.split(separator: " ").dropFirst().filter { $0.first?.isLetter == true }
+        guard (1...5).contains(words.count), !text.contains(where: \.isNumber) else { return false }
+        return words.allSatisfy {
+            $0.first?.isUppercase == true || ["and", "&", "de", "van", "von"].contains(String($0))
+        }
+    }
+
+    private static let counterWords: Set<String> = [
+        "image", "photo", "picture", "slide", "of", "comments", "comment", "photos", "images",
+    ]
+
     private static func isTrimmable(_ byte: UInt8) -> Bool {
         switch byte {
         case 32, 33...47, 58...64, 91...96, 123...126: return true
@@ -72,7 +97,8 @@ enum BoilerplateFilter {
     }
 
     private static let exact: Set<String> = [
-        "advertisement", "advertising", "ad", "sponsored", "sponsored content", "share", "share this", "tweet",
+        "advertisement", "advertising", "ad", "advert", "adverts", "sponsored", "sponsored content", "share",
+        "share this", "tweet",
         "email", "print", "comments", "comment", "continue reading", "continue reading below", "read more",
         "read more below", "story continues below", "story continues below advertisement", "scroll to continue",
         "loading", "loading...", "close", "menu", "search", "skip to content", "skip to main content", "subscribe",
@@ -80,10 +106,16 @@ enum BoilerplateFilter {
         "copy link", "link copied", "related", "related articles", "related stories", "more stories",
         "recommended", "you may also like", "you might also like", "most popular", "most read", "trending",
         "top stories", "back to top", "next article", "previous article", "image", "photo", "video",
-        "sharing is caring", "share this article", "share this story", "share this post",
+        "sharing is caring", "share this article", "share this story", "share this post", "like this",
+        "like loading", "like loading...", "iklan", "anzeige", "werbung", "publicité", "publicidad", "pubblicità",
+        "reklame", "реклама", "広告",
     ]
 
-    private static let prefixBytes: [[UInt8]] = Self.prefixes.map { Array($0.utf8) }
+    /// The prefixes as bytes, bucketed by their first byte.
+    private static let prefixesByFirstByte: [UInt8: [[UInt8]]] = Dictionary(
+        grouping: Self.prefixes.map { Array($0.utf8) },
+        by: { $0[0] }
+    )
 
     private static let prefixes: [String] = [
         "advertisement", "read more:", "read more at", "read next", "read also", "also read", "related:",
@@ -96,6 +128,10 @@ enum BoilerplateFilter {
         "this story has been shared", "sponsored by", "get the latest", "newsletter", "join our",
         "download our app", "leave a comment", "comments are closed", "view comments", "show comments",
         "next article", "previous article", "back to top", "more on this", "explore more",
-        "this site uses akismet", "this post may contain affiliate", "this article contains affiliate",
+        "updated at", "updated on", "updated:", "last updated", "published on", "published:", "published at",
+        "posted on", "posted at", "reading time", "tempo de leitura", "tiempo de lectura", "lesezeit",
+        "temps de lecture", "like this story? share", "this site uses akismet", "this slideshow requires javascript",
+        "[button", "[caption",
+        "this post may contain affiliate", "this article contains affiliate",
     ]
 }

@@ -81,6 +81,9 @@ private struct Matcher: Sendable {
     private static let alphabet = 38
     private var transitions: [Int32] = []
     private var terminals: [[Terminal]] = []
+    /// `terminals` flattened: the terminals of state `s` are `flat[starts[s]..<starts[s + 1]]`.
+    private var flat: [Terminal] = []
+    private var starts: [Int32] = []
 
     private init() {
         let words: [(String, ClassHints)] = [
@@ -139,6 +142,11 @@ private struct Matcher: Sendable {
             }
             self.terminals[state].append(Terminal(hints: hints.rawValue, tokenStart: tokenStart, tokenEnd: tokenEnd))
         }
+        for list in self.terminals {
+            self.starts.append(Int32(self.flat.count))
+            self.flat.append(contentsOf: list)
+        }
+        self.starts.append(Int32(self.flat.count))
     }
 
     private static func symbol(_ byte: UInt8) -> Int {
@@ -158,6 +166,21 @@ private struct Matcher: Sendable {
     }
 
     func match(_ value: UnsafePointer<UInt8>) -> ClassHints {
+        self.transitions.withUnsafeBufferPointer { transitions in
+            self.flat.withUnsafeBufferPointer { flat in
+                self.starts.withUnsafeBufferPointer { starts in
+                    Self.match(value, transitions: transitions, flat: flat, starts: starts)
+                }
+            }
+        }
+    }
+
+    private static func match(
+        _ value: UnsafePointer<UInt8>,
+        transitions: UnsafeBufferPointer<Int32>,
+        flat: UnsafeBufferPointer<Terminal>,
+        starts: UnsafeBufferPointer<Int32>
+    ) -> ClassHints {
         var hints: UInt32 = 0
         var start = 0
         var previous: UInt8 = 0
@@ -168,11 +191,12 @@ private struct Matcher: Sendable {
             while value[index] != 0 {
                 let symbol = Self.symbol(value[index])
                 if symbol < 0 { break }
-                let next = self.transitions[state * Self.alphabet + symbol]
+                let next = transitions[state * Self.alphabet + symbol]
                 if next < 0 { break }
                 state = Int(next)
                 index += 1
-                for terminal in self.terminals[state] {
+                for slot in Int(starts[state])..<Int(starts[state + 1]) {
+                    let terminal = flat[slot]
                     if terminal.tokenStart && !atTokenStart { continue }
                     if terminal.tokenEnd && Self.isAlphanumeric(value[index]) { continue }
                     hints |= terminal.hints

@@ -22,7 +22,30 @@ enum HTMLTag: UInt8 {
             if length > 15 { return .other }
         }
         key |= UInt64(length) << 56
-        return Self.names[key] ?? .other
+        var slot = Self.slot(key)
+        while true {
+            let entry = Self.slots[slot]
+            if entry.key == key { return entry.tag }
+            if entry.key == 0 { return .other }
+            slot = (slot + 1) & (Self.slotCount - 1)
+        }
+    }
+
+    /// An open-addressing table over `names`: a multiply-shift hash and linear probing,
+    /// cheaper than a `Dictionary` probe on the walk's hottest line.
+    private static let slotCount = 512
+    private static let slots: [(key: UInt64, tag: HTMLTag)] = {
+        var slots = [(key: UInt64, tag: HTMLTag)](repeating: (0, .other), count: slotCount)
+        for (key, tag) in Self.names {
+            var slot = Self.slot(key)
+            while slots[slot].key != 0 { slot = (slot + 1) & (slotCount - 1) }
+            slots[slot] = (key, tag)
+        }
+        return slots
+    }()
+
+    private static func slot(_ key: UInt64) -> Int {
+        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 55)
     }
 
     private static let names: [UInt64: HTMLTag] = {

@@ -8,10 +8,15 @@ struct JSONLD {
 
     init(scripts: [String]) {
         for script in scripts {
+            // Only articles and web pages are read: skip breadcrumb, organisation and site blocks unparsed.
+            let bytes = Array(script.utf8)
+            guard Self.relevantTypes.contains(where: { TextBytes.contains(bytes, $0) }) else { continue }
             guard let value = Self.parse(script) else { continue }
             self.collect(value, depth: 0)
         }
     }
+
+    private static let relevantTypes = ["Article", "article", "Posting", "WebPage", "Report", "Review", "@graph"]
 
     private static func parse(_ script: String) -> Any? {
         var text = script.trimmingCharacters(in: .whitespacesAndNewlines)

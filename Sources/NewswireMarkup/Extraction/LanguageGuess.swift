@@ -3,7 +3,8 @@
 /// Used only when the page declares no language. Covers the scripts that identify a
 /// language on their own and the common Latin-script languages by function words.
 enum LanguageGuess {
-    static func language(of text: String) -> String? {
+    static func language(of fullText: String) -> String? {
+        let text = String(fullText.unicodeScalars.prefix(4000))
         var kana = 0
         var han = 0
         var hangul = 0
@@ -12,7 +13,7 @@ enum LanguageGuess {
         var greek = 0
         var hebrew = 0
         var latin = 0
-        for scalar in text.unicodeScalars.prefix(4000) {
+        for scalar in text.unicodeScalars {
             switch scalar.value {
             case 0x3040...0x30FF: kana += 1
             case 0x4E00...0x9FFF: han += 1

@@ -1,7 +1,4 @@
 internal import CLibXML2
-import Foundation
-
-let debugEnabled = ProcessInfo.processInfo.environment["NEWSWIRE_DEBUG"] != nil
 
 /// Finds the article body in an indexed page and renders it as paragraphs.
 ///
@@ -28,22 +25,9 @@ struct MainContent {
         for skipUnlikely in [true, false] {
             let roots = self.selectRoots(skipUnlikely: skipUnlikely)
             guard !roots.isEmpty else { continue }
-            var renderer = Renderer(page: self.page, roots: Set(roots), scores: self.scores, scored: self.scored)
+            var renderer = Renderer(page: self.page, roots: Set(roots))
             let paragraphs = renderer.render(roots)
             let length = paragraphs.reduce(0) { $0 + $1.text.utf8.count }
-            if debugEnabled {
-                for root in roots {
-                    let e = self.page.elements[root]
-                    let cls = PageIndex.attribute("class", of: e.node) ?? ""
-                    let id = PageIndex.attribute("id", of: e.node) ?? ""
-                    FileHandle.standardError.write(
-                        Data(
-                            "root \(root) \(e.tag) .\(cls) #\(id) score=\(self.scores[root]) text=\(e.text) unlikely=\(e.unlikely) hidden=\(e.hidden) -> \(length)\n"
-                                .utf8
-                        )
-                    )
-                }
-            }
             if length > bestLength {
                 best = paragraphs
                 bestLength = length

@@ -78,7 +78,10 @@ struct Metadata {
                 let site = siteName.lowercased()
                 let filtered = parts.filter { part in
                     let lowered = part.lowercased().trimmingCharacters(in: .whitespaces)
-                    return !(lowered == site || site.contains(lowered) || lowered.contains(site))
+                    let isSiteName =
+                        lowered == site || site.contains(lowered)
+                        || (lowered.contains(site) && Self.wordCount(lowered) <= Self.wordCount(site) + 2)
+                    return !isSiteName
                 }
                 if filtered.count < parts.count, !filtered.isEmpty {
                     return filtered.joined(separator: separator).trimmingCharacters(in: .whitespaces)
@@ -157,8 +160,31 @@ struct Metadata {
         ]
         if words.contains(where: { timeWords.contains(String($0)) }) { return nil }
         guard name.first?.isLetter == true else { return nil }
+        if Self.notNames.contains(lowered) { return nil }
+        // Job titles that follow a name in bylines ("Jane Roe, AP Sports Writer").
+        if let last = words.last, Self.jobTitles.contains(String(last)) { return nil }
+        // Names are capitalised word by word (in scripts that have case), bar the usual particles.
+        for word in name.split(separator: " ") {
+            guard let first = word.first, first.isLetter else { continue }
+            if first.isLowercase && !Self.nameParticles.contains(word.lowercased()) { return nil }
+        }
         return name
     }
+
+    private static let notNames: Set<String> = [
+        "admin", "administrator", "staff", "editor", "editors", "webmaster", "guest", "user", "anonymous",
+        "unknown", "author", "redaktion", "rédaction", "redacción", "team", "editorial", "гость",
+    ]
+
+    private static let jobTitles: Set<String> = [
+        "writer", "correspondent", "editor", "reporter", "contributor", "columnist", "editor-at-large",
+        "photographer", "producer", "analyst", "intern",
+    ]
+
+    private static let nameParticles: Set<String> = [
+        "van", "von", "de", "der", "den", "da", "di", "del", "della", "le", "la", "du", "dos", "das", "bin", "al",
+        "ibn", "ter", "ten", "y", "e", "zu",
+    ]
 
     // MARK: Dates
 

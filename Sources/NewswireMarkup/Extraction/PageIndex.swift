@@ -83,203 +83,30 @@ final class PageIndex {
         }
         guard let parsed else { return nil }
         self.document = parsed
-        self.elements.reserveCapacity(bytes.count / 60)
+        var builder = IndexBuilder()
+        builder.elements.reserveCapacity(bytes.count / 60)
         var child = parsed.pointee.children
         while let node = child {
-            if node.pointee.type == XML_ELEMENT_NODE { self.visit(node, parent: -1, inLink: false, block: -1) }
+            if node.pointee.type == XML_ELEMENT_NODE { builder.visit(node, parent: -1, inLink: false, block: -1) }
             child = node.pointee.next
         }
-        self.aggregate()
+        builder.aggregate()
+        self.elements = builder.elements
+        self.head = builder.head
+        self.body = builder.body
     }
 
     deinit {
         xmlFreeDoc(self.document)
     }
 
-    // MARK: Walk
-
-    private func visit(_ node: NodePointer, parent: Int32, inLink: Bool, block: Int32) {
-        let tag = node.pointee.name.map { HTMLTag.lookup($0) } ?? .other
-        switch tag {
-        case .head:
-            self.visitHead(node)
-            return
-        case .meta, .link:
-            self.readMetadata(node, tag: tag, index: nil)
-            return
-        case .script:
-            self.readScript(node)
-            return
-        case .title:
-            if self.head.title == nil { self.head.title = Self.textContent(node) }
-            return
-        default:
-            if tag.isNeverContent { return }
-        }
-        let index = Int32(self.elements.count)
-        var hints = ClassHints()
-        var hidden = false
-        var attribute = node.pointee.properties
-        while let attr = attribute {
-            attribute = attr.pointee.next
-            guard let name = attr.pointee.name, let value = attr.pointee.children?.pointee.content else { continue }
-            switch Self.attributeKind(name) {
-            case .classOrID: hints.formUnion(ClassHints.of(value))
-            case .hidden: hidden = true
-            case .style: if Self.hidesElement(value) { hidden = true }
-            case .lang:
-                if tag == .html, self.head.language == nil { self.head.language = String(cString: value) }
-            case .itemprop:
-                let prop = String(cString: value).lowercased()
-                if prop == "author" || prop == "creator" { self.head.authorElements.append(Int(index)) }
-            case .rel:
-                if tag == .a, String(cString: value).lowercased().contains("author") {
-                    self.head.authorElements.append(Int(index))
-                }
-            case .datetime:
-                if tag == .time { self.head.times.append((Int(index), String(cString: value))) }
-            case .other: break
-            }
-        }
-        if hints.contains(.hidden) { hidden = true }
-        if tag == .body || tag == .html { hidden = false }
-        let parentUnlikely = parent >= 0 ? self.elements[Int(parent)].unlikely : false
-        let selfUnlikely =
-            hints.contains(.unlikely) && !hints.contains(.maybe) && tag != .body && tag != .a && tag != .article
-            && tag != .main
-        if tag == .body, self.body == nil { self.body = Int(index) }
-        self.elements.append(
-            IndexedElement(
-                node: node,
-                parent: parent,
-                end: index + 1,
-                tag: tag,
-                hints: hints,
-                unlikely: parentUnlikely || selfUnlikely,
-                hidden: hidden || (parent >= 0 && self.elements[Int(parent)].hidden)
-            )
-        )
-        node.pointee._private = UnsafeMutableRawPointer(bitPattern: Int(index) + 1)
-        switch tag {
-        case .p: self.elements[Int(index)].paragraphs = 1
-        case .li: self.elements[Int(index)].listItems = 1
-        case .img: self.elements[Int(index)].images = 1
-        case .input, .textarea, .select: self.elements[Int(index)].inputs = 1
-        default: break
-        }
-        let ownBlock = tag.isInline && block >= 0 ? block : index
-        let linked = inLink || tag == .a
-        var child = node.pointee.children
-        while let current = child {
-            switch current.pointee.type {
-            case XML_ELEMENT_NODE:
-                self.visit(current, parent: index, inLink: linked, block: ownBlock)
-            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
-                if let content = current.pointee.content {
-                    let (chars, commas) = Self.measure(content)
-                    if chars > 0 {
-                        self.elements[Int(index)].text += chars
-                        self.elements[Int(index)].commas += commas
-                        self.elements[Int(ownBlock)].inlineText += chars
-                        self.elements[Int(ownBlock)].inlineCommas += commas
-                        if linked {
-                            self.elements[Int(index)].linkText += chars
-                            self.elements[Int(ownBlock)].inlineLinkText += chars
-                        }
-                    }
-                }
-            default:
-                break
-            }
-            child = current.pointee.next
-        }
-        self.elements[Int(index)].end = Int32(self.elements.count)
-    }
-
-    /// Adds every element's counts to its parent's, children first.
-    private func aggregate() {
-        var index = self.elements.count - 1
-        while index > 0 {
-            let element = self.elements[index]
-            let parent = Int(element.parent)
-            if parent >= 0 {
-                self.elements[parent].text += element.text
-                self.elements[parent].linkText += element.linkText
-                self.elements[parent].commas += element.commas
-                self.elements[parent].paragraphs += element.paragraphs
-                self.elements[parent].listItems += element.listItems
-                self.elements[parent].images += element.images
-                self.elements[parent].inputs += element.inputs
-            }
-            index -= 1
-        }
-    }
-
-    private func visitHead(_ node: NodePointer) {
-        var child = node.pointee.children
-        while let current = child {
-            child = current.pointee.next
-            guard current.pointee.type == XML_ELEMENT_NODE, let name = current.pointee.name else { continue }
-            let tag = HTMLTag.lookup(name)
-            switch tag {
-            case .meta, .link: self.readMetadata(current, tag: tag, index: nil)
-            case .title: if self.head.title == nil { self.head.title = Self.textContent(current) }
-            case .script: self.readScript(current)
-            case .noscript, .style, .template: break
-            default: self.visitHead(current)
-            }
-        }
-    }
-
-    private func readMetadata(_ node: NodePointer, tag: HTMLTag, index: Int?) {
-        var key: String?
-        var content: String?
-        var rel: String?
-        var href: String?
-        var attribute = node.pointee.properties
-        while let attr = attribute {
-            attribute = attr.pointee.next
-            guard let name = attr.pointee.name, let value = attr.pointee.children?.pointee.content else { continue }
-            if Self.equals(name, "content") {
-                content = String(cString: value)
-            } else if Self.equals(name, "name") || Self.equals(name, "property") || Self.equals(name, "itemprop")
-                || Self.equals(name, "http-equiv")
-            {
-                if key == nil { key = String(cString: value).lowercased() }
-            } else if Self.equals(name, "rel") {
-                rel = String(cString: value).lowercased()
-            } else if Self.equals(name, "href") {
-                href = String(cString: value)
-            }
-        }
-        if tag == .meta, let key, let content {
-            self.head.metas.append((key, content.trimmingASCIIWhitespace()))
-        } else if tag == .link, let rel, let href {
-            self.head.links.append((rel, href.trimmingASCIIWhitespace()))
-        }
-    }
-
-    private func readScript(_ node: NodePointer) {
-        var attribute = node.pointee.properties
-        while let attr = attribute {
-            attribute = attr.pointee.next
-            guard let name = attr.pointee.name, let value = attr.pointee.children?.pointee.content else { continue }
-            if String(cString: name).lowercased() == "type",
-                String(cString: value).lowercased().contains("ld+json"),
-                let text = Self.textContent(node)
-            {
-                self.head.jsonLD.append(text)
-            }
-        }
-    }
-
     // MARK: Helpers
 
-    private enum AttributeKind {
+    enum AttributeKind {
         case classOrID, hidden, style, lang, itemprop, rel, datetime, other
     }
 
-    private static func attributeKind(_ name: UnsafePointer<UInt8>) -> AttributeKind {
+    static func attributeKind(_ name: UnsafePointer<UInt8>) -> AttributeKind {
         switch (name[0] | 0x20, name[1] | 0x20) {
         case (UInt8(ascii: "c"), UInt8(ascii: "l")): return Self.equals(name, "class") ? .classOrID : .other
         case (UInt8(ascii: "i"), UInt8(ascii: "d")):
@@ -294,7 +121,7 @@ final class PageIndex {
         }
     }
 
-    private static func equals(_ pointer: UnsafePointer<UInt8>, _ literal: StaticString) -> Bool {
+    static func equals(_ pointer: UnsafePointer<UInt8>, _ literal: StaticString) -> Bool {
         let bytes = literal.utf8Start
         for offset in 0..<literal.utf8CodeUnitCount where pointer[offset] | 0x20 != bytes[offset] {
             return false
@@ -303,16 +130,29 @@ final class PageIndex {
     }
 
     /// `display:none` or `visibility:hidden` in a `style` attribute.
-    private static func hidesElement(_ style: UnsafePointer<UInt8>) -> Bool {
-        var compact: [UInt8] = []
+    static func hidesElement(_ style: UnsafePointer<UInt8>) -> Bool {
+        // Most inline styles hide nothing: look for "none" or "hidden" before parsing anything.
         var index = 0
+        var hint = false
+        while style[index] != 0 {
+            let byte = style[index] | 0x20
+            if (byte == UInt8(ascii: "n") && style[index + 1] | 0x20 == UInt8(ascii: "o"))
+                || (byte == UInt8(ascii: "h") && style[index + 1] | 0x20 == UInt8(ascii: "i"))
+            {
+                hint = true
+                break
+            }
+            index += 1
+        }
+        guard hint else { return false }
+        var compact: [UInt8] = []
+        index = 0
         while style[index] != 0, compact.count < 400 {
             let byte = style[index]
             if byte != 32 && byte != 9 && byte != 10 && byte != 13 { compact.append(byte | 0x20) }
             index += 1
         }
-        let text = String(decoding: compact, as: UTF8.self)
-        return text.contains("display:none") || text.contains("visibility:hidden")
+        return TextBytes.contains(compact, "display:none") || TextBytes.contains(compact, "visibility:hidden")
     }
 
     /// Characters of `content` with white space runs counted once, and its commas.
@@ -362,5 +202,191 @@ final class PageIndex {
     static func index(of node: NodePointer) -> Int? {
         guard let raw = node.pointee._private else { return nil }
         return Int(bitPattern: raw) - 1
+    }
+}
+
+/// Builds the element index in one depth-first walk of libxml2's tree.
+///
+/// A value type so that the hot loop updates its arrays without the exclusivity checks
+/// a class property would pay on every access.
+private struct IndexBuilder {
+    var elements: [IndexedElement] = []
+    var head = PageHead()
+    var body: Int?
+
+    mutating func visit(_ node: NodePointer, parent: Int32, inLink: Bool, block: Int32) {
+        let tag = node.pointee.name.map { HTMLTag.lookup($0) } ?? .other
+        switch tag {
+        case .head:
+            self.visitHead(node)
+            return
+        case .meta, .link:
+            self.readMetadata(node, tag: tag, index: nil)
+            return
+        case .script:
+            self.readScript(node)
+            return
+        case .title:
+            if self.head.title == nil { self.head.title = PageIndex.textContent(node) }
+            return
+        default:
+            if tag.isNeverContent { return }
+        }
+        let index = Int32(self.elements.count)
+        var hints = ClassHints()
+        var hidden = false
+        var attribute = node.pointee.properties
+        while let attr = attribute {
+            attribute = attr.pointee.next
+            guard let name = attr.pointee.name, let value = attr.pointee.children?.pointee.content else { continue }
+            switch PageIndex.attributeKind(name) {
+            case .classOrID: hints.formUnion(ClassHints.of(value))
+            case .hidden: hidden = true
+            case .style: if PageIndex.hidesElement(value) { hidden = true }
+            case .lang:
+                if tag == .html, self.head.language == nil { self.head.language = String(cString: value) }
+            case .itemprop:
+                let prop = String(cString: value).lowercased()
+                if prop == "author" || prop == "creator" { self.head.authorElements.append(Int(index)) }
+            case .rel:
+                if tag == .a, String(cString: value).lowercased().contains("author") {
+                    self.head.authorElements.append(Int(index))
+                }
+            case .datetime:
+                if tag == .time { self.head.times.append((Int(index), String(cString: value))) }
+            case .other: break
+            }
+        }
+        if hints.contains(.hidden) { hidden = true }
+        if tag == .body || tag == .html { hidden = false }
+        let parentUnlikely = parent >= 0 ? self.elements[Int(parent)].unlikely : false
+        let selfUnlikely =
+            hints.contains(.unlikely) && !hints.contains(.maybe) && tag != .body && tag != .a && tag != .article
+            && tag != .main
+        if tag == .body, self.body == nil { self.body = Int(index) }
+        self.elements.append(
+            IndexedElement(
+                node: node,
+                parent: parent,
+                end: index + 1,
+                tag: tag,
+                hints: hints,
+                unlikely: parentUnlikely || selfUnlikely,
+                hidden: hidden || (parent >= 0 && self.elements[Int(parent)].hidden)
+            )
+        )
+        node.pointee._private = UnsafeMutableRawPointer(bitPattern: Int(index) + 1)
+        switch tag {
+        case .p: self.elements[Int(index)].paragraphs = 1
+        case .li: self.elements[Int(index)].listItems = 1
+        case .img: self.elements[Int(index)].images = 1
+        case .input, .textarea, .select: self.elements[Int(index)].inputs = 1
+        default: break
+        }
+        let ownBlock = tag.isInline && block >= 0 ? block : index
+        let linked = inLink || tag == .a
+        var child = node.pointee.children
+        while let current = child {
+            switch current.pointee.type {
+            case XML_ELEMENT_NODE:
+                self.visit(current, parent: index, inLink: linked, block: ownBlock)
+            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+                if let content = current.pointee.content {
+                    let (chars, commas) = PageIndex.measure(content)
+                    if chars > 0 {
+                        self.elements[Int(index)].text += chars
+                        self.elements[Int(index)].commas += commas
+                        self.elements[Int(ownBlock)].inlineText += chars
+                        self.elements[Int(ownBlock)].inlineCommas += commas
+                        if linked {
+                            self.elements[Int(index)].linkText += chars
+                            self.elements[Int(ownBlock)].inlineLinkText += chars
+                        }
+                    }
+                }
+            default:
+                break
+            }
+            child = current.pointee.next
+        }
+        self.elements[Int(index)].end = Int32(self.elements.count)
+    }
+
+    /// Adds every element's counts to its parent's, children first.
+    mutating func aggregate() {
+        var index = self.elements.count - 1
+        while index > 0 {
+            let element = self.elements[index]
+            let parent = Int(element.parent)
+            if parent >= 0 {
+                self.elements[parent].text += element.text
+                self.elements[parent].linkText += element.linkText
+                self.elements[parent].commas += element.commas
+                self.elements[parent].paragraphs += element.paragraphs
+                self.elements[parent].listItems += element.listItems
+                self.elements[parent].images += element.images
+                self.elements[parent].inputs += element.inputs
+            }
+            index -= 1
+        }
+    }
+
+    mutating func visitHead(_ node: NodePointer) {
+        var child = node.pointee.children
+        while let current = child {
+            child = current.pointee.next
+            guard current.pointee.type == XML_ELEMENT_NODE, let name = current.pointee.name else { continue }
+            let tag = HTMLTag.lookup(name)
+            switch tag {
+            case .meta, .link: self.readMetadata(current, tag: tag, index: nil)
+            case .title: if self.head.title == nil { self.head.title = PageIndex.textContent(current) }
+            case .script: self.readScript(current)
+            case .noscript, .style, .template: break
+            default: self.visitHead(current)
+            }
+        }
+    }
+
+    mutating func readMetadata(_ node: NodePointer, tag: HTMLTag, index: Int?) {
+        var key: String?
+        var content: String?
+        var rel: String?
+        var href: String?
+        var attribute = node.pointee.properties
+        while let attr = attribute {
+            attribute = attr.pointee.next
+            guard let name = attr.pointee.name, let value = attr.pointee.children?.pointee.content else { continue }
+            if PageIndex.equals(name, "content") {
+                content = String(cString: value)
+            } else if PageIndex.equals(name, "name") || PageIndex.equals(name, "property")
+                || PageIndex.equals(name, "itemprop")
+                || PageIndex.equals(name, "http-equiv")
+            {
+                if key == nil { key = String(cString: value).lowercased() }
+            } else if PageIndex.equals(name, "rel") {
+                rel = String(cString: value).lowercased()
+            } else if PageIndex.equals(name, "href") {
+                href = String(cString: value)
+            }
+        }
+        if tag == .meta, let key, let content {
+            self.head.metas.append((key, content.trimmingASCIIWhitespace()))
+        } else if tag == .link, let rel, let href {
+            self.head.links.append((rel, href.trimmingASCIIWhitespace()))
+        }
+    }
+
+    mutating func readScript(_ node: NodePointer) {
+        var attribute = node.pointee.properties
+        while let attr = attribute {
+            attribute = attr.pointee.next
+            guard let name = attr.pointee.name, let value = attr.pointee.children?.pointee.content else { continue }
+            if String(cString: name).lowercased() == "type",
+                String(cString: value).lowercased().contains("ld+json"),
+                let text = PageIndex.textContent(node)
+            {
+                self.head.jsonLD.append(text)
+            }
+        }
     }
 }

@@ -17,8 +17,6 @@ struct Paragraph {
 struct Renderer {
     let page: PageIndex
     let roots: Set<Int>
-    let scores: [Double]
-    let scored: [Bool]
 
     private var paragraphs: [Paragraph] = []
     private var buffer: [UInt8] = []
@@ -29,25 +27,27 @@ struct Renderer {
 
     private let rootText: Int
 
-    init(page: PageIndex, roots: Set<Int>, scores: [Double], scored: [Bool]) {
+    init(page: PageIndex, roots: Set<Int>) {
         self.page = page
         self.roots = roots
         self.rootText = roots.reduce(0) { $0 + Int(page.elements[$1].text) }
-        self.scores = scores
-        self.scored = scored
     }
 
     mutating func render(_ roots: [Int]) -> [Paragraph] {
         for root in roots {
-            self.renderElement(self.page.elements[root].node, index: root, inLink: false)
+            self.renderElement(self.page.elements[root].node, index: root, inLink: false, keptUnlikely: false)
             self.flush()
         }
         return self.paragraphs
     }
 
-    private mutating func renderElement(_ node: NodePointer, index: Int, inLink: Bool) {
+    /// - Parameter keptUnlikely: an ancestor was unlikely but kept (an embed, a wrapper), so
+    ///   what it holds is not dropped again for the class it inherited.
+    private mutating func renderElement(_ node: NodePointer, index: Int, inLink: Bool, keptUnlikely: Bool) {
         let element = self.page.elements[index]
-        if !self.roots.contains(index) && self.shouldDrop(index) { return }
+        if !self.roots.contains(index) && self.shouldDrop(index, keptUnlikely: keptUnlikely) { return }
+        let keepsUnlikely =
+            keptUnlikely || (element.unlikely && (element.tag == .blockquote || self.isQuoteWrapper(index)))
         let tag = element.tag
         let isBlock = !tag.isInline
         if tag == .br {
@@ -71,7 +71,7 @@ struct Renderer {
             switch current.pointee.type {
             case XML_ELEMENT_NODE:
                 if let childIndex = PageIndex.index(of: current) {
-                    self.renderElement(current, index: childIndex, inLink: linked)
+                    self.renderElement(current, index: childIndex, inLink: linked, keptUnlikely: keepsUnlikely)
                 }
             case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
                 if let content = current.pointee.content { self.appendText(content, linked: linked) }
@@ -85,7 +85,7 @@ struct Renderer {
     // MARK: Clean-up rules
 
     /// Whether the element at `index`, inside the chosen region, is boilerplate.
-    private func shouldDrop(_ index: Int) -> Bool {
+    private func shouldDrop(_ index: Int, keptUnlikely: Bool) -> Bool {
         let element = self.page.elements[index]
         if element.hidden { return true }
         // A wrapper holding most of the chosen text is never boilerplate, whatever its class says.
@@ -111,16 +111,30 @@ struct Renderer {
         }
         // Quotes and embedded posts are part of the story unless their class says otherwise.
         if false, element.tag == .blockquote { return element.hints.weight < 0 }
-        if element.unlikely && !self.isUnlikelyContext(index) { return true }
+        if element.unlikely && !keptUnlikely && !self.isUnlikelyContext(index) { return true }
         switch element.tag {
         case .blockquote:
             // Quotes and embedded posts are part of the story unless their class says otherwise.
             return element.hints.weight < 0
-        case .div, .section, .ul, .ol, .dl, .table, .span, .other, .article, .center:
+        case .div, .section, .ul, .ol, .dl, .table, .article, .center:
             return self.dropConditionally(index)
+        case .span:
+            // An inline cluster of links inside prose (hover cards, inline "related" widgets); when a
+            // nested span is the cluster, only that one goes, so the linked name in the sentence stays.
+            guard self.isLinkCluster(index) else { return false }
+            var child = index + 1
+            while child < Int(element.end) {
+                let inner = self.page.elements[child]
+                if inner.tag == .span && inner.text * 2 >= element.text && self.isLinkCluster(child) { return false }
+                child += 1
+            }
+            return true
+        case .other:
+            // Unknown (custom) elements are judged like blocks only when they hold blocks.
+            return element.paragraphs + element.listItems > 0 && self.dropConditionally(index)
         case .p, .li, .h2, .h3, .h4, .h5, .h6, .dd, .dt:
             let density = self.linkDensity(element)
-            return element.text > 0 && density > 0.6 && element.commas < 3
+            return element.text > 0 && density > 0.6 && element.commas < 3 && element.text - element.linkText < 100
         default:
             return false
         }
@@ -137,6 +151,22 @@ struct Renderer {
                 return candidate.text * 10 >= element.text * 8
             }
             child += 1
+        }
+        return false
+    }
+
+    private func isLinkCluster(_ index: Int) -> Bool {
+        let element = self.page.elements[index]
+        return element.text >= 80 && element.linkText * 10 >= element.text * 9 && !self.isInsideLink(index)
+    }
+
+    private func isInsideLink(_ index: Int) -> Bool {
+        var ancestor = Int(self.page.elements[index].parent)
+        while ancestor >= 0 {
+            let tag = self.page.elements[ancestor].tag
+            if tag == .a { return true }
+            if !tag.isInline { return false }
+            ancestor = Int(self.page.elements[ancestor].parent)
         }
         return false
     }

@@ -66,3 +66,33 @@ import Testing
         #expect(page.pageStatus == .notArticle)
     }
 }
+
+@Suite struct FurnitureLineTests {
+    @Test func dropsShortFurnitureLinesInsideTheStory() throws {
+        let furniture = [
+            "By Reuters", "Image 2 of 5", "Reading time: 3 minutes", "Follow us on Facebook, Twitter and Instagram.",
+            "Updated at 1:23 p.m.", "Anzeige", "https://courier.example/2024/05/14/ferry-pier-rebuilt",
+        ]
+        let lines = furniture.map { "<p>\($0)</p>" }.joined()
+        let html = ExtractionFixtures.cluttered().replacingOccurrences(of: "<h2>What happens next</h2>", with: lines)
+        let page = try ExtractionFixtures.extract(html)
+        for line in furniture {
+            #expect(!page.text.contains(line), "\(line) leaked into the text")
+        }
+        #expect(page.text.contains(ExtractionFixtures.storyParagraphs[3]))
+    }
+
+    @Test func keepsLinkedWordsInsideSentences() throws {
+        let sentence = """
+            <p><span>The mayor </span><a href="/people/brennick"><span>Orla Brennick</span></a><span> said the \
+            vote was <a href="/x"><span>historic</span></a> and thanked the fishermen for their patience during \
+            the long years of planning, hearings and appeals.</span>\
+            <span class="card"><a href="/a">Brennick wins second term in a landslide vote</a> \
+            <a href="/b">Council approves harbour lights after long debate</a></span></p>
+            """
+        let html = ExtractionFixtures.cluttered().replacingOccurrences(of: "<h2>What happens next</h2>", with: sentence)
+        let page = try ExtractionFixtures.extract(html)
+        #expect(page.text.contains("The mayor Orla Brennick said the vote was historic and thanked the fishermen"))
+        #expect(!page.text.contains("Brennick wins second term"))
+    }
+}

@@ -109,3 +109,27 @@ import Testing
         #expect(page.image == "https://courier.example/images/pier.jpg")
     }
 }
+
+@Suite struct BylineCleaningTests {
+    @Test func dropsJobTitlesAndPhrasesFromBylines() throws {
+        let head = """
+            <meta name="author" content="Tove Almqvist, Courier Staff Writer, and 3 minutes read">
+            """
+        let page = try ExtractionFixtures.extract(ExtractionFixtures.cluttered(extraHead: head))
+        #expect(page.authors == ["Tove Almqvist"])
+    }
+
+    @Test func usesArticleBodyWhenTheMarkupHidesTheStory() throws {
+        let story = ExtractionFixtures.storyParagraphs.joined(separator: "\\n")
+        let html = """
+            <html><head><title>Pier</title><script type="application/ld+json">
+            {"@type": "NewsArticle", "headline": "Pier", "articleBody": "\(story)"}</script></head>
+            <body><div id="app"><p>Loading the story, please wait a moment.</p></div></body></html>
+            """
+        let page = try ExtractionFixtures.extract(html)
+        #expect(page.text.contains(ExtractionFixtures.storyParagraphs[2]))
+        #expect(
+            page.text.contains(ExtractionFixtures.storyParagraphs[0] + "\n\n" + ExtractionFixtures.storyParagraphs[1])
+        )
+    }
+}
