@@ -60,7 +60,10 @@ let package = Package(
         .target(name: "NewswireTesting", dependencies: ["NewswireCore", flyingFox], swiftSettings: swiftSettings),
         .executableTarget(
             name: "newswire",
-            dependencies: ["NewswirePipeline", "NewswireFetch", "NewswireMarkup", "NewswireEntities", argumentParser, logging],
+            dependencies: [
+                "NewswirePipeline", "NewswireFetch", "NewswireMarkup", "NewswireEntities", "NewswireDedup", argumentParser,
+                logging,
+            ],
             swiftSettings: swiftSettings
         ),
         // scripts/eval-dedup: synthetic near-duplicate evaluation and index benchmark (release build).

@@ -23,12 +23,43 @@ public struct ArticleAssembler: Sendable {
         page: ExtractedPage,
         now: Date = Date()
     ) -> (article: Article, warnings: [String]) {
-        var warnings: [String] = []
-        let entry = item.entry
-        var article = Article(sequence: item.sequence, url: self.canonicalURL(page: page, document: document))
-        article.fetchedURL = document.finalURL
+        var (article, warnings) = self.assemble(
+            entry: item.entry,
+            sequence: item.sequence,
+            document: document,
+            page: page,
+            now: now
+        )
         article.feed = item.feedURL
         article.feedTitle = item.feedTitle
+        return (article, warnings)
+    }
+
+    /// Builds the article of a page that no feed announced (`newswire extract`).
+    public func assemble(
+        document: FetchedDocument,
+        page: ExtractedPage,
+        now: Date = Date()
+    ) -> (article: Article, warnings: [String]) {
+        self.assemble(
+            entry: FeedEntry(),
+            sequence: SequenceNumber(feed: 0, item: 0),
+            document: document,
+            page: page,
+            now: now
+        )
+    }
+
+    private func assemble(
+        entry: FeedEntry,
+        sequence: SequenceNumber,
+        document: FetchedDocument,
+        page: ExtractedPage,
+        now: Date
+    ) -> (article: Article, warnings: [String]) {
+        var warnings: [String] = []
+        var article = Article(sequence: sequence, url: self.canonicalURL(page: page, document: document))
+        article.fetchedURL = document.finalURL
         article.title =
             self.nonEmpty(page.title) ?? entry.title.map(HTMLText.plainText(fromFragment:)).flatMap(self.nonEmpty)
         if !page.authors.isEmpty {

@@ -2,7 +2,11 @@ import ArgumentParser
 import Foundation
 import Logging
 import NewswireCore
+import NewswireDedup
+import NewswireEntities
+import NewswireFetch
 import NewswireMarkup
+import NewswirePipeline
 
 #if canImport(Glibc)
 import Glibc
@@ -92,31 +96,31 @@ struct Extract: ParsableCommand {
             return
         }
         guard let input = self.input else { return }
-        if input.hasPrefix("http://") || input.hasPrefix("https://") {
-            throw ValidationError("fetching a URL is not built yet; save the page and pass the file with --url")
+        let document: FetchedDocument
+        let fromNetwork = input.lowercased().hasPrefix("http://") || input.lowercased().hasPrefix("https://")
+        if fromNetwork {
+            document = try fetchOnce(input)
+        } else {
+            let bytes: [UInt8]
+            do {
+                bytes = try PageFile.read(input)
+            } catch {
+                throw ValidationError("\(error)")
+            }
+            document = FetchedDocument(
+                requestedURL: self.url ?? URL(fileURLWithPath: input).absoluteString,
+                body: bytes
+            )
         }
-        let bytes: [UInt8]
-        do {
-            bytes = try PageFile.read(input)
-        } catch {
-            throw ValidationError("\(error)")
-        }
-        let pageURL = self.url ?? URL(fileURLWithPath: input).absoluteString
-        let document = FetchedDocument(requestedURL: pageURL, body: bytes)
         let page = try ArticleExtractor().extractArticle(from: document)
-        var article = Article(sequence: SequenceNumber(feed: 0, item: 0), url: page.canonicalURL ?? pageURL)
-        article.fetchedURL = pageURL
-        article.title = page.title
-        article.authors = page.authors
-        article.published = page.published
-        article.updated = page.updated
-        article.language = page.language
-        article.siteName = page.siteName
-        article.description = page.description
-        article.image = page.image
-        article.categories = page.categories
-        article.text = page.text
-        article.pageStatus = page.pageStatus
+        var (article, _) = ArticleAssembler().assemble(document: document, page: page)
+        article.id = ArticleIdentity.id(forCanonicalURL: article.url)
+        article.revision = 1
+        // A saved file has no fetch time of its own.
+        article.fetchedAt = fromNetwork ? document.fetchedAt : nil
+        if let tagger = try? EntityTagger.loadDefault() {
+            article.entities = tagger.extractEntities(title: article.title, text: article.text)
+        }
         print(article.jsonLine)
     }
 }

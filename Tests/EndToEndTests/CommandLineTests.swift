@@ -16,6 +16,37 @@ import Testing
         #expect(result.stderr.contains("articles 3"))
     }
 
+    @Test func extractsOnePageFromAURL() async throws {
+        let site = try TestSite(root: Repository.demoSite)
+        let base = try await site.start()
+        let result = try await runNewswire(["extract", base + "/articles/rail-strike-called-off.html"])
+        await site.stop()
+        #expect(result.status == 0, "\(result.stderr)")
+        let record = try #require(
+            try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: any Sendable]
+        )
+        #expect(record["title"] as? String == "Rail strike called off after overnight talks")
+        #expect(record["url"] as? String == base + "/articles/rail-strike-called-off.html")
+        #expect((record["text"] as? String)?.hasPrefix("A 48-hour strike on the Kestrel Valley Railway") == true)
+        #expect(record["fetched_at"] is String)
+        let entities = try #require(record["entities"] as? [[String: any Sendable]])
+        #expect(entities.contains { $0["text"] as? String == "Kwame Mensah" && $0["type"] as? String == "PER" })
+        let folder = try Repository.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("one.ndjson")
+        try result.stdout.write(to: file, atomically: true, encoding: .utf8)
+        try expectValid(file, schema: "article.schema.json")
+    }
+
+    @Test func aMissingPageIsAClearError() async throws {
+        let site = try TestSite(root: Repository.demoSite)
+        let base = try await site.start()
+        let result = try await runNewswire(["extract", base + "/articles/budget-leak.html"])
+        await site.stop()
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("HTTP 404"))
+    }
+
     @Test func everyFeedFailingExitsNonZero() async throws {
         let result = try await runNewswire(["crawl", "http://127.0.0.1:9/none.xml", "--no-progress"])
         #expect(result.status == 1)
