@@ -102,6 +102,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["NewswirePipeline", "NewswireTesting", "NewswireEntities", "newswire"],
+            exclude: ["Golden"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "NewswireDedupTests", dependencies: ["NewswireDedup"], swiftSettings: swiftSettings),
