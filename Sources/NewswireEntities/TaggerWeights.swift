@@ -174,15 +174,18 @@ package struct TaggerWeights: Sendable {
     }
 }
 
-/// Transition scores that forbid invalid BILOU sequences.
-private let forbidden: [Float] = {
-    var result = [Float](repeating: 0, count: TagSet.count * TagSet.count)
-    for from in 0..<TagSet.count {
-        for to in 0..<TagSet.count where !TagSet.allows(from, to) {
-            result[from * TagSet.count + to] = -1e30
-        }
+/// For each tag, the tags that may precede it in a BILOU sequence (9 for O, B and U, 2 for I
+/// and L), flattened: the predecessors of `to` are
+/// `predecessors[predecessorStart[to]..<predecessorStart[to + 1]]`.
+private let (predecessors, predecessorStart): ([Int], [Int]) = {
+    var list: [Int] = []
+    var start: [Int] = []
+    for to in 0..<TagSet.count {
+        start.append(list.count)
+        list.append(contentsOf: (0..<TagSet.count).filter { TagSet.allows($0, to) })
     }
-    return result
+    start.append(list.count)
+    return (list, start)
 }()
 
 /// The best tag sequence under first-order scores, restricted to valid BILOU sequences.
@@ -201,18 +204,18 @@ package func viterbi(
     var score = [Float](repeating: 0, count: tags)
     var next = [Float](repeating: 0, count: tags)
     var back = [UInt8](repeating: 0, count: count * tags)
-    var moves = [Float](repeating: 0, count: tags * tags)
-    for index in 0..<(tags * tags) { moves[index] = transitions[index] + forbidden[index] }
     for tag in 0..<tags {
         score[tag] = emissions[tag] + start[tag] + (TagSet.allowsStart(tag) ? 0 : -1e30)
     }
-    moves.withUnsafeBufferPointer { moves in
+    let list = predecessors
+    let listStart = predecessorStart
+    transitions.withUnsafeBufferPointer { moves in
         emissions.withUnsafeBufferPointer { emissions in
             for token in 1..<max(count, 1) {
                 for to in 0..<tags {
                     var best = -Float.infinity
                     var bestFrom = 0
-                    for from in 0..<tags {
+                    for from in list[listStart[to]..<listStart[to + 1]] {
                         let candidate = score[from] + moves[from * tags + to]
                         if candidate > best {
                             best = candidate

@@ -38,7 +38,7 @@ struct Entities: ParsableCommand {
     var epochs: Int = 12
 
     @Option(help: .hidden)
-    var runs: Int = 4
+    var runs: Int = 8
 
     @Option(help: .hidden)
     var prune: Float = 0.5
