@@ -54,6 +54,16 @@ public struct FeedParser: FeedParsing, Sendable {
             reader = FeedXMLReader(baseURL: base)
             reader.read(repair.bytes)
             wellFormed = !repair.repaired && reader.errorCount == 0
+            if reader.errorCount > 0 {
+                // libxml2's streaming reader stops at a broken chunk: let its tree parser
+                // recover the document instead, and keep whichever found more.
+                let recovered = FeedXMLReader(baseURL: base)
+                if recovered.readRecoveringTree(repair.bytes), recovered.sawRoot,
+                    !reader.sawRoot || recovered.feed.entries.count >= reader.feed.entries.count
+                {
+                    reader = recovered
+                }
+            }
         }
         var feed = reader.feed
         feed.encoding = encoding

@@ -154,6 +154,41 @@ final class FeedXMLReader {
         self.finishOpenEntry()
     }
 
+    /// Reads `bytes` (UTF-8) through libxml2's tree parser in recover mode and walks the
+    /// recovered tree with `xmlReaderWalker`.
+    ///
+    /// The streaming reader stops at the first chunk with a well-formedness error; the tree
+    /// parser goes on past mismatched and unclosed tags. Used only for documents with errors.
+    /// Returns `false` when libxml2 could build no tree at all.
+    func readRecoveringTree(_ bytes: [UInt8]) -> Bool {
+        guard !bytes.isEmpty, bytes.count < Int(Int32.max) else { return false }
+        // Same options as `read`; xmlReadMemory(3) builds the whole (small, broken) document.
+        let options = Int32(
+            XML_PARSE_RECOVER.rawValue | XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue
+                | XML_PARSE_NOWARNING.rawValue | XML_PARSE_IGNORE_ENC.rawValue | XML_PARSE_NOCDATA.rawValue
+                | XML_PARSE_COMPACT.rawValue
+        )
+        let walked: Bool = bytes.withUnsafeBufferPointer { pointer in
+            pointer.withMemoryRebound(to: CChar.self) { chars in
+                guard let document = xmlReadMemory(chars.baseAddress, Int32(chars.count), nil, "UTF-8", options) else {
+                    return false
+                }
+                defer { xmlFreeDoc(document) }
+                guard let reader = xmlReaderWalker(document) else { return false }
+                defer { xmlFreeTextReader(reader) }
+                self.walk(reader)
+                return true
+            }
+        }
+        if let capture = self.capture {
+            self.capture = nil
+            self.finishCapture(capture)
+        }
+        self.finishPerson()
+        self.finishOpenEntry()
+        return walked
+    }
+
     private func walk(_ reader: xmlTextReaderPtr) {
         while xmlTextReaderRead(reader) == 1 {
             if self.stopAtFirstError && self.errorCount > 0 { return }
@@ -453,7 +488,7 @@ final class FeedXMLReader {
         }
         switch local {
         case "item", "entry":
-            if inEntry { return .ignoredSubtree }
+            // Items never nest: one that opens inside another means the other was not closed.
             self.finishOpenEntry()
             self.entry = FeedEntry()
             self.inEntry = true

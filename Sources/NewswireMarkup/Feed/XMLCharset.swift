@@ -79,6 +79,14 @@ enum XMLCharset {
         {
             return Decoded(utf8: bytes, encoding: "utf-8", overruled: false)
         }
+        if Charset.byteOrderMark(bytes) == nil, label.map({ Charset.canonicalLabel($0) == "utf-8" }) ?? true {
+            // UTF-8 with a few bad bytes stays UTF-8 (each bad byte becomes U+FFFD); Latin-1
+            // text almost never forms a valid multi-byte sequence, so it has none.
+            let validity = Charset.utf8Validity(bytes)
+            if validity.multiByte > 0, validity.multiByte >= validity.invalid {
+                return Decoded(utf8: Charset.repairUTF8(bytes), encoding: "utf-8", overruled: false)
+            }
+        }
         let decoded = Charset.decode(bytes, contentType: contentType, kind: .xml)
         var encoding = decoded.encoding
         if encoding == "windows-1252", !decoded.overruled,
