@@ -190,8 +190,9 @@ final class FeedXMLReader {
     }
 
     private func walk(_ reader: xmlTextReaderPtr) {
+        let stopAtFirstError = self.stopAtFirstError
         while xmlTextReaderRead(reader) == 1 {
-            if self.stopAtFirstError && self.errorCount > 0 { return }
+            if stopAtFirstError && self.errorCount > 0 { return }
             switch xmlTextReaderNodeType(reader) {
             case 1:
                 let empty = xmlTextReaderIsEmptyElement(reader) == 1
@@ -310,10 +311,19 @@ final class FeedXMLReader {
         for attribute in attributes where attribute.namespace != .xml && attribute.name == name {
             return attribute.value
         }
-        for attribute in attributes where attribute.namespace != .xml && attribute.name.lowercased() == name {
+        for attribute in attributes where attribute.namespace != .xml && Self.equalsIgnoringCase(attribute.name, name) {
             return attribute.value
         }
         return nil
+    }
+
+    /// ASCII case-insensitive comparison with a lower-case `key`, without allocating.
+    private static func equalsIgnoringCase(_ name: String, _ key: String) -> Bool {
+        guard name.utf8.count == key.utf8.count else { return false }
+        for (a, b) in zip(name.utf8, key.utf8) where a != b && !(a >= 65 && a <= 90 && a + 32 == b) {
+            return false
+        }
+        return true
     }
 
     // MARK: Elements
@@ -1106,8 +1116,8 @@ final class FeedXMLReader {
 
     private func finishOpenEntry() {
         guard self.inEntry else { return }
-        var entry = self.entry
-        self.entry = FeedEntry()
+        var entry = FeedEntry()
+        swap(&entry, &self.entry)
         self.inEntry = false
         let pending = self.pending
         self.pending = EntryFallbacks()
