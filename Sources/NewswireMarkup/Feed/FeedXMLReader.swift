@@ -768,10 +768,11 @@ final class FeedXMLReader {
     }
 
     private func appendText(_ value: UnsafePointer<xmlChar>) {
-        guard let capture = self.capture else { return }
+        // Reads one flag rather than copying the whole capture for every text node.
+        guard let escape = self.capture?.escapeText else { return }
         let length = strlen(UnsafeRawPointer(value).assumingMemoryBound(to: CChar.self))
         let text = UnsafeBufferPointer(start: value, count: length)
-        if capture.escapeText {
+        if escape {
             Self.appendEscaped(text, to: &self.buffer)
         } else {
             self.buffer.append(contentsOf: text)
