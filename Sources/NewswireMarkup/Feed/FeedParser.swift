@@ -57,7 +57,7 @@ public struct FeedParser: FeedParsing, Sendable {
             if reader.errorCount > 0 {
                 // libxml2's streaming reader stops at a broken chunk: let its tree parser
                 // recover the document instead, and keep whichever found more.
-                let recovered = FeedXMLReader(baseURL: base)
+                var recovered = FeedXMLReader(baseURL: base)
                 if recovered.readRecoveringTree(repair.bytes), recovered.sawRoot,
                     !reader.sawRoot || recovered.feed.entries.count >= reader.feed.entries.count
                 {

@@ -8,10 +8,14 @@ import NewswireCore
 /// Element names are compared as a namespace class plus the lower-cased local name (feed
 /// readers treat `<Title>` as `<title>`); strings are built only for the fields that are
 /// kept. Not thread-safe: one reader per parse, used by the calling thread.
-final class FeedXMLReader {
+struct FeedXMLReader {
     private(set) var feed = ParsedFeed()
+    private let errors = FeedErrorCounter()
     /// Errors libxml2 reported (recovered from).
-    var errorCount = 0
+    var errorCount: Int {
+        get { self.errors.count }
+        nonmutating set { self.errors.count = newValue }
+    }
     /// The root element was an HTML page.
     private(set) var sawHTMLRoot = false
     private(set) var sawRoot = false
@@ -123,7 +127,7 @@ final class FeedXMLReader {
 
     /// Reads `bytes` (UTF-8) to the end, recovering from errors where libxml2 can; with
     /// `stopAtFirstError`, gives up at the first one instead (`errorCount > 0` afterwards).
-    func read(_ bytes: [UInt8], stopAtFirstError: Bool = false) {
+    mutating func read(_ bytes: [UInt8], stopAtFirstError: Bool = false) {
         self.stopAtFirstError = stopAtFirstError
         guard !bytes.isEmpty, bytes.count < Int(Int32.max) else { return }
         // xmlParserOption(3): RECOVER keeps going after well-formedness errors; NONET forbids
@@ -140,7 +144,7 @@ final class FeedXMLReader {
                 guard let reader = xmlReaderForMemory(chars.baseAddress, Int32(chars.count), nil, "UTF-8", options)
                 else { return }
                 defer { xmlFreeTextReader(reader) }
-                let context = Unmanaged.passUnretained(self).toOpaque()
+                let context = Unmanaged.passUnretained(self.errors).toOpaque()
                 xmlTextReaderSetStructuredErrorHandler(reader, countError, context)
                 self.walk(reader)
             }
@@ -160,7 +164,7 @@ final class FeedXMLReader {
     /// The streaming reader stops at the first chunk with a well-formedness error; the tree
     /// parser goes on past mismatched and unclosed tags. Used only for documents with errors.
     /// Returns `false` when libxml2 could build no tree at all.
-    func readRecoveringTree(_ bytes: [UInt8]) -> Bool {
+    mutating func readRecoveringTree(_ bytes: [UInt8]) -> Bool {
         guard !bytes.isEmpty, bytes.count < Int(Int32.max) else { return false }
         // Same options as `read`; xmlReadMemory(3) builds the whole (small, broken) document.
         let options = Int32(
@@ -189,7 +193,7 @@ final class FeedXMLReader {
         return walked
     }
 
-    private func walk(_ reader: xmlTextReaderPtr) {
+    private mutating func walk(_ reader: xmlTextReaderPtr) {
         let stopAtFirstError = self.stopAtFirstError
         while xmlTextReaderRead(reader) == 1 {
             if stopAtFirstError && self.errorCount > 0 { return }
@@ -217,7 +221,7 @@ final class FeedXMLReader {
 
     // MARK: Names
 
-    private func namespace(of reader: xmlTextReaderPtr) -> Namespace {
+    private mutating func namespace(of reader: xmlTextReaderPtr) -> Namespace {
         guard let uri = xmlTextReaderConstNamespaceUri(reader) else { return .none }
         let key = UnsafeRawPointer(uri)
         if let cached = self.namespaceCache[key] { return cached }
@@ -266,7 +270,7 @@ final class FeedXMLReader {
         }
     }
 
-    private func name(of reader: xmlTextReaderPtr) -> (Namespace, String) {
+    private mutating func name(of reader: xmlTextReaderPtr) -> (Namespace, String) {
         var namespace = self.namespace(of: reader)
         guard let raw = xmlTextReaderConstLocalName(reader) else { return (namespace, "") }
         var local = Self.lowercasedName(raw)
@@ -287,7 +291,7 @@ final class FeedXMLReader {
         return String(cString: raw)
     }
 
-    private func attributes(of reader: xmlTextReaderPtr) -> [Attribute] {
+    private mutating func attributes(of reader: xmlTextReaderPtr) -> [Attribute] {
         guard xmlTextReaderHasAttributes(reader) == 1 else { return [] }
         var result: [Attribute] = []
         while xmlTextReaderMoveToNextAttribute(reader) == 1 {
@@ -329,7 +333,7 @@ final class FeedXMLReader {
     // MARK: Elements
 
     /// Handles a start tag; returns `false` to stop reading (not a feed).
-    private func startElement(_ reader: xmlTextReaderPtr) -> Bool {
+    private mutating func startElement(_ reader: xmlTextReaderPtr) -> Bool {
         if self.capture != nil {
             self.startChildMarkup(reader)
             return true
@@ -367,7 +371,7 @@ final class FeedXMLReader {
         return true
     }
 
-    private func endElement(_ reader: xmlTextReaderPtr) {
+    private mutating func endElement(_ reader: xmlTextReaderPtr) {
         if var capture = self.capture {
             if capture.childDepth > 0 {
                 capture.childDepth -= 1
@@ -394,7 +398,7 @@ final class FeedXMLReader {
         }
     }
 
-    private func detectFormat(_ namespace: Namespace, _ local: String, _ attributes: [Attribute]) -> Bool {
+    private mutating func detectFormat(_ namespace: Namespace, _ local: String, _ attributes: [Attribute]) -> Bool {
         switch local {
         case "rss":
             self.kind = .rss
@@ -433,7 +437,7 @@ final class FeedXMLReader {
     }
 
     /// CDF keeps the link and date of a channel or item in attributes.
-    private func cdfAttributes(_ attributes: [Attribute]) {
+    private mutating func cdfAttributes(_ attributes: [Attribute]) {
         let href = Self.value(attributes, "href").map { self.resolve($0.trimmingASCIIWhitespace()) }
         let date = Self.value(attributes, "lastmod").flatMap(self.date)
         if self.inEntry {
@@ -451,7 +455,7 @@ final class FeedXMLReader {
         }
     }
 
-    private func role(_ namespace: Namespace, _ local: String, _ attributes: [Attribute], depth: Int) -> Role {
+    private mutating func role(_ namespace: Namespace, _ local: String, _ attributes: [Attribute], depth: Int) -> Role {
         if let parent = self.frames.last, parent.role == .ignoredSubtree || parent.role == .image {
             if parent.role == .image, local == "url" {
                 self.begin(.imageURL, mode: .text, attributes)
@@ -621,7 +625,7 @@ final class FeedXMLReader {
         }
     }
 
-    private func dublinCoreRole(_ local: String, _ attributes: [Attribute], inEntry: Bool) -> Role {
+    private mutating func dublinCoreRole(_ local: String, _ attributes: [Attribute], inEntry: Bool) -> Role {
         switch local {
         case "title": self.begin(.dcTitle, mode: .text, attributes)
         case "creator", "author": self.begin(.creator, mode: .text, attributes)
@@ -636,7 +640,7 @@ final class FeedXMLReader {
         return .capture
     }
 
-    private func itunesRole(_ local: String, _ attributes: [Attribute], inEntry: Bool) -> Role {
+    private mutating func itunesRole(_ local: String, _ attributes: [Attribute], inEntry: Bool) -> Role {
         switch local {
         case "author":
             self.begin(.itunesAuthor, mode: .text, attributes)
@@ -665,7 +669,7 @@ final class FeedXMLReader {
         return .capture
     }
 
-    private func mediaRole(_ local: String, _ attributes: [Attribute], inEntry: Bool) -> Role {
+    private mutating func mediaRole(_ local: String, _ attributes: [Attribute], inEntry: Bool) -> Role {
         guard inEntry else { return local == "group" ? .nested : .ignoredSubtree }
         switch local {
         case "group":
@@ -721,7 +725,7 @@ final class FeedXMLReader {
         }
     }
 
-    private func atomLink(_ attributes: [Attribute]) {
+    private mutating func atomLink(_ attributes: [Attribute]) {
         let rel = Self.value(attributes, "rel")?.trimmingASCIIWhitespace().lowercased() ?? "alternate"
         let type = Self.value(attributes, "type").flatMap(Self.nonEmpty)
         let rawHref = (Self.value(attributes, "href") ?? Self.value(attributes, "url") ?? "").trimmingASCIIWhitespace()
@@ -752,7 +756,7 @@ final class FeedXMLReader {
 
     // MARK: Capture
 
-    private func begin(_ field: Field, mode: Mode, _ attributes: [Attribute]) {
+    private mutating func begin(_ field: Field, mode: Mode, _ attributes: [Attribute]) {
         self.buffer.removeAll(keepingCapacity: true)
         self.markupNamespaces.removeAll(keepingCapacity: true)
         var escape = false
@@ -767,7 +771,7 @@ final class FeedXMLReader {
         )
     }
 
-    private func appendText(_ value: UnsafePointer<xmlChar>) {
+    private mutating func appendText(_ value: UnsafePointer<xmlChar>) {
         // Reads one flag rather than copying the whole capture for every text node.
         guard let escape = self.capture?.escapeText else { return }
         let length = strlen(UnsafeRawPointer(value).assumingMemoryBound(to: CChar.self))
@@ -791,7 +795,7 @@ final class FeedXMLReader {
     }
 
     /// The element's name as markup: the local name for XHTML, the qualified name otherwise.
-    private func appendMarkupName(_ reader: xmlTextReaderPtr) {
+    private mutating func appendMarkupName(_ reader: xmlTextReaderPtr) {
         guard let name = xmlTextReaderConstLocalName(reader) else { return }
         self.buffer.append(
             contentsOf: UnsafeBufferPointer(
@@ -815,7 +819,7 @@ final class FeedXMLReader {
     /// Attributes of an element inside captured markup, as they are written: qualified names,
     /// `xmlns` where the element enters a namespace other than XHTML, and an `xmlns:p` for
     /// each prefix its attributes use (the declarations may sit on an ancestor outside).
-    private func markupAttributes(of reader: xmlTextReaderPtr) -> [Attribute] {
+    private mutating func markupAttributes(of reader: xmlTextReaderPtr) -> [Attribute] {
         var result: [Attribute] = []
         if let namespace = Self.markupNamespace(of: reader), namespace != (self.markupNamespaces.last ?? nil) {
             result.append(Attribute(namespace: .other, name: "xmlns", value: namespace))
@@ -837,7 +841,7 @@ final class FeedXMLReader {
         return result
     }
 
-    private func startChildMarkup(_ reader: xmlTextReaderPtr) {
+    private mutating func startChildMarkup(_ reader: xmlTextReaderPtr) {
         guard var capture = self.capture else { return }
         let empty = xmlTextReaderIsEmptyElement(reader) == 1
         let namespace = self.namespace(of: reader)
@@ -899,7 +903,7 @@ final class FeedXMLReader {
         self.capture = capture
     }
 
-    private func finishCapture(_ capture: Capture) {
+    private mutating func finishCapture(_ capture: Capture) {
         var isHTML = capture.sawChild
         var text: String
         switch capture.mode {
@@ -922,7 +926,7 @@ final class FeedXMLReader {
     }
 
     /// The captured bytes as a string, trimmed of ASCII white space, with mojibake repaired.
-    private func bufferText() -> String {
+    private mutating func bufferText() -> String {
         self.buffer.withUnsafeBufferPointer { bytes in
             var start = 0
             var end = bytes.count
@@ -932,7 +936,7 @@ final class FeedXMLReader {
         }
     }
 
-    private func store(_ field: Field, _ text: String, capture: Capture) {
+    private mutating func store(_ field: Field, _ text: String, capture: Capture) {
         let inEntry = self.inEntry
         let value: String? = text.isEmpty ? nil : text
         switch field {
@@ -1067,7 +1071,8 @@ final class FeedXMLReader {
         case .personEmail:
             self.person?.person.email = value
         case .personURI:
-            self.person?.person.uri = value.map(self.resolve)
+            let uri = value.map(self.resolve)
+            self.person?.person.uri = uri
         case .imageURL:
             if !inEntry, self.feed.metadata.image == nil, let value { self.feed.metadata.image = self.resolve(value) }
         }
@@ -1075,7 +1080,7 @@ final class FeedXMLReader {
 
     /// Adds an author string (`Jane Roe`, `jane@example.org (Jane Roe)`); a `weak` one
     /// (itunes:author) only when there is no other.
-    private func addAuthor(_ value: String, weak: Bool) {
+    private mutating func addAuthor(_ value: String, weak: Bool) {
         let person = FeedText.person(from: value)
         if self.inEntry {
             if weak, self.entry.author != nil { return }
@@ -1088,7 +1093,7 @@ final class FeedXMLReader {
         }
     }
 
-    private func addCategory(_ category: FeedCategory) {
+    private mutating func addCategory(_ category: FeedCategory) {
         if self.inEntry {
             self.entry.categories.append(category)
         } else {
@@ -1096,7 +1101,7 @@ final class FeedXMLReader {
         }
     }
 
-    private func finishPerson() {
+    private mutating func finishPerson() {
         guard let scope = self.person else { return }
         self.person = nil
         let person = scope.person
@@ -1115,7 +1120,7 @@ final class FeedXMLReader {
         }
     }
 
-    private func finishOpenEntry() {
+    private mutating func finishOpenEntry() {
         guard self.inEntry else { return }
         var entry = FeedEntry()
         swap(&entry, &self.entry)
@@ -1150,10 +1155,16 @@ final class FeedXMLReader {
     }
 }
 
+/// Counts the errors libxml2 reports for one reader; a class, so the C callback can reach it
+/// through its context pointer. Used by the one thread that runs the reader.
+private final class FeedErrorCounter {
+    var count = 0
+}
+
 /// libxml2's structured error callback: counts errors on the reader that owns `context`.
 private let countError: xmlStructuredErrorFunc = { context, error in
     guard let context, let error else { return }
     if error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue {
-        Unmanaged<FeedXMLReader>.fromOpaque(context).takeUnretainedValue().errorCount += 1
+        Unmanaged<FeedErrorCounter>.fromOpaque(context).takeUnretainedValue().count += 1
     }
 }
