@@ -439,7 +439,7 @@ struct FeedXMLReader {
     /// CDF keeps the link and date of a channel or item in attributes.
     private mutating func cdfAttributes(_ attributes: [Attribute]) {
         let href = Self.value(attributes, "href").map { self.resolve($0.trimmingASCIIWhitespace()) }
-        let date = Self.value(attributes, "lastmod").flatMap(self.date)
+        let date = Self.value(attributes, "lastmod").flatMap { self.date($0) }
         if self.inEntry {
             if let href {
                 self.entry.link = href
@@ -983,14 +983,14 @@ struct FeedXMLReader {
                 self.feed.metadata.id = id
             }
         case .published:
-            guard let date = value.flatMap(self.date) else { return }
+            guard let value, let date = self.date(value) else { return }
             if inEntry {
                 self.entry.published = date
             } else {
                 self.feed.metadata.published = date
             }
         case .updated:
-            guard let date = value.flatMap(self.date) else { return }
+            guard let value, let date = self.date(value) else { return }
             if inEntry {
                 self.entry.updated = date
             } else {
@@ -1071,7 +1071,7 @@ struct FeedXMLReader {
         case .personEmail:
             self.person?.person.email = value
         case .personURI:
-            let uri = value.map(self.resolve)
+            let uri = value.map { self.resolve($0) }
             self.person?.person.uri = uri
         case .imageURL:
             if !inEntry, self.feed.metadata.image == nil, let value { self.feed.metadata.image = self.resolve(value) }
