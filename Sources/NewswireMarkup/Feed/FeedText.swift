@@ -153,6 +153,8 @@ enum FeedText {
     /// Splits an RSS author string (`jane@example.org (Jane Roe)`, `Jane Roe <jane@example.org>`)
     /// into name and e-mail, as feed readers do.
     static func person(from text: String) -> FeedPerson {
+        // Most author strings are a plain name: no e-mail to split off.
+        guard text.utf8.contains(UInt8(ascii: "@")) else { return FeedPerson(name: text.isEmpty ? nil : text) }
         var name = text
         var email: String?
         if let range = Self.emailRange(in: text) {
