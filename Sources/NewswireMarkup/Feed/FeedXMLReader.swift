@@ -31,6 +31,9 @@ struct FeedXMLReader {
     private var capture: Capture?
     private var buffer: [UInt8] = []
     private var namespaceCache: [UnsafeRawPointer: Namespace] = [:]
+    /// Lower-cased local names (and the namespace of an undeclared prefix) by libxml2's
+    /// interned name pointer.
+    private var nameCache: [UnsafeRawPointer: (local: String, prefixNamespace: Namespace)] = [:]
     private var bases: [String?]
     /// An empty element inside captured markup was written whole (no end event to handle).
     private var closedEmptyMarkup = false
@@ -271,14 +274,22 @@ struct FeedXMLReader {
     }
 
     private mutating func name(of reader: xmlTextReaderPtr) -> (Namespace, String) {
-        var namespace = self.namespace(of: reader)
+        let namespace = self.namespace(of: reader)
         guard let raw = xmlTextReaderConstLocalName(reader) else { return (namespace, "") }
+        // The reader interns names in its dictionary, so one pointer is one name for the
+        // whole document: lower-case and split each name once.
+        let key = UnsafeRawPointer(raw)
+        if let cached = self.nameCache[key] {
+            return (namespace == .none ? cached.prefixNamespace : namespace, cached.local)
+        }
         var local = Self.lowercasedName(raw)
-        if namespace == .none, let colon = local.utf8.firstIndex(of: UInt8(ascii: ":")) {
-            namespace = Self.classify(prefix: local[..<colon])
+        var prefixNamespace = Namespace.none
+        if let colon = local.utf8.firstIndex(of: UInt8(ascii: ":")) {
+            prefixNamespace = Self.classify(prefix: local[..<colon])
             local = String(local[local.utf8.index(after: colon)...])
         }
-        return (namespace, local)
+        self.nameCache[key] = (local, prefixNamespace)
+        return (namespace == .none ? prefixNamespace : namespace, local)
     }
 
     /// Element names compare case-insensitively, as feed readers do (`<Title>`, `<CHANNEL>`).
