@@ -33,7 +33,9 @@ struct FeedXMLReader {
     private var namespaceCache: [UnsafeRawPointer: Namespace] = [:]
     /// Lower-cased local names (and the namespace of an undeclared prefix) by libxml2's
     /// interned name pointer.
-    private var nameCache: [UnsafeRawPointer: (local: String, prefixNamespace: Namespace)] = [:]
+    private var nameCache: [UnsafeRawPointer: (local: String, prefixNamespace: Namespace, element: ElementName)] = [:]
+    /// The dispatch name of the element `name(of:)` read last.
+    private var element = ElementName.other
     private var bases: [String?]
     /// An empty element inside captured markup was written whole (no end event to handle).
     private var closedEmptyMarkup = false
@@ -120,6 +122,28 @@ struct FeedXMLReader {
         var namespace: Namespace
         var name: String
         var value: String
+    }
+
+    /// The element names the reader dispatches on, so that one dictionary lookup per name
+    /// (cached per document) replaces a chain of string comparisons per element.
+    enum ElementName {
+        case abstract, author, body, category, channel, comments, content, contributor, copyright, description,
+            enclosure, entry, feed, fullitem, generator, guid, icon, id, image, info, issued, item, language,
+            lastbuilddate, lastmod, link, logo, managingeditor, modified, pubdate, published, rdf, rights, rss, source,
+            subtitle, summary, tagline, tags, textinput, title, updated
+        case other
+
+        static let byName: [String: ElementName] = [
+            "abstract": .abstract, "author": .author, "body": .body, "category": .category, "channel": .channel,
+            "comments": .comments, "content": .content, "contributor": .contributor, "copyright": .copyright,
+            "description": .description, "enclosure": .enclosure, "entry": .entry, "feed": .feed, "fullitem": .fullitem,
+            "generator": .generator, "guid": .guid, "icon": .icon, "id": .id, "image": .image, "info": .info,
+            "issued": .issued, "item": .item, "language": .language, "lastbuilddate": .lastbuilddate,
+            "lastmod": .lastmod, "link": .link, "logo": .logo, "managingeditor": .managingeditor, "modified": .modified,
+            "pubdate": .pubdate, "published": .published, "rdf": .rdf, "rights": .rights, "rss": .rss,
+            "source": .source, "subtitle": .subtitle, "summary": .summary, "tagline": .tagline, "tags": .tags,
+            "textinput": .textinput, "title": .title, "updated": .updated,
+        ]
     }
 
     // MARK: Walk
@@ -280,6 +304,7 @@ struct FeedXMLReader {
         // whole document: lower-case and split each name once.
         let key = UnsafeRawPointer(raw)
         if let cached = self.nameCache[key] {
+            self.element = cached.element
             return (namespace == .none ? cached.prefixNamespace : namespace, cached.local)
         }
         var local = Self.lowercasedName(raw)
@@ -288,7 +313,9 @@ struct FeedXMLReader {
             prefixNamespace = Self.classify(prefix: local[..<colon])
             local = String(local[local.utf8.index(after: colon)...])
         }
-        self.nameCache[key] = (local, prefixNamespace)
+        let element = ElementName.byName[local] ?? .other
+        self.nameCache[key] = (local, prefixNamespace, element)
+        self.element = element
         return (namespace == .none ? prefixNamespace : namespace, local)
     }
 
@@ -467,6 +494,7 @@ struct FeedXMLReader {
     }
 
     private mutating func role(_ namespace: Namespace, _ local: String, _ attributes: [Attribute], depth: Int) -> Role {
+        let element = self.element
         if let parent = self.frames.last, parent.role == .ignoredSubtree || parent.role == .image {
             if parent.role == .image, local == "url" {
                 self.begin(.imageURL, mode: .text, attributes)
@@ -511,8 +539,8 @@ struct FeedXMLReader {
         if self.kind == .rdf, namespace == .rss090, local == "channel" || local == "item" {
             self.feed.format = "rss0.90"
         }
-        switch local {
-        case "item", "entry":
+        switch element {
+        case .item, .entry:
             // Items never nest: one that opens inside another means the other was not closed.
             self.finishOpenEntry()
             self.entry = FeedEntry()
@@ -523,20 +551,20 @@ struct FeedXMLReader {
                 self.pending.about = about.trimmingASCIIWhitespace()
             }
             return .entry
-        case "channel", "feed", "rss", "rdf":
+        case .channel, .feed, .rss, .rdf:
             return .plain
-        case "image" where rssLike && !inEntry:
+        case .image where rssLike && !inEntry:
             return .image
-        case "textinput", "source", "info":
+        case .textinput, .source, .info:
             return .ignoredSubtree
-        case "title":
+        case .title:
             if self.kind == .cdf || !atomLike {
                 self.begin(.title, mode: .text, attributes)
             } else {
                 self.begin(.title, mode: Self.atomMode(attributes), attributes)
             }
             return .capture
-        case "link":
+        case .link:
             if atomLike, Self.value(attributes, "href") == nil {
                 // `<link rel="alternate">http://…</link>`: the URL written as the content.
                 self.begin(.atomLinkText, mode: .text, attributes)
@@ -548,46 +576,46 @@ struct FeedXMLReader {
             }
             self.begin(.link, mode: .text, attributes)
             return .capture
-        case "guid":
+        case .guid:
             self.begin(.guid, mode: .text, attributes)
             return .capture
-        case "id" where atomLike:
+        case .id where atomLike:
             self.begin(.atomID, mode: .text, attributes)
             return .capture
-        case "pubdate", "published", "issued":
+        case .pubdate, .published, .issued:
             self.begin(.published, mode: .text, attributes)
             return .capture
-        case "updated", "modified", "lastbuilddate", "lastmod":
+        case .updated, .modified, .lastbuilddate, .lastmod:
             self.begin(.updated, mode: .text, attributes)
             return .capture
-        case "description", "abstract":
+        case .description, .abstract:
             self.begin(.description, mode: .html, attributes)
             return .capture
-        case "summary":
+        case .summary:
             self.begin(.summary, mode: atomLike ? Self.atomMode(attributes) : .html, attributes)
             return .capture
-        case "subtitle", "tagline":
+        case .subtitle, .tagline:
             self.begin(.subtitle, mode: Self.atomMode(attributes), attributes)
             return .capture
-        case "content" where atomLike:
+        case .content where atomLike:
             self.begin(.content, mode: Self.atomMode(attributes), attributes)
             return .capture
-        case "body", "fullitem":
+        case .body, .fullitem:
             self.begin(.content, mode: .html, attributes)
             return .capture
-        case "author" where atomLike:
+        case .author where atomLike:
             self.person = PersonScope(target: inEntry ? .entryAuthor : .feedAuthor)
             return .person
-        case "contributor" where atomLike:
+        case .contributor where atomLike:
             self.person = PersonScope(target: .ignored)
             return .person
-        case "author":
+        case .author:
             self.begin(.author, mode: .text, attributes)
             return .capture
-        case "managingeditor" where !inEntry:
+        case .managingeditor where !inEntry:
             self.begin(.feedAuthor, mode: .text, attributes)
             return .capture
-        case "category" where atomLike:
+        case .category where atomLike:
             if let term = (Self.value(attributes, "term") ?? Self.value(attributes, "label")).flatMap(Self.nonEmpty) {
                 self.addCategory(
                     FeedCategory(
@@ -598,18 +626,18 @@ struct FeedXMLReader {
                 )
             }
             return .ignoredSubtree
-        case "category":
+        case .category:
             self.begin(.category, mode: .text, attributes)
             return .capture
-        case "tags" where inEntry:
+        case .tags where inEntry:
             self.begin(.tags, mode: .text, attributes)
             return .capture
-        case "logo", "icon":
+        case .logo, .icon:
             if inEntry || (local == "icon" && self.feed.metadata.image != nil) { return .ignoredSubtree }
             self.feed.metadata.image = nil
             self.begin(.imageURL, mode: .text, attributes)
             return .capture
-        case "enclosure" where inEntry:
+        case .enclosure where inEntry:
             if let url = Self.value(attributes, "url").flatMap(Self.nonEmpty) {
                 let href = self.resolve(url)
                 let type = Self.value(attributes, "type").flatMap(Self.nonEmpty)
@@ -619,16 +647,16 @@ struct FeedXMLReader {
                 self.pending.hasEnclosure = true
             }
             return .ignoredSubtree
-        case "comments" where inEntry:
+        case .comments where inEntry:
             self.begin(.comments, mode: .text, attributes)
             return .capture
-        case "copyright", "rights":
+        case .copyright, .rights:
             self.begin(.rights, mode: atomLike ? Self.atomMode(attributes) : .text, attributes)
             return .capture
-        case "language":
+        case .language:
             self.begin(.language, mode: .text, attributes)
             return .capture
-        case "generator":
+        case .generator:
             self.begin(.generator, mode: .text, attributes)
             return .capture
         default:
