@@ -178,19 +178,20 @@ public enum DateParser {
         return String(decoding: [bytes.0, bytes.1, bytes.2], as: UTF8.self)
     }
 
+    private static let zoneHours: [String: Double] = [
+        "UT": 0, "UTC": 0, "GMT": 0, "Z": 0, "WET": 0, "BST": 1, "IST": 1, "WEST": 1,
+        "CET": 1, "MET": 1, "CEST": 2, "MEST": 2, "EET": 2, "EEST": 3, "MSK": 3,
+        "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
+        "AST": -4, "ADT": -3, "NST": -3.5, "NDT": -2.5, "AKST": -9, "AKDT": -8, "HST": -10,
+        "JST": 9, "KST": 9, "HKT": 8, "SGT": 8, "AEST": 10, "AEDT": 11, "ACST": 9.5, "AWST": 8,
+        "NZST": 12, "NZDT": 13,
+    ]
+
     /// Offset in seconds east of UTC for a named zone (RFC 822 names, common
     /// North American and European abbreviations, and military letters).
     static func zoneOffset(_ name: String) -> Int? {
         let key = name.uppercased()
-        let hours: [String: Double] = [
-            "UT": 0, "UTC": 0, "GMT": 0, "Z": 0, "WET": 0, "BST": 1, "IST": 1, "WEST": 1,
-            "CET": 1, "MET": 1, "CEST": 2, "MEST": 2, "EET": 2, "EEST": 3, "MSK": 3,
-            "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
-            "AST": -4, "ADT": -3, "NST": -3.5, "NDT": -2.5, "AKST": -9, "AKDT": -8, "HST": -10,
-            "JST": 9, "KST": 9, "HKT": 8, "SGT": 8, "AEST": 10, "AEDT": 11, "ACST": 9.5, "AWST": 8,
-            "NZST": 12, "NZDT": 13,
-        ]
-        if let value = hours[key] { return Int(value * 3600) }
+        if let value = Self.zoneHours[key] { return Int(value * 3600) }
         if key.count == 1, let scalar = key.unicodeScalars.first, scalar.value >= 65, scalar.value <= 90,
             scalar != "J"
         {

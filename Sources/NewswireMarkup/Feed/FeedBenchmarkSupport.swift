@@ -40,7 +40,7 @@ extension FeedBenchmarkSupport {
         case 1:
             return XMLRepair(bytes).bytes.count
         default:
-            let reader = FeedXMLReader(baseURL: "https://example.com/feed")
+            var reader = FeedXMLReader(baseURL: "https://example.com/feed")
             reader.read(bytes, stopAtFirstError: true)
             return reader.feed.entries.count
         }

@@ -54,6 +54,16 @@ public struct FeedParser: FeedParsing, Sendable {
             reader = FeedXMLReader(baseURL: base)
             reader.read(repair.bytes)
             wellFormed = !repair.repaired && reader.errorCount == 0
+            if reader.errorCount > 0 {
+                // libxml2's streaming reader stops at a broken chunk: let its tree parser
+                // recover the document instead, and keep whichever found more.
+                var recovered = FeedXMLReader(baseURL: base)
+                if recovered.readRecoveringTree(repair.bytes), recovered.sawRoot,
+                    !reader.sawRoot || recovered.feed.entries.count >= reader.feed.entries.count
+                {
+                    reader = recovered
+                }
+            }
         }
         var feed = reader.feed
         feed.encoding = encoding
@@ -61,10 +71,16 @@ public struct FeedParser: FeedParsing, Sendable {
         if let language = headers["Content-Language"], feed.metadata.language == nil {
             feed.metadata.language = Self.firstLanguage(language)
         }
-        if reader.sawHTMLRoot {
+        if reader.sawHTMLRoot || (!reader.sawRoot && Self.looksLikeHTML(body)) {
             feed.wellFormed = false
-            feed.error = "not a feed: the document is an HTML page"
             feed.entries = []
+            // The page may announce its feeds: hand them on as alternate links.
+            feed.metadata.links = FeedDiscovery.feedLinks(inHTML: body, baseURL: base)
+            feed.error =
+                feed.metadata.links.isEmpty
+                ? "not a feed: the document is an HTML page"
+                : "not a feed: the document is an HTML page announcing \(feed.metadata.links.count) feed(s)"
+
         } else if !reader.sawRoot {
             feed.wellFormed = false
             feed.error = body.isEmpty ? "empty document" : "not a feed: no XML element found"
@@ -73,6 +89,12 @@ public struct FeedParser: FeedParsing, Sendable {
             feed.error = "not a feed: no RSS, Atom or JSON Feed root element"
         }
         return feed
+    }
+
+    /// An HTML page: `<!DOCTYPE html` or `<html` near the start.
+    private static func looksLikeHTML(_ body: [UInt8]) -> Bool {
+        let head = String(decoding: body.prefix(1024), as: UTF8.self).lowercased()
+        return head.contains("<!doctype html") || head.contains("<html")
     }
 
     private static func firstLanguage(_ header: String) -> String? {

@@ -65,7 +65,10 @@ enum FeedText {
     /// UTF-8 that was read as Latin-1 and encoded again (`â€¦` for `…`), and C1 control
     /// characters that stand for windows-1252 punctuation (`\u{92}` for `’`).
     static func repairingMojibake(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
-        if Self.isASCII(bytes) { return String(decoding: bytes, as: UTF8.self) }
+        // Mojibake needs U+0080...U+00FF, written C2 xx or C3 xx: memchr finds them fast.
+        guard let base = bytes.baseAddress,
+            memchr(base, 0xC2, bytes.count) != nil || memchr(base, 0xC3, bytes.count) != nil
+        else { return String(decoding: bytes, as: UTF8.self) }
         var sawLatin1 = false
         for byte in bytes where byte >= 0xC2 {
             if byte > 0xC3 { return String(decoding: bytes, as: UTF8.self) }
@@ -150,6 +153,8 @@ enum FeedText {
     /// Splits an RSS author string (`jane@example.org (Jane Roe)`, `Jane Roe <jane@example.org>`)
     /// into name and e-mail, as feed readers do.
     static func person(from text: String) -> FeedPerson {
+        // Most author strings are a plain name: no e-mail to split off.
+        guard text.utf8.contains(UInt8(ascii: "@")) else { return FeedPerson(name: text.isEmpty ? nil : text) }
         var name = text
         var email: String?
         if let range = Self.emailRange(in: text) {

@@ -8,10 +8,14 @@ import NewswireCore
 /// Element names are compared as a namespace class plus the lower-cased local name (feed
 /// readers treat `<Title>` as `<title>`); strings are built only for the fields that are
 /// kept. Not thread-safe: one reader per parse, used by the calling thread.
-final class FeedXMLReader {
+struct FeedXMLReader {
     private(set) var feed = ParsedFeed()
+    private let errors = FeedErrorCounter()
     /// Errors libxml2 reported (recovered from).
-    var errorCount = 0
+    var errorCount: Int {
+        get { self.errors.count }
+        nonmutating set { self.errors.count = newValue }
+    }
     /// The root element was an HTML page.
     private(set) var sawHTMLRoot = false
     private(set) var sawRoot = false
@@ -27,6 +31,11 @@ final class FeedXMLReader {
     private var capture: Capture?
     private var buffer: [UInt8] = []
     private var namespaceCache: [UnsafeRawPointer: Namespace] = [:]
+    /// Lower-cased local names (and the namespace of an undeclared prefix) by libxml2's
+    /// interned name pointer.
+    private var nameCache: [UnsafeRawPointer: (local: String, prefixNamespace: Namespace, element: ElementName)] = [:]
+    /// The dispatch name of the element `name(of:)` read last.
+    private var element = ElementName.other
     private var bases: [String?]
     /// An empty element inside captured markup was written whole (no end event to handle).
     private var closedEmptyMarkup = false
@@ -115,6 +124,28 @@ final class FeedXMLReader {
         var value: String
     }
 
+    /// The element names the reader dispatches on, so that one dictionary lookup per name
+    /// (cached per document) replaces a chain of string comparisons per element.
+    enum ElementName {
+        case abstract, author, body, category, channel, comments, content, contributor, copyright, description,
+            enclosure, entry, feed, fullitem, generator, guid, icon, id, image, info, issued, item, language,
+            lastbuilddate, lastmod, link, logo, managingeditor, modified, pubdate, published, rdf, rights, rss, source,
+            subtitle, summary, tagline, tags, textinput, title, updated
+        case other
+
+        static let byName: [String: ElementName] = [
+            "abstract": .abstract, "author": .author, "body": .body, "category": .category, "channel": .channel,
+            "comments": .comments, "content": .content, "contributor": .contributor, "copyright": .copyright,
+            "description": .description, "enclosure": .enclosure, "entry": .entry, "feed": .feed, "fullitem": .fullitem,
+            "generator": .generator, "guid": .guid, "icon": .icon, "id": .id, "image": .image, "info": .info,
+            "issued": .issued, "item": .item, "language": .language, "lastbuilddate": .lastbuilddate,
+            "lastmod": .lastmod, "link": .link, "logo": .logo, "managingeditor": .managingeditor, "modified": .modified,
+            "pubdate": .pubdate, "published": .published, "rdf": .rdf, "rights": .rights, "rss": .rss,
+            "source": .source, "subtitle": .subtitle, "summary": .summary, "tagline": .tagline, "tags": .tags,
+            "textinput": .textinput, "title": .title, "updated": .updated,
+        ]
+    }
+
     // MARK: Walk
 
     /// Stop at the first error libxml2 reports (the caller then repairs the bytes and reads
@@ -123,7 +154,7 @@ final class FeedXMLReader {
 
     /// Reads `bytes` (UTF-8) to the end, recovering from errors where libxml2 can; with
     /// `stopAtFirstError`, gives up at the first one instead (`errorCount > 0` afterwards).
-    func read(_ bytes: [UInt8], stopAtFirstError: Bool = false) {
+    mutating func read(_ bytes: [UInt8], stopAtFirstError: Bool = false) {
         self.stopAtFirstError = stopAtFirstError
         guard !bytes.isEmpty, bytes.count < Int(Int32.max) else { return }
         // xmlParserOption(3): RECOVER keeps going after well-formedness errors; NONET forbids
@@ -140,7 +171,7 @@ final class FeedXMLReader {
                 guard let reader = xmlReaderForMemory(chars.baseAddress, Int32(chars.count), nil, "UTF-8", options)
                 else { return }
                 defer { xmlFreeTextReader(reader) }
-                let context = Unmanaged.passUnretained(self).toOpaque()
+                let context = Unmanaged.passUnretained(self.errors).toOpaque()
                 xmlTextReaderSetStructuredErrorHandler(reader, countError, context)
                 self.walk(reader)
             }
@@ -154,9 +185,45 @@ final class FeedXMLReader {
         self.finishOpenEntry()
     }
 
-    private func walk(_ reader: xmlTextReaderPtr) {
+    /// Reads `bytes` (UTF-8) through libxml2's tree parser in recover mode and walks the
+    /// recovered tree with `xmlReaderWalker`.
+    ///
+    /// The streaming reader stops at the first chunk with a well-formedness error; the tree
+    /// parser goes on past mismatched and unclosed tags. Used only for documents with errors.
+    /// Returns `false` when libxml2 could build no tree at all.
+    mutating func readRecoveringTree(_ bytes: [UInt8]) -> Bool {
+        guard !bytes.isEmpty, bytes.count < Int(Int32.max) else { return false }
+        // Same options as `read`; xmlReadMemory(3) builds the whole (small, broken) document.
+        let options = Int32(
+            XML_PARSE_RECOVER.rawValue | XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue
+                | XML_PARSE_NOWARNING.rawValue | XML_PARSE_IGNORE_ENC.rawValue | XML_PARSE_NOCDATA.rawValue
+                | XML_PARSE_COMPACT.rawValue
+        )
+        let walked: Bool = bytes.withUnsafeBufferPointer { pointer in
+            pointer.withMemoryRebound(to: CChar.self) { chars in
+                guard let document = xmlReadMemory(chars.baseAddress, Int32(chars.count), nil, "UTF-8", options) else {
+                    return false
+                }
+                defer { xmlFreeDoc(document) }
+                guard let reader = xmlReaderWalker(document) else { return false }
+                defer { xmlFreeTextReader(reader) }
+                self.walk(reader)
+                return true
+            }
+        }
+        if let capture = self.capture {
+            self.capture = nil
+            self.finishCapture(capture)
+        }
+        self.finishPerson()
+        self.finishOpenEntry()
+        return walked
+    }
+
+    private mutating func walk(_ reader: xmlTextReaderPtr) {
+        let stopAtFirstError = self.stopAtFirstError
         while xmlTextReaderRead(reader) == 1 {
-            if self.stopAtFirstError && self.errorCount > 0 { return }
+            if stopAtFirstError && self.errorCount > 0 { return }
             switch xmlTextReaderNodeType(reader) {
             case 1:
                 let empty = xmlTextReaderIsEmptyElement(reader) == 1
@@ -181,7 +248,7 @@ final class FeedXMLReader {
 
     // MARK: Names
 
-    private func namespace(of reader: xmlTextReaderPtr) -> Namespace {
+    private mutating func namespace(of reader: xmlTextReaderPtr) -> Namespace {
         guard let uri = xmlTextReaderConstNamespaceUri(reader) else { return .none }
         let key = UnsafeRawPointer(uri)
         if let cached = self.namespaceCache[key] { return cached }
@@ -230,15 +297,26 @@ final class FeedXMLReader {
         }
     }
 
-    private func name(of reader: xmlTextReaderPtr) -> (Namespace, String) {
-        var namespace = self.namespace(of: reader)
+    private mutating func name(of reader: xmlTextReaderPtr) -> (Namespace, String) {
+        let namespace = self.namespace(of: reader)
         guard let raw = xmlTextReaderConstLocalName(reader) else { return (namespace, "") }
+        // The reader interns names in its dictionary, so one pointer is one name for the
+        // whole document: lower-case and split each name once.
+        let key = UnsafeRawPointer(raw)
+        if let cached = self.nameCache[key] {
+            self.element = cached.element
+            return (namespace == .none ? cached.prefixNamespace : namespace, cached.local)
+        }
         var local = Self.lowercasedName(raw)
-        if namespace == .none, let colon = local.utf8.firstIndex(of: UInt8(ascii: ":")) {
-            namespace = Self.classify(prefix: local[..<colon])
+        var prefixNamespace = Namespace.none
+        if let colon = local.utf8.firstIndex(of: UInt8(ascii: ":")) {
+            prefixNamespace = Self.classify(prefix: local[..<colon])
             local = String(local[local.utf8.index(after: colon)...])
         }
-        return (namespace, local)
+        let element = ElementName.byName[local] ?? .other
+        self.nameCache[key] = (local, prefixNamespace, element)
+        self.element = element
+        return (namespace == .none ? prefixNamespace : namespace, local)
     }
 
     /// Element names compare case-insensitively, as feed readers do (`<Title>`, `<CHANNEL>`).
@@ -251,7 +329,7 @@ final class FeedXMLReader {
         return String(cString: raw)
     }
 
-    private func attributes(of reader: xmlTextReaderPtr) -> [Attribute] {
+    private mutating func attributes(of reader: xmlTextReaderPtr) -> [Attribute] {
         guard xmlTextReaderHasAttributes(reader) == 1 else { return [] }
         var result: [Attribute] = []
         while xmlTextReaderMoveToNextAttribute(reader) == 1 {
@@ -275,16 +353,25 @@ final class FeedXMLReader {
         for attribute in attributes where attribute.namespace != .xml && attribute.name == name {
             return attribute.value
         }
-        for attribute in attributes where attribute.namespace != .xml && attribute.name.lowercased() == name {
+        for attribute in attributes where attribute.namespace != .xml && Self.equalsIgnoringCase(attribute.name, name) {
             return attribute.value
         }
         return nil
     }
 
+    /// ASCII case-insensitive comparison with a lower-case `key`, without allocating.
+    private static func equalsIgnoringCase(_ name: String, _ key: String) -> Bool {
+        guard name.utf8.count == key.utf8.count else { return false }
+        for (a, b) in zip(name.utf8, key.utf8) where a != b && !(a >= 65 && a <= 90 && a + 32 == b) {
+            return false
+        }
+        return true
+    }
+
     // MARK: Elements
 
     /// Handles a start tag; returns `false` to stop reading (not a feed).
-    private func startElement(_ reader: xmlTextReaderPtr) -> Bool {
+    private mutating func startElement(_ reader: xmlTextReaderPtr) -> Bool {
         if self.capture != nil {
             self.startChildMarkup(reader)
             return true
@@ -322,7 +409,7 @@ final class FeedXMLReader {
         return true
     }
 
-    private func endElement(_ reader: xmlTextReaderPtr) {
+    private mutating func endElement(_ reader: xmlTextReaderPtr) {
         if var capture = self.capture {
             if capture.childDepth > 0 {
                 capture.childDepth -= 1
@@ -349,7 +436,7 @@ final class FeedXMLReader {
         }
     }
 
-    private func detectFormat(_ namespace: Namespace, _ local: String, _ attributes: [Attribute]) -> Bool {
+    private mutating func detectFormat(_ namespace: Namespace, _ local: String, _ attributes: [Attribute]) -> Bool {
         switch local {
         case "rss":
             self.kind = .rss
@@ -388,9 +475,9 @@ final class FeedXMLReader {
     }
 
     /// CDF keeps the link and date of a channel or item in attributes.
-    private func cdfAttributes(_ attributes: [Attribute]) {
+    private mutating func cdfAttributes(_ attributes: [Attribute]) {
         let href = Self.value(attributes, "href").map { self.resolve($0.trimmingASCIIWhitespace()) }
-        let date = Self.value(attributes, "lastmod").flatMap(self.date)
+        let date = Self.value(attributes, "lastmod").flatMap { self.date($0) }
         if self.inEntry {
             if let href {
                 self.entry.link = href
@@ -406,7 +493,8 @@ final class FeedXMLReader {
         }
     }
 
-    private func role(_ namespace: Namespace, _ local: String, _ attributes: [Attribute], depth: Int) -> Role {
+    private mutating func role(_ namespace: Namespace, _ local: String, _ attributes: [Attribute], depth: Int) -> Role {
+        let element = self.element
         if let parent = self.frames.last, parent.role == .ignoredSubtree || parent.role == .image {
             if parent.role == .image, local == "url" {
                 self.begin(.imageURL, mode: .text, attributes)
@@ -451,9 +539,9 @@ final class FeedXMLReader {
         if self.kind == .rdf, namespace == .rss090, local == "channel" || local == "item" {
             self.feed.format = "rss0.90"
         }
-        switch local {
-        case "item", "entry":
-            if inEntry { return .ignoredSubtree }
+        switch element {
+        case .item, .entry:
+            // Items never nest: one that opens inside another means the other was not closed.
             self.finishOpenEntry()
             self.entry = FeedEntry()
             self.inEntry = true
@@ -463,20 +551,20 @@ final class FeedXMLReader {
                 self.pending.about = about.trimmingASCIIWhitespace()
             }
             return .entry
-        case "channel", "feed", "rss", "rdf":
+        case .channel, .feed, .rss, .rdf:
             return .plain
-        case "image" where rssLike && !inEntry:
+        case .image where rssLike && !inEntry:
             return .image
-        case "textinput", "source", "info":
+        case .textinput, .source, .info:
             return .ignoredSubtree
-        case "title":
+        case .title:
             if self.kind == .cdf || !atomLike {
                 self.begin(.title, mode: .text, attributes)
             } else {
                 self.begin(.title, mode: Self.atomMode(attributes), attributes)
             }
             return .capture
-        case "link":
+        case .link:
             if atomLike, Self.value(attributes, "href") == nil {
                 // `<link rel="alternate">http://…</link>`: the URL written as the content.
                 self.begin(.atomLinkText, mode: .text, attributes)
@@ -488,46 +576,46 @@ final class FeedXMLReader {
             }
             self.begin(.link, mode: .text, attributes)
             return .capture
-        case "guid":
+        case .guid:
             self.begin(.guid, mode: .text, attributes)
             return .capture
-        case "id" where atomLike:
+        case .id where atomLike:
             self.begin(.atomID, mode: .text, attributes)
             return .capture
-        case "pubdate", "published", "issued":
+        case .pubdate, .published, .issued:
             self.begin(.published, mode: .text, attributes)
             return .capture
-        case "updated", "modified", "lastbuilddate", "lastmod":
+        case .updated, .modified, .lastbuilddate, .lastmod:
             self.begin(.updated, mode: .text, attributes)
             return .capture
-        case "description", "abstract":
+        case .description, .abstract:
             self.begin(.description, mode: .html, attributes)
             return .capture
-        case "summary":
+        case .summary:
             self.begin(.summary, mode: atomLike ? Self.atomMode(attributes) : .html, attributes)
             return .capture
-        case "subtitle", "tagline":
+        case .subtitle, .tagline:
             self.begin(.subtitle, mode: Self.atomMode(attributes), attributes)
             return .capture
-        case "content" where atomLike:
+        case .content where atomLike:
             self.begin(.content, mode: Self.atomMode(attributes), attributes)
             return .capture
-        case "body", "fullitem":
+        case .body, .fullitem:
             self.begin(.content, mode: .html, attributes)
             return .capture
-        case "author" where atomLike:
+        case .author where atomLike:
             self.person = PersonScope(target: inEntry ? .entryAuthor : .feedAuthor)
             return .person
-        case "contributor" where atomLike:
+        case .contributor where atomLike:
             self.person = PersonScope(target: .ignored)
             return .person
-        case "author":
+        case .author:
             self.begin(.author, mode: .text, attributes)
             return .capture
-        case "managingeditor" where !inEntry:
+        case .managingeditor where !inEntry:
             self.begin(.feedAuthor, mode: .text, attributes)
             return .capture
-        case "category" where atomLike:
+        case .category where atomLike:
             if let term = (Self.value(attributes, "term") ?? Self.value(attributes, "label")).flatMap(Self.nonEmpty) {
                 self.addCategory(
                     FeedCategory(
@@ -538,18 +626,18 @@ final class FeedXMLReader {
                 )
             }
             return .ignoredSubtree
-        case "category":
+        case .category:
             self.begin(.category, mode: .text, attributes)
             return .capture
-        case "tags" where inEntry:
+        case .tags where inEntry:
             self.begin(.tags, mode: .text, attributes)
             return .capture
-        case "logo", "icon":
+        case .logo, .icon:
             if inEntry || (local == "icon" && self.feed.metadata.image != nil) { return .ignoredSubtree }
             self.feed.metadata.image = nil
             self.begin(.imageURL, mode: .text, attributes)
             return .capture
-        case "enclosure" where inEntry:
+        case .enclosure where inEntry:
             if let url = Self.value(attributes, "url").flatMap(Self.nonEmpty) {
                 let href = self.resolve(url)
                 let type = Self.value(attributes, "type").flatMap(Self.nonEmpty)
@@ -559,16 +647,16 @@ final class FeedXMLReader {
                 self.pending.hasEnclosure = true
             }
             return .ignoredSubtree
-        case "comments" where inEntry:
+        case .comments where inEntry:
             self.begin(.comments, mode: .text, attributes)
             return .capture
-        case "copyright", "rights":
+        case .copyright, .rights:
             self.begin(.rights, mode: atomLike ? Self.atomMode(attributes) : .text, attributes)
             return .capture
-        case "language":
+        case .language:
             self.begin(.language, mode: .text, attributes)
             return .capture
-        case "generator":
+        case .generator:
             self.begin(.generator, mode: .text, attributes)
             return .capture
         default:
@@ -576,7 +664,7 @@ final class FeedXMLReader {
         }
     }
 
-    private func dublinCoreRole(_ local: String, _ attributes: [Attribute], inEntry: Bool) -> Role {
+    private mutating func dublinCoreRole(_ local: String, _ attributes: [Attribute], inEntry: Bool) -> Role {
         switch local {
         case "title": self.begin(.dcTitle, mode: .text, attributes)
         case "creator", "author": self.begin(.creator, mode: .text, attributes)
@@ -591,7 +679,7 @@ final class FeedXMLReader {
         return .capture
     }
 
-    private func itunesRole(_ local: String, _ attributes: [Attribute], inEntry: Bool) -> Role {
+    private mutating func itunesRole(_ local: String, _ attributes: [Attribute], inEntry: Bool) -> Role {
         switch local {
         case "author":
             self.begin(.itunesAuthor, mode: .text, attributes)
@@ -620,7 +708,7 @@ final class FeedXMLReader {
         return .capture
     }
 
-    private func mediaRole(_ local: String, _ attributes: [Attribute], inEntry: Bool) -> Role {
+    private mutating func mediaRole(_ local: String, _ attributes: [Attribute], inEntry: Bool) -> Role {
         guard inEntry else { return local == "group" ? .nested : .ignoredSubtree }
         switch local {
         case "group":
@@ -676,7 +764,7 @@ final class FeedXMLReader {
         }
     }
 
-    private func atomLink(_ attributes: [Attribute]) {
+    private mutating func atomLink(_ attributes: [Attribute]) {
         let rel = Self.value(attributes, "rel")?.trimmingASCIIWhitespace().lowercased() ?? "alternate"
         let type = Self.value(attributes, "type").flatMap(Self.nonEmpty)
         let rawHref = (Self.value(attributes, "href") ?? Self.value(attributes, "url") ?? "").trimmingASCIIWhitespace()
@@ -707,7 +795,7 @@ final class FeedXMLReader {
 
     // MARK: Capture
 
-    private func begin(_ field: Field, mode: Mode, _ attributes: [Attribute]) {
+    private mutating func begin(_ field: Field, mode: Mode, _ attributes: [Attribute]) {
         self.buffer.removeAll(keepingCapacity: true)
         self.markupNamespaces.removeAll(keepingCapacity: true)
         var escape = false
@@ -722,11 +810,12 @@ final class FeedXMLReader {
         )
     }
 
-    private func appendText(_ value: UnsafePointer<xmlChar>) {
-        guard let capture = self.capture else { return }
+    private mutating func appendText(_ value: UnsafePointer<xmlChar>) {
+        // Reads one flag rather than copying the whole capture for every text node.
+        guard let escape = self.capture?.escapeText else { return }
         let length = strlen(UnsafeRawPointer(value).assumingMemoryBound(to: CChar.self))
         let text = UnsafeBufferPointer(start: value, count: length)
-        if capture.escapeText {
+        if escape {
             Self.appendEscaped(text, to: &self.buffer)
         } else {
             self.buffer.append(contentsOf: text)
@@ -745,7 +834,7 @@ final class FeedXMLReader {
     }
 
     /// The element's name as markup: the local name for XHTML, the qualified name otherwise.
-    private func appendMarkupName(_ reader: xmlTextReaderPtr) {
+    private mutating func appendMarkupName(_ reader: xmlTextReaderPtr) {
         guard let name = xmlTextReaderConstLocalName(reader) else { return }
         self.buffer.append(
             contentsOf: UnsafeBufferPointer(
@@ -769,7 +858,7 @@ final class FeedXMLReader {
     /// Attributes of an element inside captured markup, as they are written: qualified names,
     /// `xmlns` where the element enters a namespace other than XHTML, and an `xmlns:p` for
     /// each prefix its attributes use (the declarations may sit on an ancestor outside).
-    private func markupAttributes(of reader: xmlTextReaderPtr) -> [Attribute] {
+    private mutating func markupAttributes(of reader: xmlTextReaderPtr) -> [Attribute] {
         var result: [Attribute] = []
         if let namespace = Self.markupNamespace(of: reader), namespace != (self.markupNamespaces.last ?? nil) {
             result.append(Attribute(namespace: .other, name: "xmlns", value: namespace))
@@ -791,7 +880,7 @@ final class FeedXMLReader {
         return result
     }
 
-    private func startChildMarkup(_ reader: xmlTextReaderPtr) {
+    private mutating func startChildMarkup(_ reader: xmlTextReaderPtr) {
         guard var capture = self.capture else { return }
         let empty = xmlTextReaderIsEmptyElement(reader) == 1
         let namespace = self.namespace(of: reader)
@@ -853,7 +942,7 @@ final class FeedXMLReader {
         self.capture = capture
     }
 
-    private func finishCapture(_ capture: Capture) {
+    private mutating func finishCapture(_ capture: Capture) {
         var isHTML = capture.sawChild
         var text: String
         switch capture.mode {
@@ -876,7 +965,7 @@ final class FeedXMLReader {
     }
 
     /// The captured bytes as a string, trimmed of ASCII white space, with mojibake repaired.
-    private func bufferText() -> String {
+    private mutating func bufferText() -> String {
         self.buffer.withUnsafeBufferPointer { bytes in
             var start = 0
             var end = bytes.count
@@ -886,7 +975,7 @@ final class FeedXMLReader {
         }
     }
 
-    private func store(_ field: Field, _ text: String, capture: Capture) {
+    private mutating func store(_ field: Field, _ text: String, capture: Capture) {
         let inEntry = self.inEntry
         let value: String? = text.isEmpty ? nil : text
         switch field {
@@ -933,14 +1022,14 @@ final class FeedXMLReader {
                 self.feed.metadata.id = id
             }
         case .published:
-            guard let date = value.flatMap(self.date) else { return }
+            guard let value, let date = self.date(value) else { return }
             if inEntry {
                 self.entry.published = date
             } else {
                 self.feed.metadata.published = date
             }
         case .updated:
-            guard let date = value.flatMap(self.date) else { return }
+            guard let value, let date = self.date(value) else { return }
             if inEntry {
                 self.entry.updated = date
             } else {
@@ -1021,7 +1110,8 @@ final class FeedXMLReader {
         case .personEmail:
             self.person?.person.email = value
         case .personURI:
-            self.person?.person.uri = value.map(self.resolve)
+            let uri = value.map { self.resolve($0) }
+            self.person?.person.uri = uri
         case .imageURL:
             if !inEntry, self.feed.metadata.image == nil, let value { self.feed.metadata.image = self.resolve(value) }
         }
@@ -1029,7 +1119,7 @@ final class FeedXMLReader {
 
     /// Adds an author string (`Jane Roe`, `jane@example.org (Jane Roe)`); a `weak` one
     /// (itunes:author) only when there is no other.
-    private func addAuthor(_ value: String, weak: Bool) {
+    private mutating func addAuthor(_ value: String, weak: Bool) {
         let person = FeedText.person(from: value)
         if self.inEntry {
             if weak, self.entry.author != nil { return }
@@ -1042,7 +1132,7 @@ final class FeedXMLReader {
         }
     }
 
-    private func addCategory(_ category: FeedCategory) {
+    private mutating func addCategory(_ category: FeedCategory) {
         if self.inEntry {
             self.entry.categories.append(category)
         } else {
@@ -1050,7 +1140,7 @@ final class FeedXMLReader {
         }
     }
 
-    private func finishPerson() {
+    private mutating func finishPerson() {
         guard let scope = self.person else { return }
         self.person = nil
         let person = scope.person
@@ -1069,10 +1159,10 @@ final class FeedXMLReader {
         }
     }
 
-    private func finishOpenEntry() {
+    private mutating func finishOpenEntry() {
         guard self.inEntry else { return }
-        var entry = self.entry
-        self.entry = FeedEntry()
+        var entry = FeedEntry()
+        swap(&entry, &self.entry)
         self.inEntry = false
         let pending = self.pending
         self.pending = EntryFallbacks()
@@ -1104,10 +1194,16 @@ final class FeedXMLReader {
     }
 }
 
+/// Counts the errors libxml2 reports for one reader; a class, so the C callback can reach it
+/// through its context pointer. Used by the one thread that runs the reader.
+private final class FeedErrorCounter {
+    var count = 0
+}
+
 /// libxml2's structured error callback: counts errors on the reader that owns `context`.
 private let countError: xmlStructuredErrorFunc = { context, error in
     guard let context, let error else { return }
     if error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue {
-        Unmanaged<FeedXMLReader>.fromOpaque(context).takeUnretainedValue().errorCount += 1
+        Unmanaged<FeedErrorCounter>.fromOpaque(context).takeUnretainedValue().count += 1
     }
 }

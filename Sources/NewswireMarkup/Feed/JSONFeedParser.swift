@@ -64,6 +64,8 @@ enum JSONFeedParser {
             entry.published = Self.string(item["date_published"]).flatMap(DateParser.parse)
             entry.updated = Self.string(item["date_modified"]).flatMap(DateParser.parse)
             entry.authors = Self.people(item)
+            // JSON Feed 1.1: an item without authors has the feed's.
+            if entry.authors.isEmpty { entry.authors = feed.metadata.authors }
             entry.author = entry.authors.first.flatMap(FeedText.display)
             for case let tag as String in (item["tags"] as? [Any]) ?? [] where !tag.isEmpty {
                 entry.categories.append(FeedCategory(term: tag))

@@ -9,6 +9,7 @@ enum XMLCharset {
     struct Decoded {
         var utf8: [UInt8]
         var encoding: String
+        /// The bytes were not what their label (or the lack of one) said: a guess, a repair.
         var overruled: Bool
     }
 
@@ -78,6 +79,21 @@ enum XMLCharset {
             Self.isValidUTF8(bytes)
         {
             return Decoded(utf8: bytes, encoding: "utf-8", overruled: false)
+        }
+        if Charset.byteOrderMark(bytes) == nil, label.map({ Charset.canonicalLabel($0) == "utf-8" }) ?? true {
+            // UTF-8 with a few bad bytes stays UTF-8 (each bad byte becomes U+FFFD); Latin-1
+            // text almost never forms a valid multi-byte sequence, so it has none.
+            let validity = Charset.utf8Validity(bytes)
+            if validity.multiByte > 0, validity.multiByte >= validity.invalid {
+                return Decoded(utf8: Charset.repairUTF8(bytes), encoding: "utf-8", overruled: validity.invalid > 0)
+            }
+        }
+        if label == nil, Charset.byteOrderMark(bytes) == nil {
+            // No label anywhere and not UTF-8: guess from the bytes (chardet-style).
+            let guess = XMLCharsetDetection.detect(bytes)
+            if guess != "windows-1252" {
+                return Decoded(utf8: Charset.convert(bytes, from: guess), encoding: guess, overruled: true)
+            }
         }
         let decoded = Charset.decode(bytes, contentType: contentType, kind: .xml)
         var encoding = decoded.encoding
