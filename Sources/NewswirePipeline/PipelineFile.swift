@@ -267,13 +267,11 @@ private struct Reader {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw PipelineFileError(file: self.file, message: "cannot read the OPML file \(path)")
         }
-        do {
-            return try OPML.subscriptions(in: [UInt8](data)).map {
-                PipelineConfiguration.FeedSource(url: $0.url, name: $0.title)
-            }
-        } catch {
-            throw PipelineFileError(file: path, message: "\(error)")
+        let feeds = OPML.subscriptions(in: [UInt8](data)).map {
+            PipelineConfiguration.FeedSource(url: $0.feedURL, name: $0.title)
         }
+        guard !feeds.isEmpty else { throw PipelineFileError(file: path, message: "the OPML file lists no feeds") }
+        return feeds
     }
 
     func fetchOptions(_ node: Node) throws -> FetchOptions {

@@ -118,11 +118,8 @@ struct Crawl: ParsableCommand {
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw PipelineFileError(file: path, message: "cannot read the OPML file")
             }
-            let feeds: [PipelineConfiguration.FeedSource]
-            do {
-                feeds = try OPML.subscriptions(in: [UInt8](data)).map { .init(url: $0.url, name: $0.title) }
-            } catch {
-                throw PipelineFileError(file: path, message: "\(error)")
+            let feeds = OPML.subscriptions(in: [UInt8](data)).map {
+                PipelineConfiguration.FeedSource(url: $0.feedURL, name: $0.title)
             }
             guard !feeds.isEmpty else { throw PipelineFileError(file: path, message: "the OPML file lists no feeds") }
             return PipelineConfiguration(name: "crawl", feeds: feeds, opml: path, output: "-")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NewswireCore
+import NewswireFetch
 import NewswireMarkup
 
 /// `newswire feed URL-or-FILE`: one feed to one JSON document in the neutral shape of the
@@ -15,7 +16,7 @@ struct Feed: ParsableCommand {
             """
     )
 
-    @Argument(help: "A feed file (or - for standard input).")
+    @Argument(help: "A feed URL, a feed file, or - for standard input.")
     var source: String
 
     @Option(help: "The URL the document was fetched from; relative links resolve against it.")
@@ -33,7 +34,13 @@ struct Feed: ParsableCommand {
     func run() throws {
         let lowered = self.source.lowercased()
         if lowered.hasPrefix("http://") || lowered.hasPrefix("https://") {
-            throw ValidationError("newswire feed reads files for now; fetch the URL first (e.g. curl -o feed.xml URL)")
+            // Fetched: the response's own headers and final URL describe the document.
+            Fetcher.initializeGlobalState()
+            var document = try fetchOnce(self.source)
+            if let documentURL = self.documentURL { document.finalURL = documentURL }
+            LibXML2.initialize()
+            self.print(FeedParser().parseFeed(document))
+            return
         }
         let body: [UInt8]
         do {
@@ -56,7 +63,10 @@ struct Feed: ParsableCommand {
         // Only libxml2 is needed here: keep start-up cheap (no libcurl, no logging set-up).
         LibXML2.initialize()
         let document = FetchedDocument(requestedURL: self.documentURL ?? "", headers: headers, body: body)
-        let parsed = FeedParser().parseFeed(document)
+        self.print(FeedParser().parseFeed(document))
+    }
+
+    private func print(_ parsed: ParsedFeed) {
         var output = parsed.neutralJSON()
         output.append("\n")
         FileHandle.standardOutput.write(Data(output.utf8))

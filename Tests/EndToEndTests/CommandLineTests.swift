@@ -38,6 +38,23 @@ import Testing
         try expectValid(file, schema: "article.schema.json")
     }
 
+    @Test func parsesOneFeedFromAURL() async throws {
+        let site = try TestSite(root: Repository.demoSite)
+        let base = try await site.start()
+        let result = try await runNewswire(["feed", base + "/latin1.xml"])
+        await site.stop()
+        #expect(result.status == 0, "\(result.stderr)")
+        let document = try #require(
+            try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: any Sendable]
+        )
+        #expect(document["format"] as? String == "rss2.0")
+        let feed = try #require(document["feed"] as? [String: any Sendable])
+        #expect(feed["title"] as? String == "Courier em Português: Histórias de São Brás")
+        let entries = try #require(document["entries"] as? [[String: any Sendable]])
+        #expect(entries.first?["link"] as? String == base + "/articles/cafe-sao-bras.html")
+        #expect(entries.first?["published"] as? String == "2026-11-16T09:00:00Z")
+    }
+
     @Test func aMissingPageIsAClearError() async throws {
         let site = try TestSite(root: Repository.demoSite)
         let base = try await site.start()
@@ -45,6 +62,25 @@ import Testing
         await site.stop()
         #expect(result.status != 0)
         #expect(result.stderr.contains("HTTP 404"))
+    }
+
+    @Test func crawlsTheFeedsOfAnOPMLFile() async throws {
+        let site = try TestSite(root: Repository.demoSite)
+        let base = try await site.start()
+        let folder = try Repository.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let opml = folder.appendingPathComponent("subscriptions.opml")
+        try """
+        <?xml version="1.0"?><opml version="2.0"><head><title>Mine</title></head><body>
+        <outline text="Courier"><outline type="rss" text="Latest" xmlUrl="\(base)/atom.xml"/>
+        <outline type="rss" text="São Brás" xmlUrl="\(base)/latin1.xml"/></outline></body></opml>
+        """.write(to: opml, atomically: true, encoding: .utf8)
+        let output = folder.appendingPathComponent("out.ndjson")
+        let result = try await runNewswire(["crawl", opml.path, "--output", output.path, "--no-progress"])
+        await site.stop()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("feeds 2 ok, 0 failed"))
+        #expect(try records(in: output).count == 4)
     }
 
     @Test func everyFeedFailingExitsNonZero() async throws {
