@@ -105,6 +105,24 @@ public struct JSONWriter: Sendable {
         self.endArray()
     }
 
+    /// Writes `"name": [{…}, …]` with one object per element, filled by `writeFields`;
+    /// an empty list is left out.
+    public mutating func field<Element>(
+        _ name: String,
+        objects elements: [Element],
+        _ writeFields: (Element, inout JSONWriter) -> Void
+    ) {
+        guard !elements.isEmpty else { return }
+        self.key(name)
+        self.beginArray()
+        for element in elements {
+            self.beginObject()
+            writeFields(element, &self)
+            self.endObject()
+        }
+        self.endArray()
+    }
+
     private mutating func separate() {
         guard !self.needsComma.isEmpty else { return }
         if self.needsComma[self.needsComma.count - 1] {

@@ -189,12 +189,13 @@ private final class Run: Sendable {
             let record = ErrorRecord(kind: .parse, stage: .feed, url: source.url, message: message)
             return ParsedSource(index: index, items: [], outcome: .feed(ok: false, items: 0, error: record))
         }
-        let title = source.name ?? parsed.metadata.title
+        // The feed's own title; the name the pipeline gave it when the feed has none.
+        let title = parsed.metadata.title ?? source.name
         let items = parsed.entries.enumerated().map { offset, entry in
             FeedItem(
                 sequence: SequenceNumber(feed: index, item: offset + 1),
                 feedURL: source.url,
-                feedTitle: parsed.metadata.title ?? title,
+                feedTitle: title,
                 entry: entry
             )
         }

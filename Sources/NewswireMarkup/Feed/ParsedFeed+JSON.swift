@@ -43,17 +43,10 @@ extension ParsedFeed {
             writer.field("summary", entry.summary)
             writer.field("content", entry.content)
             Self.writeCategories(entry.categories, to: &writer)
-            if !entry.enclosures.isEmpty {
-                writer.key("enclosures")
-                writer.beginArray()
-                for enclosure in entry.enclosures {
-                    writer.beginObject()
-                    writer.field("url", enclosure.url)
-                    writer.field("type", enclosure.type)
-                    writer.field("length", enclosure.length)
-                    writer.endObject()
-                }
-                writer.endArray()
+            writer.field("enclosures", objects: entry.enclosures) { enclosure, writer in
+                writer.field("url", enclosure.url)
+                writer.field("type", enclosure.type)
+                writer.field("length", enclosure.length)
             }
             Self.writeLinks(entry.links, to: &writer)
             writer.field("comments", entry.comments)
@@ -66,45 +59,27 @@ extension ParsedFeed {
     }
 
     private static func writePeople(_ people: [FeedPerson], to writer: inout JSONWriter) {
-        guard !people.isEmpty else { return }
-        writer.key("authors")
-        writer.beginArray()
-        for person in people {
-            writer.beginObject()
+        writer.field("authors", objects: people) { person, writer in
             writer.field("name", person.name)
             writer.field("email", person.email)
             writer.field("uri", person.uri)
-            writer.endObject()
         }
-        writer.endArray()
     }
 
     private static func writeCategories(_ categories: [FeedCategory], to writer: inout JSONWriter) {
-        guard !categories.isEmpty else { return }
-        writer.key("categories")
-        writer.beginArray()
-        for category in categories {
-            writer.beginObject()
+        writer.field("categories", objects: categories) { category, writer in
             writer.field("term", category.term)
             writer.field("scheme", category.scheme)
             writer.field("label", category.label)
-            writer.endObject()
         }
-        writer.endArray()
     }
 
     private static func writeLinks(_ links: [FeedLink], to writer: inout JSONWriter) {
-        guard !links.isEmpty else { return }
-        writer.key("links")
-        writer.beginArray()
-        for link in links {
-            writer.beginObject()
+        writer.field("links", objects: links) { link, writer in
             writer.field("href", link.href)
             writer.field("rel", link.rel)
             writer.field("type", link.type)
             writer.field("title", link.title)
-            writer.endObject()
         }
-        writer.endArray()
     }
 }
