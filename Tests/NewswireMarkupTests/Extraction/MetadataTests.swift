@@ -132,4 +132,18 @@ import Testing
             page.text.contains(ExtractionFixtures.storyParagraphs[0] + "\n\n" + ExtractionFixtures.storyParagraphs[1])
         )
     }
+
+    @Test func readsJSONLDWrappedInCommentsAndUnicodeSpaces() throws {
+        // No-break and ideographic spaces around the block and its fields are trimmed like ASCII ones.
+        let head = """
+            <script type="application/ld+json">\u{A0}\u{3000}
+            <!--{"@type": "NewsArticle", "headline": "Pier",
+               "author": {"@type": "Person", "name": "\u{A0}Tove Almqvist\u{2003}"},
+               "keywords": " harbour ,\u{A0}council\u{A0}, "}-->\u{3000}
+            </script>
+            """
+        let page = try ExtractionFixtures.extract(ExtractionFixtures.cluttered(extraHead: head))
+        #expect(page.authors == ["Tove Almqvist"])
+        #expect(page.categories == ["harbour", "council"])
+    }
 }
