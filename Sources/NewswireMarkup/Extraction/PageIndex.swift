@@ -69,13 +69,17 @@ final class PageIndex {
     /// Parses UTF-8 HTML.
     ///
     /// Options: htmlReadMemory(3) with NONET (no network), RECOVER (keep going on broken
-    /// markup), NOERROR/NOWARNING (no reports to stderr), and IGNORE_ENC, because the bytes
-    /// were already decoded to UTF-8 and a `<meta charset>` must not switch the decoder again.
+    /// markup), NOERROR/NOWARNING (no reports to stderr), IGNORE_ENC, because the bytes
+    /// were already decoded to UTF-8 and a `<meta charset>` must not switch the decoder again,
+    /// and COMPACT: libxml2 stores text nodes shorter than two pointers (mostly the white space
+    /// between tags) inside the node instead of a malloc'd string. The tree must then not be
+    /// modified, and nothing here does; text nodes' `properties` hold text, so only elements'
+    /// attributes are ever read.
     init?(utf8 bytes: [UInt8], url: String?) {
         guard !bytes.isEmpty, bytes.count < Int(Int32.max) else { return nil }
         let options =
             HTML_PARSE_NONET.rawValue | HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue
-            | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_IGNORE_ENC.rawValue
+            | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_IGNORE_ENC.rawValue | HTML_PARSE_COMPACT.rawValue
         let parsed = bytes.withUnsafeBufferPointer { buffer in
             buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
                 htmlReadMemory($0, Int32(buffer.count), url, "UTF-8", Int32(bitPattern: options))
