@@ -133,6 +133,25 @@ final class PageIndex {
         return pointer[literal.utf8CodeUnitCount] == 0
     }
 
+    /// Whether the C string `value` contains `literal` (lower-case ASCII), ignoring ASCII case.
+    static func contains(_ value: UnsafePointer<UInt8>, _ literal: StaticString) -> Bool {
+        let pattern = literal.utf8Start
+        let count = literal.utf8CodeUnitCount
+        var start = 0
+        while value[start] != 0 {
+            var offset = 0
+            while offset < count {
+                let byte = value[start + offset]
+                let lowered = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte
+                if lowered != pattern[offset] { break }
+                offset += 1
+            }
+            if offset == count { return true }
+            start += 1
+        }
+        return false
+    }
+
     /// `display:none` or `visibility:hidden` in a `style` attribute.
     static func hidesElement(_ style: UnsafePointer<UInt8>) -> Bool {
         // Most inline styles hide nothing: look for "none" or "hidden" before parsing anything.
@@ -250,10 +269,11 @@ private struct IndexBuilder {
             case .lang:
                 if tag == .html, self.head.language == nil { self.head.language = String(cString: value) }
             case .itemprop:
-                let prop = String(cString: value).lowercased()
-                if prop == "author" || prop == "creator" { self.head.authorElements.append(Int(index)) }
+                if PageIndex.equals(value, "author") || PageIndex.equals(value, "creator") {
+                    self.head.authorElements.append(Int(index))
+                }
             case .rel:
-                if tag == .a, String(cString: value).lowercased().contains("author") {
+                if tag == .a, PageIndex.contains(value, "author") {
                     self.head.authorElements.append(Int(index))
                 }
             case .datetime:
@@ -385,8 +405,7 @@ private struct IndexBuilder {
         while let attr = attribute {
             attribute = attr.pointee.next
             guard let name = attr.pointee.name, let value = attr.pointee.children?.pointee.content else { continue }
-            if String(cString: name).lowercased() == "type",
-                String(cString: value).lowercased().contains("ld+json"),
+            if PageIndex.equals(name, "type"), PageIndex.contains(value, "ld+json"),
                 let text = PageIndex.textContent(node)
             {
                 self.head.jsonLD.append(text)

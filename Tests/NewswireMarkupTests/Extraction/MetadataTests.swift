@@ -57,10 +57,20 @@ import Testing
         #expect(phrases.authors.isEmpty)
     }
 
-    @Test func readsAuthorsFromBylineMarkup() throws {
-        let byline = "<span itemprop=\"author\">By Marit Ekholm</span>"
+    @Test(arguments: [
+        "<span itemprop=\"author\">By Marit Ekholm</span>",
+        "<span itemprop=\"Creator\">By Marit Ekholm</span>",
+        "<a rel=\"noopener AUTHOR\" href=\"/staff/ekholm\">Marit Ekholm</a>",
+    ])
+    func readsAuthorsFromBylineMarkup(byline: String) throws {
         let page = try ExtractionFixtures.extract(ExtractionFixtures.cluttered(byline: byline))
         #expect(page.authors == ["Marit Ekholm"])
+    }
+
+    @Test func bylineMarkupNeedsTheWholeItempropWord() throws {
+        let byline = "<span itemprop=\"authorship\">By Marit Ekholm</span>"
+        let page = try ExtractionFixtures.extract(ExtractionFixtures.cluttered(byline: byline))
+        #expect(page.authors.isEmpty)
     }
 
     @Test(arguments: [
