@@ -113,21 +113,25 @@ public enum Charset {
 
     /// The `encoding` of an `<?xml … ?>` declaration at the start of the bytes.
     public static func xmlDeclarationLabel(_ bytes: [UInt8]) -> String? {
-        let head = self.asciiLowercasedPrefix(bytes, 512)
-        guard let start = head.range(of: "<?xml"),
-            let end = head.range(of: "?>", range: start.upperBound..<head.endIndex)
+        let head = self.asciiLowercasedPrefix(bytes, 512)[...]
+        guard let start = self.firstIndex(of: "<?xml", in: head, from: 0),
+            let end = self.firstIndex(of: "?>", in: head, from: start + 5)
         else { return nil }
-        return self.attributeValue(named: "encoding", in: head[start.upperBound..<end.lowerBound])
+        return self.attributeValue(named: "encoding", in: head[(start + 5)..<end])
     }
 
     /// The charset of an HTML `<meta charset>` or `<meta http-equiv="Content-Type">` in the
     /// first 4 KiB (the HTML standard's pre-scan reads 1 KiB; pages put it later often).
+    ///
+    /// Runs on every page, so it scans bytes: Foundation's `String.range(of:)` over the same
+    /// 4 KiB cost as much as the rest of the charset step.
     public static func htmlMetaLabel(_ bytes: [UInt8]) -> String? {
-        let head = self.asciiLowercasedPrefix(bytes, 4096)
-        var searchStart = head.startIndex
-        while let meta = head.range(of: "<meta", range: searchStart..<head.endIndex) {
-            let tagEnd = head.range(of: ">", range: meta.upperBound..<head.endIndex)?.lowerBound ?? head.endIndex
-            let tag = head[meta.upperBound..<tagEnd]
+        let head = self.asciiLowercasedPrefix(bytes, 4096)[...]
+        var searchStart = 0
+        while let meta = self.firstIndex(of: "<meta", in: head, from: searchStart) {
+            let tagStart = meta + 5
+            let tagEnd = self.firstIndex(of: ">", in: head, from: tagStart) ?? head.count
+            let tag = head[tagStart..<tagEnd]
             if let label = self.attributeValue(named: "charset", in: tag) {
                 return label
             }
@@ -317,40 +321,70 @@ public enum Charset {
 
     // MARK: Helpers
 
-    private static func asciiLowercasedPrefix(_ bytes: [UInt8], _ limit: Int) -> String {
+    /// The first `limit` bytes, NULs dropped (so UTF-16 declarations still read as ASCII),
+    /// ASCII letters lower-cased and other bytes above 0x7F replaced by `?`.
+    private static func asciiLowercasedPrefix(_ bytes: [UInt8], _ limit: Int) -> [UInt8] {
         var ascii = [UInt8]()
         ascii.reserveCapacity(min(limit, bytes.count))
         for byte in bytes.prefix(limit) {
-            // Drop NULs so UTF-16 declarations still read as ASCII.
             if byte == 0 { continue }
             ascii.append(byte >= 65 && byte <= 90 ? byte + 32 : (byte < 0x80 ? byte : UInt8(ascii: "?")))
         }
-        return String(decoding: ascii, as: UTF8.self)
+        return ascii
     }
 
-    private static func attributeValue(named name: String, in tag: Substring) -> String? {
-        var searchStart = tag.startIndex
-        while let found = tag.range(of: name, range: searchStart..<tag.endIndex) {
-            searchStart = found.upperBound
-            // The name must start a word.
-            if found.lowerBound > tag.startIndex {
-                let before = tag[tag.index(before: found.lowerBound)]
-                if before.isLetter || before == "-" { continue }
+    /// Where `needle` (ASCII) first occurs in `bytes` at or after `start`, or `nil`.
+    private static func firstIndex(of needle: StaticString, in bytes: ArraySlice<UInt8>, from start: Int) -> Int? {
+        needle.withUTF8Buffer { pattern in
+            guard let first = pattern.first, start <= bytes.endIndex - pattern.count else { return nil }
+            var index = start
+            while index <= bytes.endIndex - pattern.count {
+                if bytes[index] == first {
+                    var offset = 1
+                    while offset < pattern.count && bytes[index + offset] == pattern[offset] { offset += 1 }
+                    if offset == pattern.count { return index }
+                }
+                index += 1
             }
-            var index = found.upperBound
-            while index < tag.endIndex, tag[index] == " " { index = tag.index(after: index) }
-            guard index < tag.endIndex, tag[index] == "=" else { continue }
-            index = tag.index(after: index)
-            while index < tag.endIndex, tag[index] == " " { index = tag.index(after: index) }
+            return nil
+        }
+    }
+
+    /// The value of attribute `name` in the lower-cased bytes of a tag (`charset="utf-8"`,
+    /// `charset=utf-8`), or `nil`. The name must start a word: `data-charset` does not count.
+    private static func attributeValue(named name: StaticString, in tag: ArraySlice<UInt8>) -> String? {
+        let space = UInt8(ascii: " ")
+        var searchStart = tag.startIndex
+        while let found = self.firstIndex(of: name, in: tag, from: searchStart) {
+            searchStart = found + name.utf8CodeUnitCount
+            if found > tag.startIndex {
+                let before = tag[found - 1]
+                if (before >= UInt8(ascii: "a") && before <= UInt8(ascii: "z")) || before == UInt8(ascii: "-") {
+                    continue
+                }
+            }
+            var index = searchStart
+            while index < tag.endIndex, tag[index] == space { index += 1 }
+            guard index < tag.endIndex, tag[index] == UInt8(ascii: "=") else { continue }
+            index += 1
+            while index < tag.endIndex, tag[index] == space { index += 1 }
             guard index < tag.endIndex else { return nil }
             let quote = tag[index]
-            if quote == "\"" || quote == "'" {
-                let valueStart = tag.index(after: index)
-                let valueEnd = tag[valueStart...].firstIndex(of: quote) ?? tag.endIndex
-                return String(tag[valueStart..<valueEnd]).trimmingCharacters(in: " ")
+            var value: ArraySlice<UInt8>
+            if quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'") {
+                let valueEnd = tag[(index + 1)...].firstIndex(of: quote) ?? tag.endIndex
+                value = tag[(index + 1)..<valueEnd]
+                while value.first == space { value.removeFirst() }
+                while value.last == space { value.removeLast() }
+            } else {
+                let valueEnd =
+                    tag[index...].firstIndex { byte in
+                        byte == space || byte == UInt8(ascii: "/") || byte == UInt8(ascii: ";")
+                            || byte == UInt8(ascii: ">")
+                    } ?? tag.endIndex
+                value = tag[index..<valueEnd]
             }
-            let valueEnd = tag[index...].firstIndex { $0 == " " || $0 == "/" || $0 == ";" || $0 == ">" } ?? tag.endIndex
-            return String(tag[index..<valueEnd])
+            return String(decoding: value, as: UTF8.self)
         }
         return nil
     }

@@ -108,4 +108,27 @@ import Testing
     func readsTheContentTypeParameter(value: String, label: String?) {
         #expect(Charset.label(fromContentType: value) == label)
     }
+
+    @Test(
+        arguments: [
+            ("<html><head><META CharSet = \"  ISO-8859-2 \" ></head>", "iso-8859-2"),
+            ("<meta charset=koi8-r/><p>text</p>", "koi8-r"),
+            ("<meta name=x data-charset=\"big5\"><meta charset='euc-jp'>", "euc-jp"),
+            ("<meta http-equiv=\"Content-Type\" content=\"text/html; charset=Shift_JIS\">", "shift_jis"),
+            ("<meta http-equiv=\"refresh\" content=\"5; url=/x-charset=gbk\">", nil),
+            ("<p>caf\u{E9}</p><meta content=\"a\" charset=\"utf-8\"", "utf-8"),
+            ("<html><body>no declaration</body></html>", nil),
+        ] as [(String, String?)]
+    )
+    func readsTheMetaDeclaration(html: String, label: String?) {
+        // The raw label may keep a closing quote (`charset=x"` inside a content value): compare canonical labels.
+        #expect(Charset.htmlMetaLabel(Array(html.utf8)).flatMap(Charset.canonicalLabel) == label)
+    }
+
+    @Test func readsTheXMLDeclaration() {
+        #expect(Charset.xmlDeclarationLabel(Array("<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss/>".utf8)) == "utf-8")
+        #expect(Charset.xmlDeclarationLabel(Array("<?xml version='1.0'?><rss encoding='x'/>".utf8)) == nil)
+        let utf16 = Array("<?xml version=\"1.0\" encoding=\"UTF-16\"?>".utf16.flatMap { [UInt8($0 & 0xFF), 0] })
+        #expect(Charset.xmlDeclarationLabel(utf16) == "utf-16")
+    }
 }

@@ -19,7 +19,7 @@ struct JSONLD {
     private static let relevantTypes = ["Article", "article", "Posting", "WebPage", "Report", "Review", "@graph"]
 
     private static func parse(_ script: String) -> Any? {
-        var text = script.trimmingCharacters(in: .whitespacesAndNewlines)
+        var text = TextBytes.trimmingWhitespace(script)
         if text.hasPrefix("<!--") { text = String(text.dropFirst(4)) }
         if text.hasSuffix("-->") { text = String(text.dropLast(3)) }
         if let value = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]) {
@@ -67,7 +67,7 @@ struct JSONLD {
     /// A string field, or the first string of an array field.
     static func string(_ value: Any?) -> String? {
         if let string = value as? String {
-            let trimmed = string.trimmingCharacters(in: .whitespacesAndNewlines)
+            let trimmed = TextBytes.trimmingWhitespace(string)
             return trimmed.isEmpty ? nil : trimmed
         }
         if let number = value as? NSNumber { return number.stringValue }
@@ -78,7 +78,7 @@ struct JSONLD {
     /// Every string of a field that may hold a string, an array or comma-separated text.
     static func strings(_ value: Any?) -> [String] {
         if let string = value as? String {
-            return string.split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            return string.split(separator: ",").map { TextBytes.trimmingWhitespace($0) }
                 .filter { !$0.isEmpty }
         }
         if let array = value as? [Any] { return array.flatMap { Self.strings($0) } }

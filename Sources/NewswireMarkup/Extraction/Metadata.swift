@@ -281,7 +281,7 @@ struct Metadata {
 
     /// The primary subtag of a language tag, lower case (`en-GB` and `en_GB` give `en`).
     static func languageCode(_ tag: String) -> String? {
-        let primary = tag.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        let primary = TextBytes.trimmingWhitespace(tag).lowercased()
             .split(whereSeparator: { $0 == "-" || $0 == "_" || $0 == "," || $0 == " " }).first
         guard let primary, (2...3).contains(primary.count), primary.allSatisfy({ $0.isASCII && $0.isLetter })
         else { return nil }
@@ -341,7 +341,7 @@ struct Metadata {
 
     /// `href` made absolute against the page URL; `nil` for what is not http(s).
     func resolve(_ href: String) -> String? {
-        let trimmed = href.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = TextBytes.trimmingWhitespace(href)
         guard !trimmed.isEmpty else { return nil }
         guard let base = URL(string: self.pageURL), let url = URL(string: trimmed, relativeTo: base) else {
             return trimmed.hasPrefix("http") ? trimmed : nil

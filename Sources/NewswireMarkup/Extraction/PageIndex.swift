@@ -69,13 +69,17 @@ final class PageIndex {
     /// Parses UTF-8 HTML.
     ///
     /// Options: htmlReadMemory(3) with NONET (no network), RECOVER (keep going on broken
-    /// markup), NOERROR/NOWARNING (no reports to stderr), and IGNORE_ENC, because the bytes
-    /// were already decoded to UTF-8 and a `<meta charset>` must not switch the decoder again.
+    /// markup), NOERROR/NOWARNING (no reports to stderr), IGNORE_ENC, because the bytes
+    /// were already decoded to UTF-8 and a `<meta charset>` must not switch the decoder again,
+    /// and COMPACT: libxml2 stores text nodes shorter than two pointers (mostly the white space
+    /// between tags) inside the node instead of a malloc'd string. The tree must then not be
+    /// modified, and nothing here does; text nodes' `properties` hold text, so only elements'
+    /// attributes are ever read.
     init?(utf8 bytes: [UInt8], url: String?) {
         guard !bytes.isEmpty, bytes.count < Int(Int32.max) else { return nil }
         let options =
             HTML_PARSE_NONET.rawValue | HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue
-            | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_IGNORE_ENC.rawValue
+            | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_IGNORE_ENC.rawValue | HTML_PARSE_COMPACT.rawValue
         let parsed = bytes.withUnsafeBufferPointer { buffer in
             buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
                 htmlReadMemory($0, Int32(buffer.count), url, "UTF-8", Int32(bitPattern: options))
@@ -127,6 +131,25 @@ final class PageIndex {
             return false
         }
         return pointer[literal.utf8CodeUnitCount] == 0
+    }
+
+    /// Whether the C string `value` contains `literal` (lower-case ASCII), ignoring ASCII case.
+    static func contains(_ value: UnsafePointer<UInt8>, _ literal: StaticString) -> Bool {
+        let pattern = literal.utf8Start
+        let count = literal.utf8CodeUnitCount
+        var start = 0
+        while value[start] != 0 {
+            var offset = 0
+            while offset < count {
+                let byte = value[start + offset]
+                let lowered = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte
+                if lowered != pattern[offset] { break }
+                offset += 1
+            }
+            if offset == count { return true }
+            start += 1
+        }
+        return false
     }
 
     /// `display:none` or `visibility:hidden` in a `style` attribute.
@@ -246,10 +269,11 @@ private struct IndexBuilder {
             case .lang:
                 if tag == .html, self.head.language == nil { self.head.language = String(cString: value) }
             case .itemprop:
-                let prop = String(cString: value).lowercased()
-                if prop == "author" || prop == "creator" { self.head.authorElements.append(Int(index)) }
+                if PageIndex.equals(value, "author") || PageIndex.equals(value, "creator") {
+                    self.head.authorElements.append(Int(index))
+                }
             case .rel:
-                if tag == .a, String(cString: value).lowercased().contains("author") {
+                if tag == .a, PageIndex.contains(value, "author") {
                     self.head.authorElements.append(Int(index))
                 }
             case .datetime:
@@ -381,8 +405,7 @@ private struct IndexBuilder {
         while let attr = attribute {
             attribute = attr.pointee.next
             guard let name = attr.pointee.name, let value = attr.pointee.children?.pointee.content else { continue }
-            if String(cString: name).lowercased() == "type",
-                String(cString: value).lowercased().contains("ld+json"),
+            if PageIndex.equals(name, "type"), PageIndex.contains(value, "ld+json"),
                 let text = PageIndex.textContent(node)
             {
                 self.head.jsonLD.append(text)

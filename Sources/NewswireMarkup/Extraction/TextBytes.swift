@@ -1,3 +1,5 @@
+import Foundation
+
 /// Byte-level text helpers for the hot paths, where Foundation's `String` searches cost
 /// more than the parse itself.
 enum TextBytes {
@@ -64,5 +66,32 @@ enum TextBytes {
             }
         }
         return bytes
+    }
+
+    /// `text` without leading and trailing white space and newlines: the same characters as
+    /// Foundation's `trimmingCharacters(in: .whitespacesAndNewlines)`, without bridging the
+    /// whole string to `NSString` (which copies it to UTF-16; JSON-LD blocks run to 100 KB).
+    static func trimmingWhitespace(_ text: String) -> String {
+        Self.trimmingWhitespace(Substring(text))
+    }
+
+    /// ``trimmingWhitespace(_:)-(String)`` of a slice.
+    static func trimmingWhitespace(_ text: Substring) -> String {
+        let scalars = text.unicodeScalars
+        var start = scalars.startIndex
+        var end = scalars.endIndex
+        while start < end, Self.isWhitespaceOrNewline(scalars[start]) { start = scalars.index(after: start) }
+        while end > start, Self.isWhitespaceOrNewline(scalars[scalars.index(before: end)]) {
+            end = scalars.index(before: end)
+        }
+        return String(scalars[start..<end])
+    }
+
+    private static func isWhitespaceOrNewline(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x09...0x0D, 0x20: return true
+        case 0..<0x80: return false
+        default: return CharacterSet.whitespacesAndNewlines.contains(scalar)
+        }
     }
 }

@@ -57,10 +57,20 @@ import Testing
         #expect(phrases.authors.isEmpty)
     }
 
-    @Test func readsAuthorsFromBylineMarkup() throws {
-        let byline = "<span itemprop=\"author\">By Marit Ekholm</span>"
+    @Test(arguments: [
+        "<span itemprop=\"author\">By Marit Ekholm</span>",
+        "<span itemprop=\"Creator\">By Marit Ekholm</span>",
+        "<a rel=\"noopener AUTHOR\" href=\"/staff/ekholm\">Marit Ekholm</a>",
+    ])
+    func readsAuthorsFromBylineMarkup(byline: String) throws {
         let page = try ExtractionFixtures.extract(ExtractionFixtures.cluttered(byline: byline))
         #expect(page.authors == ["Marit Ekholm"])
+    }
+
+    @Test func bylineMarkupNeedsTheWholeItempropWord() throws {
+        let byline = "<span itemprop=\"authorship\">By Marit Ekholm</span>"
+        let page = try ExtractionFixtures.extract(ExtractionFixtures.cluttered(byline: byline))
+        #expect(page.authors.isEmpty)
     }
 
     @Test(arguments: [
@@ -131,5 +141,19 @@ import Testing
         #expect(
             page.text.contains(ExtractionFixtures.storyParagraphs[0] + "\n\n" + ExtractionFixtures.storyParagraphs[1])
         )
+    }
+
+    @Test func readsJSONLDWrappedInCommentsAndUnicodeSpaces() throws {
+        // No-break and ideographic spaces around the block and its fields are trimmed like ASCII ones.
+        let head = """
+            <script type="application/ld+json">\u{A0}\u{3000}
+            <!--{"@type": "NewsArticle", "headline": "Pier",
+               "author": {"@type": "Person", "name": "\u{A0}Tove Almqvist\u{2003}"},
+               "keywords": " harbour ,\u{A0}council\u{A0}, "}-->\u{3000}
+            </script>
+            """
+        let page = try ExtractionFixtures.extract(ExtractionFixtures.cluttered(extraHead: head))
+        #expect(page.authors == ["Tove Almqvist"])
+        #expect(page.categories == ["harbour", "council"])
     }
 }
