@@ -22,9 +22,14 @@ public struct EntityTagger: EntityExtracting {
     package let extractor: FeatureExtractor
     package let linker: EntityLinker
 
-    package init(weights: TaggerWeights, gazetteer: Gazetteer, linker: EntityLinker = EntityLinker()) {
+    package init(
+        weights: TaggerWeights,
+        gazetteer: Gazetteer,
+        clusters: WordClusters = WordClusters(),
+        linker: EntityLinker = EntityLinker()
+    ) {
         self.weights = weights
-        self.extractor = FeatureExtractor(bucketBits: weights.bucketBits, gazetteer: gazetteer)
+        self.extractor = FeatureExtractor(bucketBits: weights.bucketBits, gazetteer: gazetteer, clusters: clusters)
         self.linker = linker
     }
 
@@ -53,7 +58,21 @@ public struct EntityTagger: EntityExtracting {
     public init(directory: String) throws {
         let weights = try TaggerWeights(contentsOfFile: directory + "/" + Self.modelFileName)
         let gazetteer = try Self.loadGazetteer(directory: directory)
-        self.init(weights: weights, gazetteer: gazetteer, linker: try EntityLinker(directory: directory))
+        self.init(
+            weights: weights,
+            gazetteer: gazetteer,
+            clusters: try Self.loadClusters(directory: directory),
+            linker: try EntityLinker(directory: directory)
+        )
+    }
+
+    /// Reads the word clusters from `directory`.
+    package static func loadClusters(directory: String) throws -> WordClusters {
+        let path = directory + "/" + WordClusters.fileName
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw EntityModelError(path: path, message: "cannot be read")
+        }
+        return WordClusters(lines: String(decoding: data, as: UTF8.self))
     }
 
     /// Reads the gazetteer lists from `directory`.

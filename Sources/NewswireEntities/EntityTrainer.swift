@@ -284,7 +284,11 @@ package struct EntityTrainer {
         _ weights: TaggerWeights,
         _ documents: [Prepared]
     ) -> (precision: Double, recall: Double, f1: Double) {
-        let tagger = EntityTagger(weights: weights, gazetteer: self.extractor.gazetteer)
+        let tagger = EntityTagger(
+            weights: weights,
+            gazetteer: self.extractor.gazetteer,
+            clusters: self.extractor.clusters
+        )
         var found = 0
         var correct = 0
         var expected = 0

@@ -34,6 +34,8 @@ package struct DocumentFeatures: Sendable {
     package var length: [Int] = []
     /// Gazetteer matches: bit `4 * list + position` with position 0 B, 1 I, 2 L, 3 U.
     package var gazetteer: [UInt32] = []
+    /// Packed word clusters (``WordClusters``), 0 for unknown words.
+    package var clusters: [UInt32] = []
 }
 
 /// The classes a document's earlier predictions give a word: index 0 is O, 1–4 the types.
@@ -104,10 +106,12 @@ package struct FeatureExtractor: Sendable {
     /// Feature buckets are the top `bucketBits` bits of a feature's hash.
     package var bucketBits: Int
     package var gazetteer: Gazetteer
+    package var clusters: WordClusters
 
-    package init(bucketBits: Int, gazetteer: Gazetteer) {
+    package init(bucketBits: Int, gazetteer: Gazetteer, clusters: WordClusters = WordClusters()) {
         self.bucketBits = bucketBits
         self.gazetteer = gazetteer
+        self.clusters = clusters
     }
 
     /// Computes the per-token and document-level features of a whole document.
@@ -123,6 +127,7 @@ package struct FeatureExtractor: Sendable {
         features.flags = Array(repeating: 0, count: count)
         features.length = Array(repeating: 0, count: count)
         features.gazetteer = Array(repeating: 0, count: count)
+        features.clusters = Array(repeating: 0, count: count)
         let scalars = text.scalars
 
         for sentence in text.sentences {
@@ -131,6 +136,7 @@ package struct FeatureExtractor: Sendable {
             for index in sentence {
                 let token = text.tokens[index]
                 var exact = FeatureHash.seed
+                var cased = FeatureHash.seed
                 var lower = FeatureHash.seed
                 var shape = FeatureHash.seed
                 var shortShape = FeatureHash.seed
@@ -146,6 +152,7 @@ package struct FeatureExtractor: Sendable {
                     let low = lowercased(raw)
                     let c = headline ? low : raw
                     exact = FeatureHash.add(exact, c)
+                    cased = FeatureHash.add(cased, raw)
                     lower = FeatureHash.add(lower, low)
                     if position < 4 { features.prefixes[4 * index + position] = exact }
                     let shapeClass: UInt32
@@ -202,6 +209,9 @@ package struct FeatureExtractor: Sendable {
                 features.shortShape[index] = shortShape
                 features.flags[index] = flags
                 features.length[index] = position
+                if !self.clusters.isEmpty {
+                    features.clusters[index] = self.clusters.clusters(exact: cased, lower: lower, headline: headline)
+                }
             }
         }
 
@@ -351,6 +361,13 @@ package struct FeatureExtractor: Sendable {
             if repeated[index - lower] != 0 {
                 add(43, UInt64(repeated[index - lower]))
                 add(44, UInt64(repeated[index - lower]) << 8 | UInt64(flags & 0x3))
+            }
+            if features.clusters[index] != 0 {
+                let packed = features.clusters[index]
+                add(45, WordClusters.level(packed, 0))
+                add(46, WordClusters.level(packed, 1))
+                add(47 + cased, WordClusters.level(packed, 2) << 1 | capital)
+                add(48, WordClusters.level(packed, 2))
             }
             let past = history.dominantClass(of: word)
             if past >= 0 {

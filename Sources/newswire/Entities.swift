@@ -95,7 +95,8 @@ struct Entities: ParsableCommand {
         let trainer = EntityTrainer(
             extractor: FeatureExtractor(
                 bucketBits: self.bucketBits,
-                gazetteer: try EntityTagger.loadGazetteer(directory: directory)
+                gazetteer: try EntityTagger.loadGazetteer(directory: directory),
+                clusters: try EntityTagger.loadClusters(directory: directory)
             ),
             epochs: self.epochs
         )

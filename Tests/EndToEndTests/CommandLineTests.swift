@@ -38,6 +38,43 @@ import Testing
         try expectValid(file, schema: "article.schema.json")
     }
 
+    @Test func tagsEntitiesInTextFromStandardInput() async throws {
+        let text = """
+            Maribel Ostrander, the mayor of Tallowbridge, met officials of the Northfield Harbour \
+            Authority (NHA) on Monday. Ostrander said the NHA would publish its plan in Lisbon.
+            """
+        let result = try await runNewswire(["entities", "-"], standardInput: text)
+        #expect(result.status == 0, "\(result.stderr)")
+        let document = try #require(
+            try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: any Sendable]
+        )
+        let entities = try #require(document["entities"] as? [[String: any Sendable]])
+        let person = try #require(entities.first { $0["text"] as? String == "Maribel Ostrander" })
+        #expect(person["type"] as? String == "PER")
+        #expect(person["count"] as? Int == 2)
+        let authority = try #require(entities.first { $0["text"] as? String == "Northfield Harbour Authority" })
+        #expect(authority["type"] as? String == "ORG")
+        #expect((authority["aliases"] as? [String])?.contains("NHA") == true)
+        #expect(entities.contains { $0["text"] as? String == "Lisbon" && $0["type"] as? String == "LOC" })
+    }
+
+    @Test func tagsTheTokensOfACoNLLFile() async throws {
+        let folder = try Repository.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("tokens.conll")
+        try
+            "-DOCSTART- -X- O O\n\nJuniper NNP B-NP O\nAdeyemi NNP I-NP O\nvisited VBD B-VP O\nOslo NNP B-NP O\n. . O O\n\n"
+            .write(to: file, atomically: true, encoding: .utf8)
+        let result = try await runNewswire(["entities", "--conll", file.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // The blank line after -DOCSTART- and after the sentence are kept, so lines match up.
+        #expect(
+            Array(lines.prefix(8))
+                == ["-DOCSTART- O", "", "Juniper B-PER", "Adeyemi I-PER", "visited O", "Oslo B-LOC", ". O", ""]
+        )
+    }
+
     @Test func parsesOneFeedFromAURL() async throws {
         let site = try TestSite(root: Repository.demoSite)
         let base = try await site.start()

@@ -104,8 +104,13 @@ struct ProcessResult {
     var stderr: String
 }
 
-/// Runs the real `newswire` binary with `arguments`, off the cooperative pool.
-func runNewswire(_ arguments: [String], environment: [String: String] = [:]) async throws -> ProcessResult {
+/// Runs the real `newswire` binary with `arguments`, off the cooperative pool, writing
+/// `standardInput` (when given) to its standard input.
+func runNewswire(
+    _ arguments: [String],
+    environment: [String: String] = [:],
+    standardInput: String? = nil
+) async throws -> ProcessResult {
     try await runBlocking {
         let process = Process()
         process.executableURL = Repository.newswireBinary
@@ -115,7 +120,17 @@ func runNewswire(_ arguments: [String], environment: [String: String] = [:]) asy
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        let input = Pipe()
+        if standardInput != nil { process.standardInput = input }
         try process.run()
+        if let standardInput {
+            // Written from another thread so that a large output cannot block both sides.
+            let writer = Thread {
+                input.fileHandleForWriting.write(Data(standardInput.utf8))
+                try? input.fileHandleForWriting.close()
+            }
+            writer.start()
+        }
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
