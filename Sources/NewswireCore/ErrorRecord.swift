@@ -68,6 +68,10 @@ public struct ErrorKind: Sendable, Hashable, RawRepresentable, CustomStringConve
     public static let parse = ErrorKind(rawValue: "parse")
     public static let policy = ErrorKind(rawValue: "policy")
     public static let limit = ErrorKind(rawValue: "limit")
+    /// Audio, video, images, PDF and other pages that are not HTML.
+    public static let unsupportedContent = ErrorKind(rawValue: "unsupported_content")
+    /// Replay: a page the archive does not hold.
+    public static let notArchived = ErrorKind(rawValue: "not_archived")
     public static let `internal` = ErrorKind(rawValue: "internal")
 
     public var description: String { self.rawValue }

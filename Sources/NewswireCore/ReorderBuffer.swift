@@ -21,7 +21,8 @@ public struct ReorderBuffer<Value> {
 
     /// Records the outcome of one item; `nil` when it produced no value.
     public mutating func insert(_ value: Value?, at sequence: SequenceNumber) -> [Value] {
-        self.pending[sequence] = .some(value)
+        // Keyed by place alone: places grow across rounds, so the round adds nothing to the order.
+        self.pending[SequenceNumber(feed: sequence.feed, item: sequence.item)] = .some(value)
         return self.drain()
     }
 

@@ -1,3 +1,5 @@
+public import NewswireCore
+
 public import struct Foundation.Date
 
 /// What the state store keeps of one seen article.
@@ -40,6 +42,40 @@ public struct SeenArticle: Sendable, Hashable {
     }
 }
 
+/// Everything one commit stores, in one transaction: the articles decided since the last
+/// commit, the links followed, the feeds' new state and the sink's checkpoint.
+public struct StateCommit: Sendable, Hashable {
+    /// New or changed articles (inserted or replaced by id).
+    public var articles: [SeenArticle] = []
+    /// Articles announced again: only their time seen moves (id → date).
+    public var seenAgain: [String: Date] = [:]
+    /// Ids of item links followed whose canonical URL differs from the article's (id → date).
+    public var links: [String: Date] = [:]
+    /// Feeds whose state changed (validators, health, schedule).
+    public var feeds: [FeedState] = []
+    /// Named checkpoints (the sink's, and others).
+    public var checkpoints: [String: String] = [:]
+
+    public init(
+        articles: [SeenArticle] = [],
+        seenAgain: [String: Date] = [:],
+        links: [String: Date] = [:],
+        feeds: [FeedState] = [],
+        checkpoints: [String: String] = [:]
+    ) {
+        self.articles = articles
+        self.seenAgain = seenAgain
+        self.links = links
+        self.feeds = feeds
+        self.checkpoints = checkpoints
+    }
+
+    public var isEmpty: Bool {
+        self.articles.isEmpty && self.seenAgain.isEmpty && self.links.isEmpty && self.feeds.isEmpty
+            && self.checkpoints.isEmpty
+    }
+}
+
 /// Durable storage of seen articles for a ``Deduplicator``.
 ///
 /// `NewswireState`'s SQLite `StateStore` is the real one; ``InMemoryDedupStore`` serves tests
@@ -49,25 +85,30 @@ public protocol DedupStore: AnyObject {
     /// - Throws: When the store cannot be read.
     func loadSeenArticles(seenSince date: Date) throws -> [SeenArticle]
 
-    /// Inserts or replaces (by id) `articles`, then sets the `seenAt` of the stored articles
-    /// in `seenAgain` (id → date), and sets `checkpoints`, in one transaction.
-    /// - Throws: When the transaction fails; then nothing was stored.
-    func saveSeenArticles(
-        _ articles: [SeenArticle],
-        seenAgain: [String: Date],
-        checkpoints: [String: String]
-    ) throws
+    /// Ids of followed links seen at or after `date`.
+    /// - Throws: When the store cannot be read.
+    func loadSeenLinks(seenSince date: Date) throws -> [String]
 
-    /// Deletes articles with `seenAt < date` and returns how many.
+    /// Stores `commit` in one transaction: articles inserted or replaced by id, then the
+    /// `seenAt` of `seenAgain` moved, links, feeds and checkpoints set.
+    /// - Throws: When the transaction fails; then nothing was stored.
+    func commit(_ commit: StateCommit) throws
+
+    /// Deletes articles and links with `seenAt < date` and returns how many articles.
     /// - Throws: When the store cannot be written.
     func evictSeenArticles(seenBefore date: Date) throws -> Int
 }
 
 extension DedupStore {
-    /// Inserts or replaces `articles` and sets `checkpoints`, in one transaction.
+    /// Inserts or replaces `articles`, moves the time seen of `seenAgain` and sets
+    /// `checkpoints`, in one transaction.
     /// - Throws: When the transaction fails; then nothing was stored.
-    public func saveSeenArticles(_ articles: [SeenArticle], checkpoints: [String: String]) throws {
-        try self.saveSeenArticles(articles, seenAgain: [:], checkpoints: checkpoints)
+    public func saveSeenArticles(
+        _ articles: [SeenArticle],
+        seenAgain: [String: Date] = [:],
+        checkpoints: [String: String]
+    ) throws {
+        try self.commit(StateCommit(articles: articles, seenAgain: seenAgain, checkpoints: checkpoints))
     }
 }
 
@@ -75,8 +116,14 @@ extension DedupStore {
 public final class InMemoryDedupStore: DedupStore {
     /// Stored articles in first-stored order.
     public private(set) var articles: [SeenArticle] = []
+    /// Stored links (id → time seen).
+    public private(set) var links: [String: Date] = [:]
+    /// Stored feed states by URL.
+    public private(set) var feeds: [String: FeedState] = [:]
     /// The last checkpoint values saved.
     public private(set) var checkpoints: [String: String] = [:]
+    /// Commits stored.
+    public private(set) var commitCount = 0
 
     public init() {}
 
@@ -84,12 +131,12 @@ public final class InMemoryDedupStore: DedupStore {
         self.articles.filter { $0.seenAt >= date }
     }
 
-    public func saveSeenArticles(
-        _ articles: [SeenArticle],
-        seenAgain: [String: Date],
-        checkpoints: [String: String]
-    ) throws {
-        for article in articles {
+    public func loadSeenLinks(seenSince date: Date) throws -> [String] {
+        self.links.filter { $0.value >= date }.map(\.key).sorted()
+    }
+
+    public func commit(_ commit: StateCommit) throws {
+        for article in commit.articles {
             if let index = self.articles.firstIndex(where: { $0.id == article.id }) {
                 self.articles[index] = article
             } else {
@@ -97,14 +144,18 @@ public final class InMemoryDedupStore: DedupStore {
             }
         }
         for index in self.articles.indices {
-            if let date = seenAgain[self.articles[index].id] { self.articles[index].seenAt = date }
+            if let date = commit.seenAgain[self.articles[index].id] { self.articles[index].seenAt = date }
         }
-        self.checkpoints.merge(checkpoints) { $1 }
+        self.links.merge(commit.links) { $1 }
+        for feed in commit.feeds { self.feeds[feed.url] = feed }
+        self.checkpoints.merge(commit.checkpoints) { $1 }
+        self.commitCount += 1
     }
 
     public func evictSeenArticles(seenBefore date: Date) throws -> Int {
         let before = self.articles.count
         self.articles.removeAll { $0.seenAt < date }
+        self.links = self.links.filter { $0.value >= date }
         return before - self.articles.count
     }
 }

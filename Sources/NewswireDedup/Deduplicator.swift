@@ -83,6 +83,10 @@ public final class Deduplicator: @unchecked Sendable {
     /// Decisions not yet stored, in stream order: a new or changed article, or an article
     /// seen again (`seenAgain` set: only its time seen moves).
     private var pending: [(sequence: SequenceNumber, article: SeenArticle?, seenAgain: (id: String, at: Date)?)] = []
+    /// Ids of item links followed whose canonical URL is not an article's own.
+    private var links: Set<UInt64> = []
+    /// Links noted and not yet stored, in stream order.
+    private var pendingLinks: [(sequence: SequenceNumber, id: String, at: Date)] = []
 
     /// Loads the seen articles of the window from `store` (evicting older ones first) and
     /// builds the in-memory index from them.
@@ -107,6 +111,9 @@ public final class Deduplicator: @unchecked Sendable {
             since = now().addingTimeInterval(-days * 86_400)
             _ = try store.evictSeenArticles(seenBefore: since)
         }
+        for link in try store.loadSeenLinks(seenSince: since) {
+            self.links.insert(StableHash.value(hex: link) ?? StableHash.fnv1a(link))
+        }
         let seen = try store.loadSeenArticles(seenSince: since)
         self.index.reserve(seen.count + seen.count / 4)
         for article in seen {
@@ -129,6 +136,25 @@ public final class Deduplicator: @unchecked Sendable {
 
     /// Decisions not yet marked written.
     public var pendingCount: Int { self.pending.count }
+
+    /// Whether the page behind `link` (an item's link, any spelling of the URL) has been
+    /// decided before: its canonical URL is a seen article's, or a link followed earlier.
+    public func hasSeen(link: String) -> Bool {
+        let id = ArticleIdentity.id(forCanonicalURL: self.canonicalizer.canonicalize(link))
+        let value = StableHash.value(hex: id) ?? StableHash.fnv1a(id)
+        return self.links.contains(value) || self.index.position(ofID: value) != nil
+    }
+
+    /// Remembers that `link` was followed for the article at `sequence` (after its decision),
+    /// so a later run does not fetch it again even when the page's canonical URL differs.
+    public func noteFollowed(link: String, at sequence: SequenceNumber) {
+        let id = ArticleIdentity.id(forCanonicalURL: self.canonicalizer.canonicalize(link))
+        let value = StableHash.value(hex: id) ?? StableHash.fnv1a(id)
+        guard self.index.position(ofID: value) == nil, self.links.insert(value).inserted, self.store != nil else {
+            return
+        }
+        self.pendingLinks.append((sequence, id, self.now()))
+    }
 
     /// Decides what to do with `article`, and fills its `url` (canonicalised), `id`,
     /// `fingerprint`, `revision` and `duplicateOf`.
@@ -242,26 +268,43 @@ public final class Deduplicator: @unchecked Sendable {
     /// article up to `sequence`. Dropped articles are stored with them, in stream order.
     /// - Throws: What the store throws; the articles then stay pending.
     public func markWritten(through sequence: SequenceNumber, checkpoints: [String: String] = [:]) throws {
+        try self.markWritten(through: sequence, with: StateCommit(checkpoints: checkpoints))
+    }
+
+    /// Stores as seen every decided article and noted link with a sequence number up to
+    /// `sequence`, together with what `extra` carries (feed states, checkpoints), in one
+    /// transaction. Call it only after the sink has durably written everything up to `sequence`.
+    /// - Throws: What the store throws; the articles then stay pending.
+    public func markWritten(through sequence: SequenceNumber, with extra: StateCommit) throws {
         let count = self.pending.prefix { $0.sequence <= sequence }.count
-        try self.save(self.pending.prefix(count), checkpoints: checkpoints)
+        let linkCount = self.pendingLinks.prefix { $0.sequence <= sequence }.count
+        try self.save(self.pending.prefix(count), links: self.pendingLinks.prefix(linkCount), extra: extra)
         self.pending.removeFirst(count)
+        self.pendingLinks.removeFirst(linkCount)
     }
 
     /// Stores every pending decision as seen (see ``markWritten(through:checkpoints:)``).
     /// - Throws: What the store throws.
     public func markAllWritten(checkpoints: [String: String] = [:]) throws {
-        try self.save(self.pending[...], checkpoints: checkpoints)
+        try self.save(self.pending[...], links: self.pendingLinks[...], extra: StateCommit(checkpoints: checkpoints))
         self.pending.removeAll()
+        self.pendingLinks.removeAll()
     }
 
     private func save(
         _ changes: ArraySlice<(sequence: SequenceNumber, article: SeenArticle?, seenAgain: (id: String, at: Date)?)>,
-        checkpoints: [String: String]
+        links: ArraySlice<(sequence: SequenceNumber, id: String, at: Date)>,
+        extra: StateCommit
     ) throws {
         guard let store = self.store else { return }
-        var seenAgain: [String: Date] = [:]
-        for change in changes { if let again = change.seenAgain { seenAgain[again.id] = again.at } }
-        try store.saveSeenArticles(changes.compactMap(\.article), seenAgain: seenAgain, checkpoints: checkpoints)
+        var commit = extra
+        for change in changes {
+            if let article = change.article { commit.articles.append(article) }
+            if let again = change.seenAgain { commit.seenAgain[again.id] = again.at }
+        }
+        for link in links { commit.links[link.id] = link.at }
+        guard !commit.isEmpty else { return }
+        try store.commit(commit)
     }
 }
 

@@ -1,4 +1,4 @@
-import Foundation
+public import NewswireCore
 
 /// Turns the many URLs of one story into one canonical URL.
 ///
@@ -22,16 +22,13 @@ public struct URLCanonicalizer: Sendable {
     /// Prefixes of tracking parameter names (compared in lower case).
     public static let trackingPrefixes: [String] = ["utm_", "pk_", "mtm_", "hmb_", "itm_"]
 
-    /// Host prefixes that name the same site as the bare host (`www.`, mobile and AMP hosts).
-    public static let sameSitePrefixes: [String] = ["www.", "m.", "mobile.", "amp."]
-
     public init() {}
 
     /// The canonical form of `url`, or `url` unchanged when it is not an absolute http(s) URL.
     public func canonicalize(_ url: String) -> String {
-        guard let parts = URLParts(url) else { return url }
-        var canonical = "\(parts.scheme)://\(parts.authority)\(Self.normalizePath(parts.path))"
-        let kept = parts.query.split(separator: "&").compactMap { parameter -> (name: String, value: String)? in
+        guard let parts = WebURL(url), parts.isWeb else { return url }
+        var canonical = "\(parts.scheme)://\(parts.authority)\(Self.normalizePath(Substring(parts.path)))"
+        let kept = (parts.query ?? "").split(separator: "&").compactMap { parameter -> (name: String, value: String)? in
             let pair = parameter.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let name = Self.normalizePercentEncoding(pair[0], decodePlus: true)
             let lowered = name.lowercased()
@@ -54,13 +51,10 @@ public struct URLCanonicalizer: Sendable {
     ///   - declaredURLs: Candidates in order of preference; relative or non-http URLs are skipped.
     public func preferredURL(fetchedURL: String, declaredURLs: [String?]) -> String {
         let fetched = self.canonicalize(fetchedURL)
-        guard let fetchedSite = URLParts(fetched).map({ Self.site(ofAuthority: $0.authority) }) else { return fetched }
+        guard let fetchedSite = WebURL(fetched).map(\.site) else { return fetched }
         for case let declared? in declaredURLs {
-            let trimmed = declared.trimmingSpaces
-            guard let parts = URLParts(trimmed), Self.site(ofAuthority: parts.authority) == fetchedSite else {
-                continue
-            }
-            return self.canonicalize(trimmed)
+            guard let parts = WebURL(declared), parts.isWeb, parts.site == fetchedSite else { continue }
+            return self.canonicalize(declared)
         }
         return fetched
     }
@@ -68,18 +62,6 @@ public struct URLCanonicalizer: Sendable {
     /// Whether a lower-cased parameter name is a tracking parameter.
     public static func isTracking(_ name: String) -> Bool {
         Self.trackingParameters.contains(name) || Self.trackingPrefixes.contains { name.hasPrefix($0) }
-    }
-
-    /// The host without port and without a `www.`/mobile/AMP prefix: what "the same site" compares.
-    static func site(ofAuthority authority: String) -> String {
-        var host = Substring(authority)
-        if let at = host.lastIndex(of: "@") { host = host[host.index(after: at)...] }
-        if let colon = host.lastIndex(of: ":"), !host.hasSuffix("]") { host = host[..<colon] }
-        for prefix in Self.sameSitePrefixes where host.hasPrefix(prefix) {
-            host = host.dropFirst(prefix.count)
-            break
-        }
-        return String(host)
     }
 
     /// Normalises escapes, removes dot segments and the trailing slash of a non-root path.
@@ -133,50 +115,6 @@ public struct URLCanonicalizer: Sendable {
             index += 1
         }
         return String(decoding: output, as: UTF8.self)
-    }
-}
-
-/// The parts of an absolute http(s) URL, scheme and authority lower-cased, default port
-/// and fragment removed.
-private struct URLParts {
-    var scheme: String
-    var authority: String
-    var path: Substring
-    var query: Substring
-
-    init?(_ url: String) {
-        let trimmed = url.trimmingSpaces
-        guard let schemeEnd = trimmed.range(of: "://") else { return nil }
-        let scheme = trimmed[..<schemeEnd.lowerBound].lowercased()
-        guard scheme == "http" || scheme == "https" else { return nil }
-        var rest = trimmed[schemeEnd.upperBound...]
-        if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }
-        let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
-        var authority = rest[..<authorityEnd].lowercased()
-        guard !authority.isEmpty else { return nil }
-        if scheme == "http", authority.hasSuffix(":80") { authority.removeLast(3) }
-        if scheme == "https", authority.hasSuffix(":443") { authority.removeLast(4) }
-        if authority.hasSuffix(".") { authority.removeLast() }
-        if authority.hasSuffix(":") { authority.removeLast() }
-        let pathAndQuery = rest[authorityEnd...]
-        self.scheme = scheme
-        self.authority = authority
-        if let question = pathAndQuery.firstIndex(of: "?") {
-            self.path = pathAndQuery[..<question]
-            self.query = pathAndQuery[pathAndQuery.index(after: question)...]
-        } else {
-            self.path = pathAndQuery
-            self.query = ""
-        }
-    }
-}
-
-extension String {
-    fileprivate var trimmingSpaces: String {
-        var scalars = Substring(self)
-        while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }
-        while let last = scalars.last, last.isWhitespace { scalars.removeLast() }
-        return String(scalars)
     }
 }
 

@@ -1,6 +1,8 @@
 internal import CCurl
 import NewswireCore
 
+import struct Foundation.Date
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -75,7 +77,7 @@ final class EasyHandle {
         check(ccurl_easy_setopt_pointer(self.raw, CURLOPT_WRITEDATA, context))
         check(ccurl_easy_setopt_write_function(self.raw, CURLOPT_HEADERFUNCTION, appendHeader))
         check(ccurl_easy_setopt_pointer(self.raw, CURLOPT_HEADERDATA, context))
-        for header in self.request.headers {
+        for header in self.request.allHeaders {
             self.headerList = curl_slist_append(self.headerList, header)
         }
         if let list = self.headerList {
@@ -91,8 +93,8 @@ final class EasyHandle {
         }
     }
 
-    /// Builds the outcome once libcurl reports the transfer done with `code`.
-    func finish(_ code: CURLcode) -> Result<FetchedDocument, FetchError> {
+    /// Builds the outcome once libcurl reports the transfer done with `code` at `now`.
+    func finish(_ code: CURLcode, at now: Date) -> Result<FetchedDocument, FetchError> {
         let elapsed = ContinuousClock.now - self.startedAt
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         if code != CURLE_OK {
@@ -109,6 +111,7 @@ final class EasyHandle {
             status: status,
             headers: self.headers,
             body: self.body,
+            fetchedAt: now,
             duration: seconds
         )
         document.timings = self.timings()

@@ -14,7 +14,7 @@ import Synchronization
 /// on (for example to a Dispatch queue) and never block.
 ///
 /// Call ``shutdown()`` when done: in-flight transfers complete with `cancelled`.
-public final class Fetcher: Sendable {
+public final class Fetcher: DocumentFetching {
     private let inbox = Inbox()
     // The multi handle's address, used from other threads only for curl_multi_wakeup,
     // which libcurl documents as thread-safe (curl_multi_wakeup(3)).
@@ -29,8 +29,12 @@ public final class Fetcher: Sendable {
         curl_global_init(Int(CURL_GLOBAL_ALL))
     }
 
-    /// Starts the driver thread.
-    public init(options: FetchOptions = FetchOptions(), logger: Logger = Logger(label: "newswire.fetch")) {
+    /// Starts the driver thread. `clock` stamps each document's `fetchedAt`.
+    public init(
+        options: FetchOptions = FetchOptions(),
+        clock: any NewswireClock = SystemClock(),
+        logger: Logger = Logger(label: "newswire.fetch")
+    ) {
         self.options = options
         guard let multi = curl_multi_init() else {
             preconditionFailure("curl_multi_init failed: out of memory")
@@ -40,7 +44,7 @@ public final class Fetcher: Sendable {
         // libcurl instead of opening more connections (politeness towards one server).
         _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, options.maxConnectionsPerHost)
         _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, options.maxConnections)
-        let driver = Driver(multi: multi, options: options, inbox: self.inbox, logger: logger)
+        let driver = Driver(multi: multi, options: options, clock: clock, inbox: self.inbox, logger: logger)
         let finished = self.finished
         let thread = Thread {
             driver.run()
@@ -69,18 +73,6 @@ public final class Fetcher: Sendable {
             return
         }
         curl_multi_wakeup(self.multi)
-    }
-
-    /// Fetches `request` and waits for the outcome. Do not call from a completion handler.
-    public func fetch(_ request: FetchRequest) -> Result<FetchedDocument, FetchError> {
-        let box = Mutex<Result<FetchedDocument, FetchError>?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        self.submit(request) { result in
-            box.withLock { $0 = result }
-            done.signal()
-        }
-        done.wait()
-        return box.withLock { $0! }
     }
 
     /// Cancels what is in flight and stops the driver thread; waits until it has stopped.
@@ -117,13 +109,21 @@ private final class Driver: @unchecked Sendable {
     // @unchecked: created on the caller's thread, then used only on the driver thread.
     private let multi: UnsafeMutableRawPointer
     private let options: FetchOptions
+    private let clock: any NewswireClock
     private let inbox: Inbox
     private let logger: Logger
     private var active: [UnsafeMutableRawPointer: EasyHandle] = [:]
 
-    init(multi: UnsafeMutableRawPointer, options: FetchOptions, inbox: Inbox, logger: Logger) {
+    init(
+        multi: UnsafeMutableRawPointer,
+        options: FetchOptions,
+        clock: any NewswireClock,
+        inbox: Inbox,
+        logger: Logger
+    ) {
         self.multi = multi
         self.options = options
+        self.clock = clock
         self.inbox = inbox
         self.logger = logger
     }
@@ -179,7 +179,7 @@ private final class Driver: @unchecked Sendable {
             let code = ccurl_msg_result(message)
             guard let handle = self.active.removeValue(forKey: easy) else { continue }
             curl_multi_remove_handle(self.multi, easy)
-            let result = handle.finish(code)
+            let result = handle.finish(code, at: self.clock.now())
             self.logger.trace("fetched", metadata: ["url": "\(handle.request.url)"])
             handle.completion(result)
         }

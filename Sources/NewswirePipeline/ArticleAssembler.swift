@@ -6,12 +6,16 @@ import NewswireMarkup
 /// Joins what the feed said about an item with what its page says, into one ``Article``.
 ///
 /// The page wins where it has a value (it is the publisher's own, fuller record); the feed
-/// fills the gaps. Dates more than 24 hours in the future are not trusted and left out.
-/// Stateless and thread-safe.
+/// fills the gaps. When the page is a consent wall, paywall, block or error page and the
+/// feed item carries the story itself, the record keeps the feed's title and text (and
+/// `page_status` still says what the page was). Dates are checked by the one
+/// ``FutureDateRule``. Stateless and thread-safe.
 public struct ArticleAssembler: Sendable {
     private let canonicalizer = URLCanonicalizer()
-    /// How far ahead of now a date may lie before it is rejected.
-    public var futureTolerance: TimeInterval = 24 * 3600
+    /// The rule for dates ahead of the clock.
+    public var futureDates = FutureDateRule.standard
+    /// Words from which a feed item's own content counts as the story (not a teaser).
+    public static let substantialWords = 120
 
     public init() {}
 
@@ -21,7 +25,7 @@ public struct ArticleAssembler: Sendable {
         item: FeedItem,
         document: FetchedDocument,
         page: ExtractedPage,
-        now: Date = Date()
+        now: Date
     ) -> (article: Article, warnings: [String]) {
         var (article, warnings) = self.assemble(
             entry: item.entry,
@@ -32,6 +36,13 @@ public struct ArticleAssembler: Sendable {
         )
         article.feed = item.feedURL
         article.feedTitle = item.feedTitle
+        if page.pageStatus != .article && page.pageStatus != .notArticle {
+            let feedText = Self.feedText(item.entry)
+            if Self.isSubstantial(feedText) {
+                article.text = feedText
+                if let title = Self.feedTitle(item.entry) { article.title = title }
+            }
+        }
         return (article, warnings)
     }
 
@@ -39,7 +50,7 @@ public struct ArticleAssembler: Sendable {
     public func assemble(
         document: FetchedDocument,
         page: ExtractedPage,
-        now: Date = Date()
+        now: Date
     ) -> (article: Article, warnings: [String]) {
         self.assemble(
             entry: FeedEntry(),
@@ -48,6 +59,59 @@ public struct ArticleAssembler: Sendable {
             page: page,
             now: now
         )
+    }
+
+    /// Builds the article of `item` from the feed alone (`pages: never`, an item with no link,
+    /// or `pages: missing` with substantial content). `fetchedAt` is when the feed was fetched.
+    public func assembleFromFeed(item: FeedItem, fetchedAt: Date, now: Date) -> (article: Article, warnings: [String]) {
+        var warnings: [String] = []
+        let entry = item.entry
+        var article = Article(sequence: item.sequence, url: Self.itemURL(item))
+        if let link = entry.link, WebURL.isWeb(link) { article.fetchedURL = link }
+        article.feed = item.feedURL
+        article.feedTitle = item.feedTitle
+        article.title = Self.feedTitle(entry)
+        article.authors = Self.feedAuthors(entry)
+        article.published = self.trusted(entry.published, now: now, field: "published", &warnings)
+        article.updated = self.trusted(entry.updated, now: now, field: "updated", &warnings)
+        article.categories = Self.unique(entry.categories.map(\.term))
+        article.summary = entry.summary.map(HTMLText.plainText(fromFragment:)).flatMap(Self.nonEmpty)
+        article.text = Self.feedText(entry)
+        article.fetchedAt = fetchedAt
+        return (article, warnings)
+    }
+
+    /// The URL that identifies a feed item: its link, else an id that is a URL, else the feed's
+    /// URL with the entry's id (or a hash of its title and content) as the fragment.
+    public static func itemURL(_ item: FeedItem) -> String {
+        if let link = item.entry.link, WebURL.isWeb(link) { return link }
+        if let id = item.entry.id, WebURL.isWeb(id) { return id }
+        let key =
+            item.entry.id ?? String(StableHash.fnv1a((item.entry.title ?? "") + (item.entry.content ?? "")), radix: 16)
+        let escaped = key.addingPercentEncoding(withAllowedCharacters: .urlFragmentAllowed) ?? key
+        return item.feedURL + "#" + escaped
+    }
+
+    /// The plain text of the item's own story: its full content, else its summary.
+    public static func feedText(_ entry: FeedEntry) -> String {
+        let content = entry.content.map(HTMLText.plainText(fromFragment:)) ?? ""
+        let summary = entry.summary.map(HTMLText.plainText(fromFragment:)) ?? ""
+        return content.count >= summary.count ? content : summary
+    }
+
+    /// Whether `text` is long enough to be the story rather than a teaser.
+    public static func isSubstantial(_ text: String) -> Bool {
+        var words = 0
+        var inWord = false
+        for scalar in text.unicodeScalars {
+            let letter = scalar.properties.isAlphabetic || scalar.properties.numericType != nil
+            if letter && !inWord {
+                words += 1
+                if words >= Self.substantialWords { return true }
+            }
+            inWord = letter
+        }
+        return false
     }
 
     private func assemble(
@@ -60,69 +124,56 @@ public struct ArticleAssembler: Sendable {
         var warnings: [String] = []
         var article = Article(sequence: sequence, url: self.canonicalURL(page: page, document: document))
         article.fetchedURL = document.finalURL
-        article.title =
-            self.nonEmpty(page.title) ?? entry.title.map(HTMLText.plainText(fromFragment:)).flatMap(self.nonEmpty)
-        if !page.authors.isEmpty {
-            article.authors = page.authors
-        } else {
-            let names = entry.authors.compactMap { $0.name }.filter { !$0.isEmpty }
-            article.authors = names.isEmpty ? (entry.author.flatMap(self.nonEmpty).map { [$0] } ?? []) : names
-        }
+        article.title = Self.nonEmpty(page.title) ?? Self.feedTitle(entry)
+        article.authors = page.authors.isEmpty ? Self.feedAuthors(entry) : page.authors
         article.published = self.trusted(page.published ?? entry.published, now: now, field: "published", &warnings)
         article.updated = self.trusted(page.updated ?? entry.updated, now: now, field: "updated", &warnings)
         article.language = page.language
         article.siteName = page.siteName
         article.description = page.description
         article.image = page.image
-        var categories: [String] = []
-        for category in page.categories + entry.categories.map(\.term) {
-            let trimmed = category.trimmingASCIIWhitespace()
-            if !trimmed.isEmpty && !categories.contains(trimmed) { categories.append(trimmed) }
-        }
-        article.categories = categories
-        article.summary = entry.summary.map(HTMLText.plainText(fromFragment:)).flatMap(self.nonEmpty)
+        article.categories = Self.unique(page.categories + entry.categories.map(\.term))
+        article.summary = entry.summary.map(HTMLText.plainText(fromFragment:)).flatMap(Self.nonEmpty)
         article.text = page.text
         article.pageStatus = page.pageStatus
         article.fetchedAt = document.fetchedAt
         return (article, warnings)
     }
 
-    /// The page's `<link rel=canonical>` / `og:url` when it stays on the fetched site,
-    /// else the fetched URL; canonicalised either way.
+    /// The page's `<link rel=canonical>` / `og:url` when it stays on the fetched site, else
+    /// the fetched URL; canonicalised either way (``URLCanonicalizer/preferredURL(fetchedURL:declaredURLs:)``).
     func canonicalURL(page: ExtractedPage, document: FetchedDocument) -> String {
-        let fetched = self.canonicalizer.canonicalize(document.finalURL)
-        guard let declared = page.canonicalURL.map(self.canonicalizer.canonicalize),
-            let declaredHost = Self.host(of: declared), let fetchedHost = Self.host(of: fetched),
-            Self.sameSite(declaredHost, fetchedHost)
-        else { return fetched }
-        return declared
+        self.canonicalizer.preferredURL(fetchedURL: document.finalURL, declaredURLs: [page.canonicalURL])
     }
 
-    static func host(of url: String) -> String? {
-        guard let start = url.range(of: "://") else { return nil }
-        let rest = url[start.upperBound...]
-        let end = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
-        var host = rest[..<end]
-        if let at = host.lastIndex(of: "@") { host = host[host.index(after: at)...] }
-        if let colon = host.lastIndex(of: ":"), !host.hasSuffix("]") { host = host[..<colon] }
-        return host.lowercased()
+    private static func feedTitle(_ entry: FeedEntry) -> String? {
+        entry.title.map(HTMLText.plainText(fromFragment:)).flatMap(Self.nonEmpty)
     }
 
-    /// Hosts of one site: equal, or one a subdomain of the other (`www.`, `m.`, `amp.`).
-    static func sameSite(_ a: String, _ b: String) -> Bool {
-        a == b || a.hasSuffix("." + b) || b.hasSuffix("." + a)
+    private static func feedAuthors(_ entry: FeedEntry) -> [String] {
+        let names = entry.authors.compactMap { $0.name }.filter { !$0.isEmpty }
+        return names.isEmpty ? (entry.author.flatMap(Self.nonEmpty).map { [$0] } ?? []) : names
+    }
+
+    private static func unique(_ values: [String]) -> [String] {
+        var result: [String] = []
+        for value in values {
+            let trimmed = value.trimmingASCIIWhitespace()
+            if !trimmed.isEmpty && !result.contains(trimmed) { result.append(trimmed) }
+        }
+        return result
     }
 
     private func trusted(_ date: Date?, now: Date, field: String, _ warnings: inout [String]) -> Date? {
         guard let date else { return nil }
-        if date.timeIntervalSince(now) > self.futureTolerance {
+        guard self.futureDates.accepts(date, now: now) else {
             warnings.append("\(field) date \(RFC3339.string(from: date)) is in the future; left out")
             return nil
         }
         return date
     }
 
-    private func nonEmpty(_ text: String?) -> String? {
+    private static func nonEmpty(_ text: String?) -> String? {
         guard let text = text?.trimmingASCIIWhitespace(), !text.isEmpty else { return nil }
         return text
     }

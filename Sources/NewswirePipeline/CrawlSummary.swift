@@ -3,13 +3,17 @@ public struct CrawlSummary: Sendable, Hashable {
     public var feedsTotal = 0
     public var feedsOK = 0
     public var feedsFailed = 0
+    /// Feeds that answered 304 Not Modified (counted in `feedsOK` too).
+    public var feedsUnchanged = 0
     /// Feed entries seen.
     public var items = 0
     /// Article pages finished (written, dropped or failed).
     public var pagesDone = 0
     /// Article records written.
     public var articles = 0
-    /// Articles left out or annotated as repeats of one already written.
+    /// Items whose page an earlier run (or an earlier item) already decided: not fetched again.
+    public var seen = 0
+    /// New pages that repeat an earlier story (annotated or left out).
     public var duplicates = 0
     /// Error records written.
     public var errors = 0
@@ -21,7 +25,9 @@ public struct CrawlSummary: Sendable, Hashable {
     /// One line for standard error.
     public var line: String {
         let time = (self.seconds * 10).rounded() / 10
-        return "feeds \(self.feedsOK) ok, \(self.feedsFailed) failed · items \(self.items) · articles \(self.articles)"
-            + " · duplicates \(self.duplicates) · errors \(self.errors) · \(time) s"
+        let unchanged = self.feedsUnchanged > 0 ? " (\(self.feedsUnchanged) unchanged)" : ""
+        return "feeds \(self.feedsOK) ok\(unchanged), \(self.feedsFailed) failed · items \(self.items)"
+            + " · articles \(self.articles) · seen \(self.seen) · duplicates \(self.duplicates)"
+            + " · errors \(self.errors) · \(time) s"
     }
 }

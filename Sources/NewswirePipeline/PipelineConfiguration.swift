@@ -1,4 +1,8 @@
-public import NewswireFetch
+public import NewswireCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Everything a run needs to know: the feeds, fetch policy, stage options and where output goes.
 ///
@@ -43,6 +47,12 @@ public struct PipelineConfiguration: Sendable, Hashable {
     public var dedupWindowDays: Int
     /// Article pages fetched or waiting for output at once: bounds memory.
     public var pagesInFlight: Int
+    /// Whether items are followed to their pages (`pages:`).
+    public var pages: PageMode = .always
+    /// Whether articles are tagged with entities (`entities:`).
+    public var entities = true
+    /// Fetch every feed and page again, ignoring validators and what the state has seen.
+    public var refetch = false
 
     public init(
         name: String = "crawl",
@@ -70,11 +80,21 @@ public struct PipelineConfiguration: Sendable, Hashable {
         self.pagesInFlight = pagesInFlight
     }
 
-    /// Where error records go: the `errors:` path, else beside a file output, else `nil` (stderr).
+    /// Where error records go: the `errors:` path (`-` is standard error, as JSON lines),
+    /// else beside an output that is a regular file, else `nil` (logged on standard error).
     public var errorsPath: String? {
         if let errors = self.errors { return errors }
-        guard self.output != "-" else { return nil }
+        guard self.output != "-", !Self.isStreamOrDevice(self.output) else { return nil }
         let base = self.output.hasSuffix(".ndjson") ? String(self.output.dropLast(7)) : self.output
         return base + ".errors.ndjson"
+    }
+
+    /// Whether `path` names an existing pipe, socket or device (`/dev/stdout`, a FIFO): such
+    /// outputs get no errors file beside them.
+    public static func isStreamOrDevice(_ path: String) -> Bool {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return path.hasPrefix("/dev/") }
+        let type = info.st_mode & S_IFMT
+        return type != S_IFREG && type != S_IFDIR
     }
 }

@@ -1,6 +1,5 @@
 import Foundation
 import NewswireCore
-import NewswireFetch
 import NewswireMarkup
 import Yams
 
@@ -34,7 +33,7 @@ public struct PipelineFileError: Error, Sendable, Hashable, CustomStringConverti
 /// resolved against the pipeline file's folder.
 public enum PipelineFile {
     static let topLevelKeys = [
-        "name", "feeds", "opml", "allow_networks", "output", "errors", "state", "fetch", "dedup",
+        "name", "feeds", "opml", "allow_networks", "output", "errors", "state", "pages", "entities", "fetch", "dedup",
     ]
     static let fetchKeys = [
         "user_agent", "timeout_s", "connect_timeout_s", "max_body_bytes", "max_redirects", "max_connections_per_host",
@@ -151,6 +150,15 @@ private struct Reader {
         return value
     }
 
+    func boolean(_ node: Node, _ key: String) throws -> Bool {
+        let text = try self.string(node, key)
+        switch text.lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default: throw self.fail(node, "'\(key)' must be true or false, not '\(text)'")
+        }
+    }
+
     static func format(_ value: Double) -> String {
         value == value.rounded() ? String(Int(value)) : String(value)
     }
@@ -177,10 +185,7 @@ private struct Reader {
 
     func url(_ node: Node, _ key: String) throws -> String {
         let value = try self.string(node, key)
-        guard let scheme = value.range(of: "://"),
-            ["http", "https"].contains(value[..<scheme.lowerBound].lowercased()),
-            value.count > scheme.upperBound.utf16Offset(in: value)
-        else {
+        guard WebURL.isWeb(value) else {
             throw self.fail(node, "'\(value)' is not an http or https URL")
         }
         return value
@@ -208,6 +213,13 @@ private struct Reader {
             case "output": configuration.output = try self.path(value, key)
             case "errors": configuration.errors = try self.path(value, key)
             case "state": configuration.state = try self.path(value, key)
+            case "pages":
+                let text = try self.string(value, key)
+                guard let mode = PageMode(rawValue: text) else {
+                    throw self.fail(value, "'pages' must be 'always', 'missing' or 'never', not '\(text)'")
+                }
+                configuration.pages = mode
+            case "entities": configuration.entities = try self.boolean(value, key)
             case "fetch": configuration.fetch = try self.fetchOptions(value)
             case "dedup":
                 for (dedupKey, _, dedupValue) in try self.mapping(

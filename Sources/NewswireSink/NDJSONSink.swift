@@ -3,14 +3,17 @@ public import NewswireCore
 /// Writes articles as NDJSON, one object a line, and error records beside them.
 ///
 /// Error records go to their own writer when one is given (the pipeline's `errors:` file,
-/// or `OUTPUT.errors.ndjson` beside a file output); with output on standard output and no
-/// errors file, they go to the `onError` callback (the CLI logs them on standard error).
+/// `OUTPUT.errors.ndjson` beside a file output, or standard error as JSON lines for
+/// `--errors -`); with no errors writer they go only to the `onError` callback (the CLI
+/// logs them on standard error).
 ///
 /// Confined to one serial queue (the sink stage's); not thread-safe.
-public final class NDJSONSink {
+public final class NDJSONSink: RecordSink {
     private let articles: LineWriter
     private let errors: LineWriter?
     private let onError: (ErrorRecord) -> Void
+    /// Notes from ``recover(from:)`` (what was cut off or kept), for the log.
+    public private(set) var recoveryNotes: [String] = []
 
     /// Articles written so far.
     public var articleCount: Int { self.articles.lineCount }
@@ -19,6 +22,22 @@ public final class NDJSONSink {
         self.articles = articles
         self.errors = errors
         self.onError = onError
+    }
+
+    public var checkpointNames: [String] {
+        [self.articles, self.errors].compactMap { writer in
+            guard let writer, writer.isRegularFile, case .file(let path) = writer.destination else { return nil }
+            return "sink.ndjson:" + path
+        }
+    }
+
+    public func recover(from checkpoint: [String: String]) throws {
+        for writer in [self.articles, self.errors] {
+            guard let writer, writer.isRegularFile, case .file(let path) = writer.destination else { continue }
+            if let note = try writer.recover(from: checkpoint["sink.ndjson:" + path]) {
+                self.recoveryNotes.append(note)
+            }
+        }
     }
 
     /// Queues one article line.
@@ -37,7 +56,18 @@ public final class NDJSONSink {
         try errors.write(line: json.bytes)
     }
 
-    /// Makes every line written so far durable (flush and `fsync`).
+    public func commit() throws -> [String: String] {
+        var checkpoint: [String: String] = [:]
+        for writer in [self.articles, self.errors] {
+            guard let writer else { continue }
+            if let value = try writer.checkpoint(), case .file(let path) = writer.destination {
+                checkpoint["sink.ndjson:" + path] = value
+            }
+        }
+        return checkpoint
+    }
+
+    /// Makes every line written so far durable (flush, and `fsync` for regular files).
     public func flush() throws {
         try self.articles.flush()
         try self.errors?.flush()

@@ -1,4 +1,5 @@
 internal import GRDB
+public import NewswireCore
 public import NewswireDedup
 
 public import struct Foundation.Data
@@ -99,7 +100,7 @@ public final class StateStore: Sendable {
     }
 
     /// The names of the schema migrations, in order; a file records which it has applied.
-    public static let migrationNames = ["v1-seen-feeds-checkpoints"]
+    public static let migrationNames = ["v1-seen-feeds-checkpoints", "v2-links-feed-news"]
 
     private func migrate() throws {
         var migrator = DatabaseMigrator()
@@ -136,6 +137,19 @@ public final class StateStore: Sendable {
                         value TEXT NOT NULL,
                         updated_at REAL NOT NULL
                     );
+                    """
+            )
+        }
+        migrator.registerMigration(Self.migrationNames[1]) { db in
+            // Links followed whose page declared another canonical URL: not fetched again.
+            try db.execute(
+                sql: """
+                    CREATE TABLE seen_link (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        seen_at REAL NOT NULL
+                    );
+                    CREATE INDEX seen_link_seen_at ON seen_link (seen_at);
+                    ALTER TABLE feed ADD COLUMN last_new_item_at REAL;
                     """
             )
         }
@@ -234,23 +248,25 @@ public final class StateStore: Sendable {
     /// - Throws: ``StateError`` with code `write`.
     public func saveFeedState(_ feed: FeedState) throws {
         do {
-            try self.database.write { db in
-                try db.execute(
-                    sql: """
-                        INSERT OR REPLACE INTO feed (url, etag, last_modified, last_attempt_at, last_success_at,
-                            next_poll_at, interval_seconds, consecutive_failures, last_error)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        feed.url, feed.etag, feed.lastModified, feed.lastAttemptAt?.timeIntervalSince1970,
-                        feed.lastSuccessAt?.timeIntervalSince1970, feed.nextPollAt?.timeIntervalSince1970,
-                        feed.intervalSeconds, feed.consecutiveFailures, feed.lastError,
-                    ]
-                )
-            }
+            try self.database.write { db in try Self.saveFeedState(feed, in: db) }
         } catch {
             throw StateError(.write, path: self.path, error: error)
         }
+    }
+
+    private static func saveFeedState(_ feed: FeedState, in db: Database) throws {
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT OR REPLACE INTO feed (url, etag, last_modified, last_attempt_at, last_success_at,
+                    next_poll_at, interval_seconds, consecutive_failures, last_error, last_new_item_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        )
+        try statement.execute(arguments: [
+            feed.url, feed.etag, feed.lastModified, feed.lastAttemptAt?.timeIntervalSince1970,
+            feed.lastSuccessAt?.timeIntervalSince1970, feed.nextPollAt?.timeIntervalSince1970,
+            feed.intervalSeconds, feed.consecutiveFailures, feed.lastError, feed.lastNewItemAt?.timeIntervalSince1970,
+        ])
     }
 
     // MARK: Seen articles
@@ -303,15 +319,28 @@ extension StateStore: DedupStore {
         }
     }
 
-    /// Inserts or updates (by id, keeping the first-stored position) `articles`, moves the
-    /// time seen of the articles in `seenAgain`, and sets `checkpoints`, in one transaction.
+    /// Ids of followed links seen at or after `date`.
+    /// - Throws: ``StateError`` with code `read`.
+    public func loadSeenLinks(seenSince date: Date) throws -> [String] {
+        do {
+            return try self.database.read { db in
+                try String.fetchAll(
+                    db,
+                    sql: "SELECT id FROM seen_link WHERE seen_at >= ? ORDER BY id",
+                    arguments: [date.timeIntervalSince1970]
+                )
+            }
+        } catch {
+            throw StateError(.read, path: self.path, error: error)
+        }
+    }
+
+    /// Stores `commit` in one transaction: articles inserted or updated by id (keeping the
+    /// first-stored position), the time seen of `seenAgain` moved, links, feed states and
+    /// checkpoints set.
     /// - Throws: ``StateError`` with code `write`; then nothing was stored.
-    public func saveSeenArticles(
-        _ articles: [SeenArticle],
-        seenAgain: [String: Date],
-        checkpoints: [String: String]
-    ) throws {
-        guard !articles.isEmpty || !seenAgain.isEmpty || !checkpoints.isEmpty else { return }
+    public func commit(_ commit: StateCommit) throws {
+        guard !commit.isEmpty else { return }
         do {
             try self.database.write { db in
                 let statement = try db.cachedStatement(
@@ -323,17 +352,27 @@ extension StateStore: DedupStore {
                             duplicate_of = excluded.duplicate_of, seen_at = excluded.seen_at
                         """
                 )
-                for article in articles {
+                for article in commit.articles {
                     try statement.execute(arguments: [
                         article.id, article.url, Int64(bitPattern: article.contentHash), Data(article.signature),
                         article.hasText, article.revision, article.duplicateOf, article.seenAt.timeIntervalSince1970,
                     ])
                 }
                 let touch = try db.cachedStatement(sql: "UPDATE seen_article SET seen_at = ? WHERE id = ?")
-                for (id, date) in seenAgain.sorted(by: { $0.key < $1.key }) {
+                for (id, date) in commit.seenAgain.sorted(by: { $0.key < $1.key }) {
                     try touch.execute(arguments: [date.timeIntervalSince1970, id])
                 }
-                for (name, value) in checkpoints.sorted(by: { $0.key < $1.key }) {
+                let link = try db.cachedStatement(
+                    sql: """
+                        INSERT INTO seen_link (id, seen_at) VALUES (?, ?)
+                        ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at
+                        """
+                )
+                for (id, date) in commit.links.sorted(by: { $0.key < $1.key }) {
+                    try link.execute(arguments: [id, date.timeIntervalSince1970])
+                }
+                for feed in commit.feeds { try Self.saveFeedState(feed, in: db) }
+                for (name, value) in commit.checkpoints.sorted(by: { $0.key < $1.key }) {
                     try Self.saveCheckpoint(value, named: name, at: Date(), in: db)
                 }
             }
@@ -352,10 +391,32 @@ extension StateStore: DedupStore {
                     sql: "DELETE FROM seen_article WHERE seen_at < ?",
                     arguments: [date.timeIntervalSince1970]
                 )
-                return db.changesCount
+                let articles = db.changesCount
+                try db.execute(sql: "DELETE FROM seen_link WHERE seen_at < ?", arguments: [date.timeIntervalSince1970])
+                return articles
             }
         } catch {
             throw StateError(.write, path: self.path, error: error)
         }
+    }
+}
+
+extension FeedState {
+    init(row: Row) {
+        func date(_ column: String) -> Date? {
+            (row[column] as Double?).map { Date(timeIntervalSince1970: $0) }
+        }
+        self.init(
+            url: row["url"],
+            etag: row["etag"],
+            lastModified: row["last_modified"],
+            lastAttemptAt: date("last_attempt_at"),
+            lastSuccessAt: date("last_success_at"),
+            nextPollAt: date("next_poll_at"),
+            intervalSeconds: row["interval_seconds"],
+            consecutiveFailures: row["consecutive_failures"],
+            lastError: row["last_error"],
+            lastNewItemAt: date("last_new_item_at")
+        )
     }
 }

@@ -56,6 +56,7 @@ public final class TestSite: Sendable {
         var requests: [String] = []
         var requestHeaders: [[String: String]] = []
         var baseURL: String = ""
+        var notModified = 0
     }
 
     private let root: URL?
@@ -112,6 +113,9 @@ public final class TestSite: Sendable {
     /// Paths (with query) requested so far, in arrival order.
     public var requests: [String] { self.state.withLock { $0.requests } }
 
+    /// Conditional requests answered 304 Not Modified so far.
+    public var notModifiedCount: Int { self.state.withLock { $0.notModified } }
+
     /// The headers of each request (names lower-cased), in the order of ``requests``.
     public var requestHeaders: [[String: String]] { self.state.withLock { $0.requestHeaders } }
 
@@ -133,6 +137,16 @@ public final class TestSite: Sendable {
         var headers = HTTPHeaders()
         for (name, value) in response.headers {
             headers[HTTPHeader(name)] = value.replacingOccurrences(of: "{{BASE_URL}}", with: base)
+        }
+        // Like most web servers: a validator for every full response, and 304 for a
+        // conditional request that names the current one.
+        if response.status == 200 && !response.headers.keys.contains(where: { $0.lowercased() == "etag" }) {
+            let tag = "\"\(Self.hash(response.body))\""
+            headers[HTTPHeader("ETag")] = tag
+            if request.headers[HTTPHeader("If-None-Match")] == tag {
+                self.state.withLock { $0.notModified += 1 }
+                return HTTPResponse(statusCode: HTTPStatusCode(304, phrase: "Not Modified"), headers: headers)
+            }
         }
         return HTTPResponse(
             statusCode: HTTPStatusCode(response.status, phrase: Self.phrase(response.status)),
@@ -167,6 +181,12 @@ public final class TestSite: Sendable {
         }
         response.delay = self.rules.delay?[path] ?? 0
         return response
+    }
+
+    private static func hash(_ bytes: [UInt8]) -> String {
+        var value: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes { value = (value ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        return String(value, radix: 16)
     }
 
     private static func substitute(base: String, in body: [UInt8]) -> [UInt8] {

@@ -17,14 +17,20 @@ struct Crawl: ParsableCommand {
             object a line; error records to the errors file; logs, progress and the closing
             summary to standard error.
 
+            With a state file (the pipeline's state: or --state), a run sends conditional
+            requests for the feeds, skips items whose pages an earlier run decided (counted as
+            "seen"), and appends each article exactly once across runs and crashes. One run at
+            a time uses a state file.
+
             Exit status: 0 when the run finished, even with some failed feeds; 1 when every
-            feed failed; 64 for bad arguments or a bad pipeline file.
+            feed failed; 2 when the run itself failed (state, output); 64 for bad arguments or
+            a bad pipeline file.
 
             Examples:
               newswire crawl pipelines/demo.yaml
               newswire crawl pipelines/demo.yaml --output out/articles.ndjson
               newswire crawl https://example.org/rss.xml https://example.org/atom.xml
-              newswire crawl subscriptions.opml --output articles.ndjson
+              newswire crawl subscriptions.opml --output articles.ndjson --state crawl.sqlite
             """
     )
 
@@ -37,8 +43,20 @@ struct Crawl: ParsableCommand {
     )
     var output: String?
 
-    @Option(help: "Write error records here.")
+    @Option(help: "Write error records here (\"-\" is standard error, as JSON lines).")
     var errors: String?
+
+    @Option(help: "The state file: feed validators, seen articles, output checkpoints.")
+    var state: String?
+
+    @Option(help: "Follow items to their pages: always, missing (only items without full content), never.")
+    var pages: PageMode?
+
+    @Flag(inversion: .prefixedNo, help: "Tag articles with entities.")
+    var entities = true
+
+    @Flag(help: "Fetch every feed and page again, ignoring validators and what the state has seen.")
+    var refetch = false
 
     @Option(
         name: .customLong("allow-network"),
@@ -73,12 +91,16 @@ struct Crawl: ParsableCommand {
         }
         if let output = self.output { configuration.output = output }
         if let errors = self.errors { configuration.errors = errors }
+        if let state = self.state { configuration.state = state }
+        if let pages = self.pages { configuration.pages = pages }
+        if !self.entities { configuration.entities = false }
+        configuration.refetch = self.refetch
         configuration.allowNetworks += self.allowNetworks
 
         // The model ships with the binary; without it the articles still flow, untagged.
         var entities: (any EntityExtracting)?
         do {
-            entities = try EntityTagger.loadDefault()
+            entities = configuration.entities ? try EntityTagger.loadDefault() : nil
         } catch {
             logger.warning(
                 "entity model not loaded; articles are written without entities",
@@ -96,7 +118,7 @@ struct Crawl: ParsableCommand {
         } catch {
             reporter.clear()
             FileHandle.standardError.write(Data("newswire: \(error)\n".utf8))
-            throw ExitCode.failure
+            throw ExitCode(2)
         }
         reporter.clear()
         FileHandle.standardError.write(Data("newswire: \(configuration.name): \(summary.line)\n".utf8))
@@ -114,6 +136,19 @@ struct Crawl: ParsableCommand {
             )
         }
         let path = self.sources[0]
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw PipelineFileError(
+                file: path,
+                message: "no such file (give a pipeline file, an OPML file or feed URLs)"
+            )
+        }
+        guard !isDirectory.boolValue else {
+            throw PipelineFileError(file: path, message: "is a directory, not a pipeline or OPML file")
+        }
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw PipelineFileError(file: path, message: "cannot be read (permission denied)")
+        }
         if path.lowercased().hasSuffix(".opml") || path.lowercased().hasSuffix(".xml") {
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw PipelineFileError(file: path, message: "cannot read the OPML file")
@@ -128,8 +163,7 @@ struct Crawl: ParsableCommand {
     }
 
     private static func isURL(_ text: String) -> Bool {
-        let lowered = text.lowercased()
-        return lowered.hasPrefix("http://") || lowered.hasPrefix("https://")
+        WebURL.isWeb(text)
     }
 }
 
@@ -152,7 +186,7 @@ private final class ProgressLine: Sendable {
         }
         guard due else { return }
         let line =
-            "\r\u{1B}[K feeds \(summary.feedsOK + summary.feedsFailed)/\(summary.feedsTotal)"
+            "\r\u{1B}[K feeds \(summary.feedsOK + summary.feedsFailed)"
             + " · pages \(summary.pagesDone)/\(summary.items) · articles \(summary.articles) · errors \(summary.errors)"
         FileHandle.standardError.write(Data(line.utf8))
     }
@@ -162,3 +196,5 @@ private final class ProgressLine: Sendable {
         FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
     }
 }
+
+extension PageMode: ExpressibleByArgument {}

@@ -75,16 +75,22 @@ struct Extract: ParsableCommand {
             }
             let jobs = self.jobs ?? ProcessInfo.processInfo.activeProcessorCount
             let path = self.output ?? "-"
-            guard FileManager.default.createFile(atPath: path, contents: nil),
-                let handle = FileHandle(forWritingAtPath: path)
-            else {
-                throw ValidationError("cannot write \(path)")
+            let handle: FileHandle
+            if path == "-" {
+                handle = FileHandle.standardOutput
+            } else {
+                guard FileManager.default.createFile(atPath: path, contents: nil),
+                    let file = FileHandle(forWritingAtPath: path)
+                else {
+                    throw inputFailure("cannot write \(path)")
+                }
+                handle = file
             }
             let start = Date()
             let failures = BatchExtraction(jobs: jobs, format: self.format).run(pages) { bytes in
                 handle.write(Data(bytes))
             }
-            try handle.close()
+            if path != "-" { try handle.close() }
             let seconds = Date().timeIntervalSince(start)
             logger.notice(
                 "extracted",
@@ -101,19 +107,14 @@ struct Extract: ParsableCommand {
         if fromNetwork {
             document = try fetchOnce(input)
         } else {
-            let bytes: [UInt8]
-            do {
-                bytes = try PageFile.read(input)
-            } catch {
-                throw ValidationError("\(error)")
-            }
+            let bytes = try readInputFile(input, read: PageFile.read)
             document = FetchedDocument(
                 requestedURL: self.url ?? URL(fileURLWithPath: input).absoluteString,
                 body: bytes
             )
         }
         let page = try ArticleExtractor().extractArticle(from: document)
-        var (article, _) = ArticleAssembler().assemble(document: document, page: page)
+        var (article, _) = ArticleAssembler().assemble(document: document, page: page, now: document.fetchedAt)
         article.id = ArticleIdentity.id(forCanonicalURL: article.url)
         article.revision = 1
         // A saved file has no fetch time of its own.

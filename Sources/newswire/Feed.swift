@@ -43,14 +43,10 @@ struct Feed: ParsableCommand {
             return
         }
         let body: [UInt8]
-        do {
-            if self.source == "-" {
-                body = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
-            } else {
-                body = [UInt8](try Data(contentsOf: URL(fileURLWithPath: self.source)))
-            }
-        } catch {
-            throw ValidationError("cannot read \(self.source): \(error.localizedDescription)")
+        if self.source == "-" {
+            body = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
+        } else {
+            body = try readInputFile(self.source) { [UInt8](try Data(contentsOf: URL(fileURLWithPath: $0))) }
         }
         var headers = HTTPHeaders()
         for line in self.header {

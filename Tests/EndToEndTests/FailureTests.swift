@@ -1,4 +1,5 @@
 import Foundation
+import NewswireCore
 import NewswireFetch
 import NewswirePipeline
 import NewswireTesting

@@ -1,5 +1,5 @@
 import Foundation
-import NewswireFetch
+import NewswireCore
 import NewswirePipeline
 import Testing
 

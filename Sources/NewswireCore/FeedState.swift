@@ -1,5 +1,3 @@
-internal import GRDB
-
 public import struct Foundation.Date
 
 /// What the state store keeps of one feed: HTTP validators for conditional GET, its polling
@@ -23,6 +21,8 @@ public struct FeedState: Sendable, Hashable {
     public var consecutiveFailures: Int
     /// The message of the last failure.
     public var lastError: String?
+    /// When the feed last announced an item not seen before.
+    public var lastNewItemAt: Date?
 
     public init(
         url: String,
@@ -33,7 +33,8 @@ public struct FeedState: Sendable, Hashable {
         nextPollAt: Date? = nil,
         intervalSeconds: Double? = nil,
         consecutiveFailures: Int = 0,
-        lastError: String? = nil
+        lastError: String? = nil,
+        lastNewItemAt: Date? = nil
     ) {
         self.url = url
         self.etag = etag
@@ -44,22 +45,6 @@ public struct FeedState: Sendable, Hashable {
         self.intervalSeconds = intervalSeconds
         self.consecutiveFailures = consecutiveFailures
         self.lastError = lastError
-    }
-
-    init(row: Row) {
-        func date(_ column: String) -> Date? {
-            (row[column] as Double?).map { Date(timeIntervalSince1970: $0) }
-        }
-        self.init(
-            url: row["url"],
-            etag: row["etag"],
-            lastModified: row["last_modified"],
-            lastAttemptAt: date("last_attempt_at"),
-            lastSuccessAt: date("last_success_at"),
-            nextPollAt: date("next_poll_at"),
-            intervalSeconds: row["interval_seconds"],
-            consecutiveFailures: row["consecutive_failures"],
-            lastError: row["last_error"]
-        )
+        self.lastNewItemAt = lastNewItemAt
     }
 }

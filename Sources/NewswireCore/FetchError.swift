@@ -1,5 +1,3 @@
-public import NewswireCore
-
 /// A transfer that produced no usable response.
 ///
 /// HTTP error statuses are not fetch errors: a 404 is a completed response, and the

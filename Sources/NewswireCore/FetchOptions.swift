@@ -48,9 +48,25 @@ public struct FetchRequest: Sendable, Hashable {
     public var url: String
     /// Extra request headers, `Name: value`.
     public var headers: [String]
+    /// The validators of the last response, sent back for a conditional GET
+    /// (`If-None-Match`, `If-Modified-Since`): an unchanged resource then answers 304.
+    public var etag: String?
+    public var lastModified: String?
 
-    public init(url: String, headers: [String] = []) {
+    public init(url: String, headers: [String] = [], etag: String? = nil, lastModified: String? = nil) {
         self.url = url
         self.headers = headers
+        self.etag = etag
+        self.lastModified = lastModified
+    }
+
+    /// `headers` plus the conditional-GET headers the validators ask for.
+    public var allHeaders: [String] {
+        var result = self.headers
+        if let etag = self.etag, !etag.isEmpty { result.append("If-None-Match: \(etag)") }
+        if let lastModified = self.lastModified, !lastModified.isEmpty {
+            result.append("If-Modified-Since: \(lastModified)")
+        }
+        return result
     }
 }

@@ -1,0 +1,29 @@
+/// Where the records of a run go, owning its own durability: NDJSON files and standard
+/// output now, a message broker later.
+///
+/// The engine calls it from one serial queue: ``recover(from:)`` once before anything is
+/// written, then ``write(_:)-(Article)`` and ``write(_:)-(ErrorRecord)`` in stream order,
+/// and ``commit()`` whenever it is about to mark what was written as seen. The checkpoint
+/// that `commit` returns is stored in the state store in the same transaction as the seen
+/// marks, and handed back to `recover(from:)` on the next start: a sink uses it to drop
+/// whatever it wrote after that point (the records behind it are delivered again) and to
+/// refuse a destination that is no longer the one it wrote.
+public protocol RecordSink: AnyObject {
+    /// Brings the destination back to `checkpoint` (values saved under this sink's names),
+    /// or checks a destination that has none yet.
+    /// - Throws: ``StageError`` (kind `internal`) when the destination cannot be used.
+    func recover(from checkpoint: [String: String]) throws
+
+    /// Queues one article.
+    func write(_ article: Article) throws
+
+    /// Queues one error record.
+    func write(_ error: ErrorRecord) throws
+
+    /// Makes every record written so far durable and returns the checkpoint that describes
+    /// it (names and values to store with the state; empty when there is nothing to keep).
+    func commit() throws -> [String: String]
+
+    /// The checkpoint names this sink stores, so the engine can read them back.
+    var checkpointNames: [String] { get }
+}

@@ -1,0 +1,330 @@
+import Dispatch
+import Foundation
+public import Logging
+public import NewswireCore
+public import NewswireDedup
+public import NewswireState
+
+/// The parts an engine runs with: each mode plugs in its own.
+public struct EngineParts: Sendable {
+    /// libcurl for the network; an archive reader for replay; anything for tests.
+    public var fetcher: any DocumentFetching
+    public var stages: PipelineStages
+    /// The one source of "now".
+    public var clock: any NewswireClock
+
+    public init(fetcher: any DocumentFetching, stages: PipelineStages, clock: any NewswireClock = SystemClock()) {
+        self.fetcher = fetcher
+        self.stages = stages
+        self.clock = clock
+    }
+}
+
+/// How an engine runs.
+public struct EngineOptions: Sendable, Hashable {
+    /// Item positions (pages fetched, being extracted or waiting for output) at once: bounds memory.
+    public var pagesInFlight = 128
+    /// Feeds fetched or parsed but not yet admitted, at once.
+    public var feedsInFlight = 64
+    /// Records released between two commits of the sink and the state.
+    public var commitInterval = 25
+    /// Fetch every page and feed again, ignoring validators and what the state has seen.
+    public var refetch = false
+    public var dedup = DedupOptions()
+
+    public init() {}
+}
+
+/// Runs one stream: source → fetch → parse feed → fetch page → extract → entities →
+/// (reorder) → dedup → sink, with the state store behind dedup and the feeds.
+///
+/// Threads and queues: the calling thread pulls work from the source and submits feed
+/// fetches; fetch completions go to the concurrent `parse` and `extract` queues (CPU stages,
+/// as wide as the machine); one scheduler thread admits parsed feeds in source order and
+/// submits their pages; the serial `sink` queue owns the ``OutputStage``. Two counting
+/// windows bound memory: work items between fetch and admission, and item positions between
+/// admission and output. Admission in source order keeps the earliest unfinished item
+/// always inside the window, so the windows cannot deadlock.
+public final class Engine: Sendable {
+    private let parts: EngineParts
+    private let options: EngineOptions
+    private let logger: Logger
+    private let onProgress: (@Sendable (CrawlSummary) -> Void)?
+
+    public init(
+        parts: EngineParts,
+        options: EngineOptions = EngineOptions(),
+        logger: Logger,
+        onProgress: (@Sendable (CrawlSummary) -> Void)? = nil
+    ) {
+        self.parts = parts
+        self.options = options
+        self.logger = logger
+        self.onProgress = onProgress
+    }
+
+    /// Runs `source` to its end, writing to `sink`, with `store` (or none) as the state.
+    /// Blocks the calling thread.
+    ///
+    /// - Throws: What the sink or the store throws when the run cannot start or cannot
+    ///   write; feed and page failures are error records, not thrown.
+    public func run(
+        _ source: any WorkSource,
+        sink: any RecordSink,
+        store: (any PipelineStateStore)?
+    ) throws -> CrawlSummary {
+        let started = ContinuousClock.now
+        let output = try OutputStage(
+            sink: sink,
+            store: store,
+            dedup: self.options.dedup,
+            clock: self.parts.clock,
+            commitInterval: self.options.commitInterval,
+            logger: self.logger
+        )
+        var feedStates: [String: FeedState] = [:]
+        for state in try store?.allFeedStates() ?? [] { feedStates[state.url] = state }
+        let run = EngineRun(
+            parts: self.parts,
+            options: self.options,
+            output: output,
+            feedStates: feedStates,
+            logger: self.logger,
+            onProgress: self.onProgress
+        )
+        var summary = try run.start(source)
+        let elapsed = ContinuousClock.now - started
+        summary.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return summary
+    }
+}
+
+/// A work item that has been fetched and parsed, waiting for admission.
+private struct ParsedSlot: Sendable {
+    var place: Int
+    var round: Int
+    var items: [FeedItem]
+    /// For a page task: the page to fetch as item 1.
+    var page: PageTask?
+    var outcome: Outcome
+    var pages: PageMode
+    var fetchedAt: Date
+}
+
+private enum Admission: Sendable {
+    case slot(ParsedSlot)
+    /// The source closed after this many work items.
+    case closed(Int)
+}
+
+/// One run of the engine. The sink-queue state lives in ``OutputStage``, touched only on `sinkQueue`.
+private final class EngineRun: Sendable {
+    let parts: EngineParts
+    let options: EngineOptions
+    let processor: ItemProcessor
+    let logger: Logger
+    let onProgress: (@Sendable (CrawlSummary) -> Void)?
+    let feedStates: [String: FeedState]
+
+    let parseQueue = DispatchQueue(label: "newswire.parse", qos: .userInitiated, attributes: .concurrent)
+    let extractQueue = DispatchQueue(label: "newswire.extract", qos: .userInitiated, attributes: .concurrent)
+    let sinkQueue = DispatchQueue(label: "newswire.sink", qos: .userInitiated)
+    let feedWindow: DispatchSemaphore
+    let pageWindow: DispatchSemaphore
+    let admissions: BoundedQueue<Admission>
+    let done = DispatchSemaphore(value: 0)
+    // Touched only on `sinkQueue`.
+    nonisolated(unsafe) let output: OutputStage
+
+    init(
+        parts: EngineParts,
+        options: EngineOptions,
+        output: OutputStage,
+        feedStates: [String: FeedState],
+        logger: Logger,
+        onProgress: (@Sendable (CrawlSummary) -> Void)?
+    ) {
+        self.parts = parts
+        self.options = options
+        self.processor = ItemProcessor(stages: parts.stages, clock: parts.clock)
+        self.output = output
+        self.feedStates = feedStates
+        self.logger = logger
+        self.onProgress = onProgress
+        let feedsAtOnce = max(1, options.feedsInFlight)
+        self.feedWindow = DispatchSemaphore(value: feedsAtOnce)
+        self.pageWindow = DispatchSemaphore(value: max(1, options.pagesInFlight))
+        self.admissions = BoundedQueue(capacity: feedsAtOnce + 1)
+    }
+
+    func start(_ source: any WorkSource) throws -> CrawlSummary {
+        let scheduler = Thread { self.admitInOrder() }
+        scheduler.name = "newswire-scheduler"
+        scheduler.start()
+        var place = 0
+        while let work = source.next() {
+            self.feedWindow.wait()
+            let current = place
+            place += 1
+            switch work {
+            case .feed(let task):
+                let previous = self.feedStates[task.url]
+                var request = FetchRequest(url: task.url)
+                if !self.options.refetch {
+                    request.etag = previous?.etag
+                    request.lastModified = previous?.lastModified
+                }
+                self.parts.fetcher.submit(request) { result in
+                    self.parseQueue.async {
+                        let (report, items, fetchedAt) = self.processor.parseFeed(
+                            task,
+                            place: current,
+                            previous: previous,
+                            result
+                        )
+                        self.logger.debug(
+                            "feed parsed",
+                            metadata: ["feed.url": "\(task.url)", "items": "\(items.count)"]
+                        )
+                        let slot = ParsedSlot(
+                            place: current,
+                            round: task.round,
+                            items: items,
+                            page: nil,
+                            outcome: .feed(report),
+                            pages: task.pages,
+                            fetchedAt: fetchedAt
+                        )
+                        self.admissions.put(.slot(slot))
+                    }
+                }
+            case .page(let task):
+                let slot = ParsedSlot(
+                    place: current,
+                    round: task.round,
+                    items: [],
+                    page: task,
+                    outcome: .nothing,
+                    pages: .always,
+                    fetchedAt: self.parts.clock.now()
+                )
+                self.admissions.put(.slot(slot))
+            }
+        }
+        self.admissions.put(.closed(place))
+        self.done.wait()
+        return try self.sinkQueue.sync {
+            try self.output.finish()
+            return self.output.summary
+        }
+    }
+
+    // MARK: admission (scheduler thread)
+
+    private func admitInOrder() {
+        var pending: [Int: ParsedSlot] = [:]
+        var next = 0
+        var total: Int?
+        while total.map({ next < $0 }) ?? true, let admission = self.admissions.take() {
+            switch admission {
+            case .closed(let count): total = count
+            case .slot(let slot): pending[slot.place] = slot
+            }
+            while let slot = pending.removeValue(forKey: next) {
+                self.admit(slot)
+                self.feedWindow.signal()
+                next += 1
+            }
+        }
+        let count = next
+        self.sinkQueue.async {
+            self.output.close(total: count)
+            self.release(0)
+        }
+    }
+
+    private func admit(_ slot: ParsedSlot) {
+        let itemCount = slot.page == nil ? slot.items.count : 1
+        self.sinkQueue.async {
+            _ = self.output.expect(items: itemCount + 1, at: slot.place)
+            self.release(
+                self.output.insert(slot.outcome, at: SequenceNumber(round: slot.round, feed: slot.place, item: 0))
+            )
+        }
+        if let page = slot.page {
+            self.pageWindow.wait()
+            let sequence = SequenceNumber(round: slot.round, feed: slot.place, item: 1)
+            self.parts.fetcher.submit(FetchRequest(url: page.url)) { result in
+                self.extractQueue.async {
+                    self.deliver(
+                        self.processor.processPage(nil, link: page.url, source: page.source, result),
+                        at: sequence
+                    )
+                }
+            }
+            return
+        }
+        for item in slot.items {
+            self.pageWindow.wait()
+            self.route(item, pages: slot.pages, fetchedAt: slot.fetchedAt)
+        }
+    }
+
+    /// Sends one feed item to the feed-only builder, to its page, or straight to the output.
+    private func route(_ item: FeedItem, pages: PageMode, fetchedAt: Date) {
+        let link = item.entry.link.flatMap { WebURL.isWeb($0) ? $0 : nil }
+        let ownText: Bool
+        switch pages {
+        case .never: ownText = true
+        case .missing: ownText = ArticleAssembler.isSubstantial(ArticleAssembler.feedText(item.entry))
+        case .always: ownText = link == nil && !ArticleAssembler.feedText(item.entry).isEmpty
+        }
+        if ownText || (link == nil && !ArticleAssembler.feedText(item.entry).isEmpty) {
+            self.extractQueue.async {
+                self.deliver(self.processor.articleFromFeed(item, fetchedAt: fetchedAt), at: item.sequence)
+            }
+            return
+        }
+        guard let link else {
+            let record = ErrorRecord(
+                kind: .parse,
+                stage: .feed,
+                url: item.entry.link ?? item.entry.id ?? item.feedURL,
+                feed: item.feedURL,
+                message: "feed entry has no http(s) link to follow and no content of its own",
+                at: self.parts.clock.now()
+            )
+            self.deliver(.failure(record), at: item.sequence)
+            return
+        }
+        if !self.options.refetch && self.sinkQueue.sync(execute: { self.output.hasSeen(link: link) }) {
+            self.deliver(.seen, at: item.sequence)
+            return
+        }
+        self.parts.fetcher.submit(FetchRequest(url: link)) { result in
+            self.extractQueue.async {
+                self.deliver(self.processor.processPage(item, link: link, source: nil, result), at: item.sequence)
+            }
+        }
+    }
+
+    // MARK: sink queue
+
+    private func deliver(_ outcome: Outcome, at sequence: SequenceNumber) {
+        self.sinkQueue.async { self.release(self.output.insert(outcome, at: sequence)) }
+    }
+
+    /// Runs on `sinkQueue`: frees window places for released items, reports progress and
+    /// signals the end of the run.
+    private func release(_ released: Int) {
+        for _ in 0..<released { self.pageWindow.signal() }
+        for warning in self.output.takeWarnings() {
+            self.logger.info("date rejected", metadata: ["detail": "\(warning)"])
+        }
+        if released > 0 || self.output.isFinished { self.onProgress?(self.output.summary) }
+        if self.output.isFinished && !self.output.signalled {
+            self.output.signalled = true
+            self.done.signal()
+        }
+    }
+}

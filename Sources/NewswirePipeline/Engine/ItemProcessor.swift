@@ -1,0 +1,159 @@
+import Foundation
+import Logging
+import NewswireCore
+
+/// The CPU work of the engine on one feed or one page, as plain functions of their inputs:
+/// no queues, no state, so tests can call them directly.
+struct ItemProcessor: Sendable {
+    let stages: PipelineStages
+    let clock: any NewswireClock
+    let assembler = ArticleAssembler()
+
+    /// Parses a fetched feed into its items and reports the feed's new state.
+    func parseFeed(
+        _ task: FeedTask,
+        place: Int,
+        previous: FeedState?,
+        _ result: Result<FetchedDocument, FetchError>
+    ) -> (report: FeedReport, items: [FeedItem], fetchedAt: Date) {
+        let now = self.clock.now()
+        var state = previous ?? FeedState(url: task.url)
+        state.lastAttemptAt = now
+        func failed(_ record: ErrorRecord) -> (FeedReport, [FeedItem], Date) {
+            state.consecutiveFailures += 1
+            state.lastError = record.message
+            return (FeedReport(result: .failed, items: 0, error: record, state: state), [], now)
+        }
+        let document: FetchedDocument
+        switch result {
+        case .failure(let error):
+            return failed(
+                ErrorRecord(kind: error.code.errorKind, stage: .fetch, url: task.url, message: error.message, at: now)
+            )
+        case .success(let fetched):
+            document = fetched
+        }
+        if document.status == 304 {
+            state.lastSuccessAt = now
+            state.consecutiveFailures = 0
+            state.lastError = nil
+            return (FeedReport(result: .unchanged, items: 0, error: nil, state: state), [], document.fetchedAt)
+        }
+        guard (200..<300).contains(document.status) else {
+            return failed(
+                ErrorRecord(
+                    kind: .httpStatus,
+                    stage: .fetch,
+                    url: task.url,
+                    message: "HTTP \(document.status)",
+                    at: now,
+                    status: document.status
+                )
+            )
+        }
+        let parsed = self.stages.feedParser.parseFeed(document)
+        if parsed.entries.isEmpty, let message = parsed.error {
+            return failed(ErrorRecord(kind: .parse, stage: .feed, url: task.url, message: message, at: now))
+        }
+        state.etag = document.headers["ETag"]
+        state.lastModified = document.headers["Last-Modified"]
+        state.lastSuccessAt = now
+        state.consecutiveFailures = 0
+        state.lastError = nil
+        // The feed's own title; the name the pipeline gave it when the feed has none.
+        let title = parsed.metadata.title ?? task.name
+        let items = parsed.entries.enumerated().map { offset, entry in
+            FeedItem(
+                sequence: SequenceNumber(round: task.round, feed: place, item: offset + 1),
+                feedURL: task.url,
+                feedTitle: title,
+                entry: entry
+            )
+        }
+        return (FeedReport(result: .parsed, items: items.count, error: nil, state: state), items, document.fetchedAt)
+    }
+
+    /// The article of an item built from the feed alone.
+    func articleFromFeed(_ item: FeedItem, fetchedAt: Date) -> Outcome {
+        var (article, warnings) = self.assembler.assembleFromFeed(
+            item: item,
+            fetchedAt: fetchedAt,
+            now: self.clock.now()
+        )
+        self.tag(&article)
+        return .article(article, link: item.entry.link, warnings: warnings)
+    }
+
+    /// Checks, extracts and assembles one fetched page (`link` of `item`, or a page task's URL).
+    func processPage(
+        _ item: FeedItem?,
+        link: String,
+        source: String?,
+        _ result: Result<FetchedDocument, FetchError>
+    ) -> Outcome {
+        let feed = item?.feedURL ?? source
+        let now = self.clock.now()
+        let document: FetchedDocument
+        switch result {
+        case .failure(let error):
+            return .failure(
+                ErrorRecord(
+                    kind: error.code.errorKind,
+                    stage: .page,
+                    url: link,
+                    feed: feed,
+                    message: error.message,
+                    at: now
+                )
+            )
+        case .success(let fetched):
+            document = fetched
+        }
+        guard (200..<300).contains(document.status) else {
+            return .failure(
+                ErrorRecord(
+                    kind: .httpStatus,
+                    stage: .page,
+                    url: link,
+                    feed: feed,
+                    message: "HTTP \(document.status)",
+                    at: now,
+                    status: document.status
+                )
+            )
+        }
+        if let reason = ContentCheck.unsupportedReason(document) {
+            return .failure(
+                ErrorRecord(kind: .unsupportedContent, stage: .page, url: link, feed: feed, message: reason, at: now)
+            )
+        }
+        let page: ExtractedPage
+        do {
+            page = try self.stages.extractor.extractArticle(from: document)
+        } catch let error as StageError {
+            return .failure(
+                ErrorRecord(kind: error.kind, stage: .extract, url: link, feed: feed, message: error.message, at: now)
+            )
+        } catch {
+            return .failure(
+                ErrorRecord(kind: .internal, stage: .extract, url: link, feed: feed, message: "\(error)", at: now)
+            )
+        }
+        var article: Article
+        var warnings: [String]
+        if let item {
+            (article, warnings) = self.assembler.assemble(item: item, document: document, page: page, now: now)
+        } else {
+            (article, warnings) = self.assembler.assemble(document: document, page: page, now: now)
+            article.feed = source
+        }
+        self.tag(&article)
+        return .article(article, link: link, warnings: warnings)
+    }
+
+    private func tag(_ article: inout Article) {
+        if let entities = self.stages.entities {
+            article.entities = entities.extractEntities(title: article.title, text: article.text)
+        }
+    }
+}

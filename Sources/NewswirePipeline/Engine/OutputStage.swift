@@ -1,0 +1,190 @@
+import Foundation
+import Logging
+import NewswireCore
+import NewswireDedup
+import NewswireState
+
+/// The engine's serial end: restores source order, decides duplicates, writes to the sink
+/// and commits the sink's checkpoint with the seen marks and feed states.
+///
+/// After every `commitInterval` released records (and at the end) it asks the sink to make
+/// its records durable (``RecordSink/commit()``), then stores, in one transaction, the
+/// decisions up to the last released position, the state of every feed whose items are all
+/// written, and the sink's checkpoint. A crash before that store re-delivers those records
+/// on the next run, where the sink has cut off its uncommitted bytes: nothing is lost and
+/// nothing is written twice.
+///
+/// Confined to the engine's sink queue.
+final class OutputStage {
+    private var reorder = ReorderBuffer<(SequenceNumber, Outcome)>()
+    private let sink: any RecordSink
+    private let store: (any PipelineStateStore)?
+    private let deduplicator: Deduplicator
+    private let commitInterval: Int
+    private let logger: Logger
+    private var sinceCommit = 0
+    private var lastReleased: SequenceNumber?
+    /// Feed states waiting until the feed's last item is written.
+    private var pendingFeeds: [(through: SequenceNumber, state: FeedState)] = []
+    private var warnings: [String] = []
+    private var failure: (any Error)?
+    /// Work items the source yielded, once it has closed.
+    private var total: Int?
+    var summary = CrawlSummary()
+    var signalled = false
+
+    /// Opens the dedup index over `store`, brings the sink back to its last checkpoint, and
+    /// stores a first checkpoint when there is none.
+    /// - Throws: What the store or the sink throws (the run cannot start).
+    init(
+        sink: any RecordSink,
+        store: (any PipelineStateStore)?,
+        dedup: DedupOptions,
+        clock: any NewswireClock,
+        commitInterval: Int,
+        logger: Logger
+    ) throws {
+        self.sink = sink
+        self.store = store
+        self.commitInterval = max(1, commitInterval)
+        self.logger = logger
+        self.deduplicator = try Deduplicator(store: store, options: dedup, now: { clock.now() })
+        var checkpoint: [String: String] = [:]
+        if let store {
+            for name in sink.checkpointNames { checkpoint[name] = try store.checkpoint(named: name) }
+        }
+        try sink.recover(from: checkpoint)
+        if let store {
+            let baseline = try sink.commit()
+            if baseline != checkpoint { try store.commit(StateCommit(checkpoints: baseline)) }
+        }
+        logger.debug("dedup state loaded", metadata: ["articles": "\(self.deduplicator.indexedCount)"])
+    }
+
+    var isFinished: Bool {
+        guard let total = self.total else { return false }
+        return self.reorder.position.feed >= total
+    }
+
+    /// The source closed after `total` work items.
+    func close(total: Int) {
+        self.total = total
+        self.summary.feedsTotal = self.summary.feedsTotal
+    }
+
+    /// Whether the page behind `link` was decided in an earlier run (or earlier in this one).
+    func hasSeen(link: String) -> Bool {
+        self.deduplicator.hasSeen(link: link)
+    }
+
+    func expect(items: Int, at place: Int) -> Int {
+        self.handle(self.reorder.setItemCount(items, forFeed: place))
+    }
+
+    /// Inserts one outcome; returns how many item positions (item ≥ 1) were released.
+    func insert(_ outcome: Outcome, at sequence: SequenceNumber) -> Int {
+        self.handle(self.reorder.insert((sequence, outcome), at: sequence))
+    }
+
+    func takeWarnings() -> [String] {
+        defer { self.warnings.removeAll() }
+        return self.warnings
+    }
+
+    private func handle(_ released: [(SequenceNumber, Outcome)]) -> Int {
+        var items = 0
+        for (sequence, outcome) in released {
+            if sequence.item > 0 {
+                items += 1
+                self.summary.pagesDone += 1
+            }
+            switch outcome {
+            case .feed(let report):
+                self.summary.feedsTotal += 1
+                switch report.result {
+                case .parsed: self.summary.feedsOK += 1
+                case .unchanged:
+                    self.summary.feedsOK += 1
+                    self.summary.feedsUnchanged += 1
+                case .failed: self.summary.feedsFailed += 1
+                }
+                self.summary.items += report.items
+                if let error = report.error { self.write(error) }
+                if let state = report.state {
+                    let through = SequenceNumber(round: sequence.round, feed: sequence.feed, item: report.items)
+                    self.pendingFeeds.append((through, state))
+                }
+            case .article(var article, let link, let warnings):
+                self.warnings += warnings
+                let decision = self.deduplicator.decide(&article)
+                switch decision.reason {
+                case .new, .update: break
+                case .seen: self.summary.seen += 1
+                case .exactDuplicate, .nearDuplicate: self.summary.duplicates += 1
+                }
+                if decision.emit { self.write(article) }
+                if let link { self.deduplicator.noteFollowed(link: link, at: sequence) }
+            case .seen:
+                self.summary.seen += 1
+            case .failure(let error):
+                self.write(error)
+            case .nothing:
+                break
+            }
+        }
+        if let last = released.last?.0 {
+            self.lastReleased = last
+            self.sinceCommit += released.count
+            if self.sinceCommit >= self.commitInterval { self.commit() }
+        }
+        return items
+    }
+
+    private func write(_ article: Article) {
+        guard self.failure == nil else { return }
+        do {
+            try self.sink.write(article)
+            self.summary.articles += 1
+        } catch {
+            self.failure = error
+        }
+    }
+
+    private func write(_ error: ErrorRecord) {
+        guard self.failure == nil else { return }
+        do {
+            try self.sink.write(error)
+            self.summary.errors += 1
+        } catch {
+            self.failure = error
+        }
+    }
+
+    /// Makes the sink durable, then stores decisions, finished feeds and the checkpoint.
+    private func commit() {
+        guard self.failure == nil else { return }
+        do {
+            let checkpoint = try self.sink.commit()
+            guard let through = self.lastReleased else { return }
+            let ready = self.pendingFeeds.prefix { $0.through <= through }.count
+            let feeds = self.pendingFeeds.prefix(ready).map(\.state)
+            try self.deduplicator.markWritten(
+                through: through,
+                with: StateCommit(feeds: feeds, checkpoints: self.store == nil ? [:] : checkpoint)
+            )
+            self.pendingFeeds.removeFirst(ready)
+            self.sinceCommit = 0
+        } catch {
+            self.failure = error
+        }
+    }
+
+    /// Commits what is left; throws the first write or commit failure of the run.
+    func finish() throws {
+        self.commit()
+        if let failure = self.failure { throw failure }
+    }
+}
+
+@available(*, unavailable)
+extension OutputStage: Sendable {}

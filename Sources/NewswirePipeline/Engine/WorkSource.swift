@@ -1,0 +1,77 @@
+public import NewswireCore
+
+/// Whether feed items are followed to their pages (the pipeline file's `pages:`).
+public enum PageMode: String, Sendable, Hashable, CaseIterable {
+    /// Every item's page is fetched and extracted (the default).
+    case always
+    /// A page is fetched only when the item carries no substantial content of its own.
+    case missing
+    /// Every article is built from the feed alone, as feed readers do.
+    case never
+}
+
+/// One feed to fetch and parse in a run.
+public struct FeedTask: Sendable, Hashable {
+    public var url: String
+    /// A display name from the pipeline file or OPML, used when the feed has no title.
+    public var name: String?
+    /// Which poll of this feed this is (0 for a one-shot crawl).
+    public var round: Int
+    public var pages: PageMode
+
+    public init(url: String, name: String? = nil, round: Int = 0, pages: PageMode = .always) {
+        self.url = url
+        self.name = name
+        self.round = round
+        self.pages = pages
+    }
+}
+
+/// One article page to fetch on its own (no feed announced it: a sitemap entry, a page of an
+/// archive).
+public struct PageTask: Sendable, Hashable {
+    public var url: String
+    /// What announced it (a sitemap), for the record's `feed` field.
+    public var source: String?
+    public var round: Int
+
+    public init(url: String, source: String? = nil, round: Int = 0) {
+        self.url = url
+        self.source = source
+        self.round = round
+    }
+}
+
+/// What a source hands the engine.
+public enum WorkItem: Sendable, Hashable {
+    case feed(FeedTask)
+    case page(PageTask)
+}
+
+/// Yields the work of a run in a deterministic order; the run ends when the source closes
+/// (``next()`` returns `nil`).
+///
+/// The one-shot feed list (``FeedListSource``) is the crawl's; the daemon's scheduler, an
+/// archive reader and sitemap expansion are sources too. A source that finds more sources
+/// (a sitemap index) yields their work in its own order. The engine calls ``next()`` from
+/// one thread, as fast as its windows allow, so a source may block until work is due.
+public protocol WorkSource: AnyObject {
+    /// The next work item, or `nil` when the source is closed.
+    func next() -> WorkItem?
+}
+
+/// The crawl's source: every feed of the pipeline once, in the order given.
+public final class FeedListSource: WorkSource {
+    private let feeds: [FeedTask]
+    private var position = 0
+
+    public init(_ feeds: [FeedTask]) {
+        self.feeds = feeds
+    }
+
+    public func next() -> WorkItem? {
+        guard self.position < self.feeds.count else { return nil }
+        defer { self.position += 1 }
+        return .feed(self.feeds[self.position])
+    }
+}
