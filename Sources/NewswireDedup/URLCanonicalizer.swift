@@ -22,6 +22,10 @@ public struct URLCanonicalizer: Sendable {
     /// Prefixes of tracking parameter names (compared in lower case).
     public static let trackingPrefixes: [String] = ["utm_", "pk_", "mtm_", "hmb_", "itm_"]
 
+    /// The fragment prefix of the URL of a feed item that has no link of its own
+    /// (`FEED-URL#newswire-item=ID`): the only fragment canonical URLs keep.
+    public static let itemFragmentPrefix = "newswire-item="
+
     public init() {}
 
     /// The canonical form of `url`, or `url` unchanged when it is not an absolute http(s) URL.
@@ -37,6 +41,8 @@ public struct URLCanonicalizer: Sendable {
             return (name, value.map { "=" + $0 } ?? "")
         }.sorted { ($0.name, $0.value) < ($1.name, $1.value) }
         if !kept.isEmpty { canonical += "?" + kept.map { $0.name + $0.value }.joined(separator: "&") }
+        // The one fragment kept: the identifier Newswire gives a feed item with no link.
+        if let fragment = parts.fragment, fragment.hasPrefix(Self.itemFragmentPrefix) { canonical += "#" + fragment }
         return canonical
     }
 

@@ -82,14 +82,15 @@ public struct ArticleAssembler: Sendable {
     }
 
     /// The URL that identifies a feed item: its link, else an id that is a URL, else the feed's
-    /// URL with the entry's id (or a hash of its title and content) as the fragment.
+    /// URL with the entry's id (or a hash of its title and content) in a
+    /// `#newswire-item=` fragment, which canonical URLs keep.
     public static func itemURL(_ item: FeedItem) -> String {
         if let link = item.entry.link, WebURL.isWeb(link) { return link }
         if let id = item.entry.id, WebURL.isWeb(id) { return id }
         let key =
             item.entry.id ?? String(StableHash.fnv1a((item.entry.title ?? "") + (item.entry.content ?? "")), radix: 16)
         let escaped = key.addingPercentEncoding(withAllowedCharacters: .urlFragmentAllowed) ?? key
-        return item.feedURL + "#" + escaped
+        return item.feedURL + "#" + URLCanonicalizer.itemFragmentPrefix + escaped
     }
 
     /// The plain text of the item's own story: its full content, else its summary.

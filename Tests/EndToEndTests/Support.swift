@@ -141,3 +141,78 @@ func runNewswire(
         )
     }
 }
+
+/// Invented news for the tests: pages and feeds of stories that exist nowhere else.
+enum InventedNews {
+    private static let words: [String] = {
+        let syllables = ["ka", "lo", "mi", "ren", "dus", "tor", "vel", "am", "shi", "bro", "nex", "pol", "ur", "zan"]
+        var words: [String] = []
+        for first in syllables {
+            for second in syllables where second != first { words.append(first + second) }
+        }
+        return words
+    }()
+
+    /// `count` paragraphs of invented text, different for each `seed`.
+    static func paragraphs(_ seed: Int, count: Int = 4) -> [String] {
+        var state = UInt64(truncatingIfNeeded: seed) &* 0x9e37_79b9_7f4a_7c15 &+ 7
+        func next() -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(truncatingIfNeeded: state >> 33)
+        }
+        return (0..<count).map { _ in
+            (0..<30).map { _ in Self.words[next() % Self.words.count] }.joined(separator: " ") + "."
+        }
+    }
+
+    /// An article page.
+    static func page(_ title: String, seed: Int) -> String {
+        """
+        <html><head><meta charset="utf-8"><title>\(title)</title></head><body>
+        <article><h1>\(title)</h1>\(Self.paragraphs(seed).map { "<p>\($0)</p>" }.joined(separator: "\n"))</article>
+        </body></html>
+        """
+    }
+
+    /// An RSS feed whose items link to `links` (absolute), each with a short description.
+    static func feed(_ name: String, base: String, links: [String], extraItems: String = "") -> String {
+        let items = links.enumerated().map { index, link in
+            "<item><title>\(name) story \(index)</title><link>\(link)</link>"
+                + "<description>A short teaser.</description></item>"
+        }.joined(separator: "\n")
+        return """
+            <?xml version="1.0" encoding="utf-8"?>
+            <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">
+            <channel><title>\(name)</title><link>\(base)/</link>
+            \(items)
+            \(extraItems)
+            </channel></rss>
+            """
+    }
+
+    /// Serves a feed at `/NAME.xml` with `count` stories under `/NAME/story-N.html`.
+    @discardableResult
+    static func addFeed(_ name: String, stories count: Int, to site: TestSite, seed: Int = 0) -> String {
+        let base = site.baseURL
+        var links: [String] = []
+        for index in 0..<count {
+            let path = "/\(name)/story-\(index).html"
+            site.route(
+                path,
+                .init(contentType: "text/html", body: Self.page("\(name) story \(index)", seed: seed + index))
+            )
+            links.append(base + path)
+        }
+        site.route(
+            "/\(name).xml",
+            .init(contentType: "application/rss+xml", body: Self.feed(name, base: base, links: links))
+        )
+        return base + "/\(name).xml"
+    }
+}
+
+/// Lines of a text file (empty when it does not exist).
+func lines(of file: URL) -> [String] {
+    guard let text = try? String(contentsOf: file, encoding: .utf8) else { return [] }
+    return text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).filter { !$0.isEmpty }
+}

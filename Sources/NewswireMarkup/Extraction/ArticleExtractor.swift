@@ -19,7 +19,7 @@ public struct ArticleExtractor: ArticleExtracting {
         }
         var result = ExtractedPage()
         result.encoding = decoded.encoding
-        let metadata = Metadata(page: page, pageURL: document.finalURL, now: max(document.fetchedAt, Date()))
+        let metadata = Metadata(page: page, pageURL: document.finalURL, now: document.fetchedAt)
         metadata.fill(&result)
         var content = MainContent(page: page)
         let paragraphs = BoilerplateFilter.clean(content.paragraphs(), title: result.title)

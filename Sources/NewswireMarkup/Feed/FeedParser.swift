@@ -1,5 +1,7 @@
 import NewswireCore
 
+import struct Foundation.Date
+
 /// Parses RSS 0.9x/1.0/2.0, Atom 0.3/1.0, CDF and JSON Feed documents into ``ParsedFeed``.
 ///
 /// The format is detected from the content, never from the URL or Content-Type. XML goes
@@ -23,21 +25,33 @@ public struct FeedParser: FeedParsing, Sendable {
         }
         if base.map({ !FeedText.hasScheme($0) }) ?? false { base = nil }
         if JSONFeedParser.looksLikeJSON(body) {
-            var parsed = JSONFeedParser.parse(body, base: base)
+            var parsed = JSONFeedParser.parse(body, base: base, now: document.fetchedAt)
             if let language = document.headers["Content-Language"], parsed.metadata.language == nil {
                 parsed.metadata.language = Self.firstLanguage(language)
             }
             return parsed
         }
-        return self.parseXML(body, contentType: document.contentType, base: base, headers: document.headers)
+        return self.parseXML(
+            body,
+            contentType: document.contentType,
+            base: base,
+            headers: document.headers,
+            now: document.fetchedAt
+        )
     }
 
-    private func parseXML(_ body: [UInt8], contentType: String?, base: String?, headers: HTTPHeaders) -> ParsedFeed {
+    private func parseXML(
+        _ body: [UInt8],
+        contentType: String?,
+        base: String?,
+        headers: HTTPHeaders,
+        now: Date
+    ) -> ParsedFeed {
         // Most feeds are UTF-8 and well-formed: libxml2 reads them as they are. Only when it
         // reports an error (bad UTF-8, an undeclared entity, a bare `&`…), or the document
         // needs decoding or has a DOCTYPE, do the bytes go through XMLCharset and XMLRepair
         // and get read again.
-        var reader = FeedXMLReader(baseURL: base)
+        var reader = FeedXMLReader(baseURL: base, now: now)
         var wellFormed = true
         var encoding = "utf-8"
         var overruled = false
@@ -51,13 +65,13 @@ public struct FeedParser: FeedParsing, Sendable {
             encoding = decoded.encoding
             overruled = decoded.overruled
             let repair = XMLRepair(decoded.utf8)
-            reader = FeedXMLReader(baseURL: base)
+            reader = FeedXMLReader(baseURL: base, now: now)
             reader.read(repair.bytes)
             wellFormed = !repair.repaired && reader.errorCount == 0
             if reader.errorCount > 0 {
                 // libxml2's streaming reader stops at a broken chunk: let its tree parser
                 // recover the document instead, and keep whichever found more.
-                var recovered = FeedXMLReader(baseURL: base)
+                var recovered = FeedXMLReader(baseURL: base, now: now)
                 if recovered.readRecoveringTree(repair.bytes), recovered.sawRoot,
                     !reader.sawRoot || recovered.feed.entries.count >= reader.feed.entries.count
                 {

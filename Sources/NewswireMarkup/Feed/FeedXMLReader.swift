@@ -43,10 +43,12 @@ struct FeedXMLReader {
     private var markupNamespaces: [String?] = []
     /// The root element's default namespace (tells RSS 0.90 from RSS 1.0 in an empty feed).
     private var defaultNamespace: String?
-    private let now = Date()
+    /// The reference for the future-date rule: when the feed was fetched.
+    private let now: Date
 
-    init(baseURL: String?) {
+    init(baseURL: String?, now: Date = Date()) {
         self.bases = [baseURL]
+        self.now = now
     }
 
     // MARK: Types
@@ -1179,8 +1181,7 @@ struct FeedXMLReader {
 
     private func date(_ text: String) -> Date? {
         guard let date = DateParser.parse(text) else { return nil }
-        // Dates more than a day ahead are not trusted (DESIGN.md).
-        return date.timeIntervalSince(self.now) > 86_400 ? nil : date
+        return FutureDateRule.standard.trusted(date, now: self.now)
     }
 
     private func resolve(_ reference: String) -> String {

@@ -12,7 +12,7 @@ enum JSONFeedParser {
         return index < bytes.count && bytes[index] == UInt8(ascii: "{")
     }
 
-    static func parse(_ bytes: [UInt8], base: String?) -> ParsedFeed {
+    static func parse(_ bytes: [UInt8], base: String?, now: Date = Date()) -> ParsedFeed {
         var feed = ParsedFeed(encoding: "utf-8")
         var body = bytes
         if body.count >= 3, body[0] == 0xEF, body[1] == 0xBB, body[2] == 0xBF { body.removeFirst(3) }
@@ -61,8 +61,15 @@ enum JSONFeedParser {
             entry.title = Self.string(item["title"])
             entry.content = Self.string(item["content_html"]) ?? Self.string(item["content_text"])
             entry.summary = Self.string(item["summary"])
-            entry.published = Self.string(item["date_published"]).flatMap(DateParser.parse)
-            entry.updated = Self.string(item["date_modified"]).flatMap(DateParser.parse)
+            // The one future-date rule, as for RSS and Atom.
+            entry.published = FutureDateRule.standard.trusted(
+                Self.string(item["date_published"]).flatMap(DateParser.parse),
+                now: now
+            )
+            entry.updated = FutureDateRule.standard.trusted(
+                Self.string(item["date_modified"]).flatMap(DateParser.parse),
+                now: now
+            )
             entry.authors = Self.people(item)
             // JSON Feed 1.1: an item without authors has the feed's.
             if entry.authors.isEmpty { entry.authors = feed.metadata.authors }
