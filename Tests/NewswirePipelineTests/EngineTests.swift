@@ -1,0 +1,252 @@
+import Dispatch
+import Foundation
+import Logging
+import NewswireCore
+import NewswireDedup
+import NewswirePipeline
+import NewswireState
+import Synchronization
+import Testing
+
+/// The engine with in-memory parts: a fetcher that answers from a table in a shuffled order,
+/// a sink that keeps its lines, the in-memory state store and a manual clock.
+@Suite struct EngineTests {
+    /// Answers from a table, each completion after a seeded pseudo-random pause, so
+    /// completions arrive out of order; records every request.
+    final class TableFetcher: DocumentFetching {
+        struct State {
+            var responses: [String: FetchedDocument] = [:]
+            var requests: [FetchRequest] = []
+            var random: UInt64 = 42
+        }
+        let state = Mutex(State())
+        let clock: ManualClock
+
+        init(clock: ManualClock) { self.clock = clock }
+
+        func serve(_ url: String, status: Int = 200, headers: [String: String] = [:], body: String) {
+            var fields = HTTPHeaders()
+            for (name, value) in headers { fields.add(name: name, value: value) }
+            self.state.withLock {
+                $0.responses[url] = FetchedDocument(
+                    requestedURL: url,
+                    status: status,
+                    headers: fields,
+                    body: Array(body.utf8)
+                )
+            }
+        }
+
+        var requests: [FetchRequest] { self.state.withLock { $0.requests } }
+
+        func submit(
+            _ request: FetchRequest,
+            completion: @escaping @Sendable (Result<FetchedDocument, FetchError>) -> Void
+        ) {
+            let (response, pause) = self.state.withLock { state -> (FetchedDocument?, Int) in
+                state.requests.append(request)
+                state.random = state.random &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                var response = state.responses[request.url]
+                if var document = response, let etag = document.headers["ETag"], etag == request.etag {
+                    document.status = 304
+                    document.body = []
+                    response = document
+                }
+                return (response, Int(state.random >> 60))
+            }
+            let now = self.clock.now()
+            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(pause)) {
+                guard var document = response else {
+                    completion(.failure(FetchError(code: .transport, url: request.url, message: "Connection refused")))
+                    return
+                }
+                document.fetchedAt = now
+                completion(.success(document))
+            }
+        }
+
+        func shutdown() {}
+    }
+
+    /// Keeps every line; its checkpoint is the number of lines committed.
+    final class MemorySink: RecordSink {
+        var articles: [Article] = []
+        var errors: [ErrorRecord] = []
+        var commits = 0
+        var recoveredFrom: [String: String]?
+
+        var checkpointNames: [String] { ["memory"] }
+        func recover(from checkpoint: [String: String]) throws { self.recoveredFrom = checkpoint }
+        func write(_ article: Article) throws { self.articles.append(article) }
+        func write(_ error: ErrorRecord) throws { self.errors.append(error) }
+        func commit() throws -> [String: String] {
+            self.commits += 1
+            return ["memory": "\(self.articles.count + self.errors.count)"]
+        }
+    }
+
+    /// Feeds are lines `link|title|content`; pages are `title` then the text.
+    struct LineFeedParser: FeedParsing {
+        func parseFeed(_ document: FetchedDocument) -> ParsedFeed {
+            var feed = ParsedFeed(wellFormed: true, metadata: FeedMetadata(), entries: [])
+            feed.metadata.title = "Line feed"
+            for line in String(decoding: document.body, as: UTF8.self).split(separator: "\n") {
+                let fields = line.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+                var entry = FeedEntry()
+                entry.link = fields[0].isEmpty ? nil : fields[0]
+                entry.id = fields[0].isEmpty ? fields[1] : nil
+                entry.title = fields[1]
+                entry.content = fields.count > 2 && !fields[2].isEmpty ? fields[2] : nil
+                feed.entries.append(entry)
+            }
+            return feed
+        }
+    }
+
+    struct TextPageExtractor: ArticleExtracting {
+        func extractArticle(from document: FetchedDocument) throws -> ExtractedPage {
+            let text = String(decoding: document.body, as: UTF8.self)
+            var page = ExtractedPage()
+            let lines = text.split(separator: "\n", maxSplits: 1).map(String.init)
+            page.title = lines.first
+            page.text = lines.count > 1 ? lines[1] : ""
+            return page
+        }
+    }
+
+    private func engine(_ fetcher: TableFetcher, clock: ManualClock, pagesInFlight: Int = 3) -> Engine {
+        var options = EngineOptions()
+        options.pagesInFlight = pagesInFlight
+        options.feedsInFlight = 2
+        options.commitInterval = 2
+        var logger = Logger(label: "engine.test")
+        logger.logLevel = .critical
+        return Engine(
+            parts: EngineParts(
+                fetcher: fetcher,
+                stages: PipelineStages(feedParser: LineFeedParser(), extractor: TextPageExtractor(), entities: nil),
+                clock: clock
+            ),
+            options: options,
+            logger: logger
+        )
+    }
+
+    private static func text(_ seed: Int) -> String {
+        (0..<40).map { "word\(seed * 41 + $0 * 7 % 13)x\($0)" }.joined(separator: " ")
+    }
+
+    private func site(_ fetcher: TableFetcher, feeds: Int, items: Int) -> [FeedTask] {
+        (0..<feeds).map { feed in
+            var lines: [String] = []
+            for item in 0..<items {
+                let link = "https://news.test/\(feed)/\(item)"
+                fetcher.serve(link, body: "Story \(feed).\(item)\n" + Self.text(feed * 100 + item))
+                lines.append("\(link)|Item \(feed).\(item)|")
+            }
+            fetcher.serve(
+                "https://news.test/feed\(feed)",
+                headers: ["ETag": "\"v\(feed)\""],
+                body: lines.joined(separator: "\n")
+            )
+            return FeedTask(url: "https://news.test/feed\(feed)")
+        }
+    }
+
+    @Test func keepsSourceOrderAndStampsTheClock() throws {
+        let clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
+        let fetcher = TableFetcher(clock: clock)
+        let feeds = self.site(fetcher, feeds: 4, items: 5)
+        fetcher.serve("https://news.test/broken", status: 500, body: "")
+        let sink = MemorySink()
+        let summary = try self.engine(fetcher, clock: clock).run(
+            FeedListSource(feeds + [FeedTask(url: "https://news.test/broken")]),
+            sink: sink,
+            store: nil
+        )
+        #expect(sink.articles.map(\.title) == (0..<4).flatMap { feed in (0..<5).map { "Story \(feed).\($0)" } })
+        #expect(sink.articles.allSatisfy { $0.fetchedAt == clock.now() && $0.feedTitle == "Line feed" })
+        #expect(sink.errors.map(\.status) == [500])
+        #expect(sink.errors.first?.at == clock.now())
+        #expect(summary.feedsOK == 4 && summary.feedsFailed == 1 && summary.articles == 20)
+        #expect(sink.commits > 5)
+    }
+
+    @Test func aSecondRunIsConditionalAndFetchesNoPage() throws {
+        let clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
+        let fetcher = TableFetcher(clock: clock)
+        let feeds = self.site(fetcher, feeds: 3, items: 4)
+        let store = InMemoryStateStore()
+        let first = try self.engine(fetcher, clock: clock).run(FeedListSource(feeds), sink: MemorySink(), store: store)
+        #expect(first.articles == 12)
+        #expect(try store.feedState(for: "https://news.test/feed1")?.etag == "\"v1\"")
+        #expect(store.articles.count == 12)
+
+        clock.advance(by: 3600)
+        let before = fetcher.requests.count
+        let sink = MemorySink()
+        let second = try self.engine(fetcher, clock: clock).run(FeedListSource(feeds), sink: sink, store: store)
+        let requests = fetcher.requests.dropFirst(before)
+        #expect(requests.count == 3)
+        #expect(requests.allSatisfy { $0.etag != nil && $0.allHeaders.contains { $0.hasPrefix("If-None-Match:") } })
+        #expect(second.feedsUnchanged == 3 && second.articles == 0)
+        #expect(sink.recoveredFrom == ["memory": "12"])
+
+        // A changed feed: its items are parsed again, and only the new one is fetched.
+        fetcher.serve("https://news.test/new", body: "Brand new\n" + Self.text(999))
+        fetcher.serve(
+            "https://news.test/feed0",
+            headers: ["ETag": "\"v0b\""],
+            body: "https://news.test/new|New|\n"
+                + (0..<4).map { "https://news.test/0/\($0)|Item|" }.joined(separator: "\n")
+        )
+        let third = try self.engine(fetcher, clock: clock).run(FeedListSource(feeds), sink: MemorySink(), store: store)
+        #expect(fetcher.requests.suffix(4).map(\.url).contains("https://news.test/new"))
+        #expect(third.articles == 1 && third.seen == 4 && third.feedsUnchanged == 2)
+    }
+
+    @Test func feedsOnlyAndLinklessItemsBuildArticlesFromTheFeed() throws {
+        let clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
+        let fetcher = TableFetcher(clock: clock)
+        let long = Self.text(7) + " " + Self.text(8) + " " + Self.text(9)
+        fetcher.serve(
+            "https://news.test/mixed",
+            body: [
+                "|Bulletin|\(long)", "https://news.test/teaser|Teaser|short text",
+                "https://news.test/full|Full|\(long.replacingOccurrences(of: "x", with: "y"))",
+            ].joined(separator: "\n")
+        )
+        fetcher.serve("https://news.test/teaser", body: "Teaser page\n" + Self.text(3))
+        fetcher.serve("https://news.test/full", body: "Full page\n" + Self.text(4))
+        let sink = MemorySink()
+        _ = try self.engine(fetcher, clock: clock).run(
+            FeedListSource([FeedTask(url: "https://news.test/mixed", pages: .missing)]),
+            sink: sink,
+            store: nil
+        )
+        #expect(sink.articles.map(\.title) == ["Bulletin", "Teaser page", "Full"])
+        #expect(sink.articles[0].url == "https://news.test/mixed#newswire-item=Bulletin")
+        #expect(!fetcher.requests.contains { $0.url == "https://news.test/full" })
+    }
+
+    @Test func pageTasksAreArticlesOfTheirOwn() throws {
+        let clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
+        let fetcher = TableFetcher(clock: clock)
+        fetcher.serve("https://news.test/a", body: "Page A\n" + Self.text(1))
+        fetcher.serve("https://news.test/b", body: "Page B\n" + Self.text(2))
+
+        final class Pages: WorkSource {
+            var urls = ["https://news.test/a", "https://news.test/missing", "https://news.test/b"]
+            func next() -> WorkItem? {
+                guard !self.urls.isEmpty else { return nil }
+                return .page(PageTask(url: self.urls.removeFirst(), source: "https://news.test/sitemap.xml"))
+            }
+        }
+        let sink = MemorySink()
+        let summary = try self.engine(fetcher, clock: clock, pagesInFlight: 1).run(Pages(), sink: sink, store: nil)
+        #expect(sink.articles.map(\.title) == ["Page A", "Page B"])
+        #expect(sink.articles.allSatisfy { $0.feed == "https://news.test/sitemap.xml" })
+        #expect(sink.errors.map(\.url) == ["https://news.test/missing"])
+        #expect(summary.pagesDone == 3)
+    }
+}
