@@ -103,7 +103,7 @@ struct Extract: ParsableCommand {
         }
         guard let input = self.input else { return }
         let document: FetchedDocument
-        let fromNetwork = input.lowercased().hasPrefix("http://") || input.lowercased().hasPrefix("https://")
+        let fromNetwork = WebURL.isWeb(input)
         if fromNetwork {
             document = try fetchOnce(input)
         } else {

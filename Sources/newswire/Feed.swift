@@ -32,8 +32,7 @@ struct Feed: ParsableCommand {
     }
 
     func run() throws {
-        let lowered = self.source.lowercased()
-        if lowered.hasPrefix("http://") || lowered.hasPrefix("https://") {
+        if WebURL.isWeb(self.source) {
             // Fetched: the response's own headers and final URL describe the document.
             Fetcher.initializeGlobalState()
             var document = try fetchOnce(self.source)
