@@ -72,7 +72,13 @@ public struct Article: Sendable, Hashable {
         var count = 0
         var inWord = false
         for scalar in self.text.unicodeScalars {
-            let isWordCharacter = scalar.properties.isAlphabetic || scalar.properties.numericType != nil
+            // ASCII without the Unicode property tables: most text is mostly ASCII.
+            let value = scalar.value
+            let isWordCharacter =
+                value < 0x80
+                ? (value >= 0x61 && value <= 0x7A) || (value >= 0x41 && value <= 0x5A)
+                    || (value >= 0x30 && value <= 0x39)
+                : scalar.properties.isAlphabetic || scalar.properties.numericType != nil
             if isWordCharacter && !inWord { count += 1 }
             inWord = isWordCharacter
         }

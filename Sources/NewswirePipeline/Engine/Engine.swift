@@ -26,8 +26,10 @@ public struct EngineOptions: Sendable, Hashable {
     public var pagesInFlight = 128
     /// Feeds fetched or parsed but not yet admitted, at once.
     public var feedsInFlight = 64
-    /// Records released between two commits of the sink and the state.
+    /// Records released between two commits of the sink and the state (at least).
     public var commitInterval = 25
+    /// The least time between two commits: each one syncs the output and the state file.
+    public var commitSpacing: Duration = .milliseconds(200)
     /// Fetch every page and feed again, ignoring validators and what the state has seen.
     public var refetch = false
     public var dedup = DedupOptions()
@@ -80,6 +82,7 @@ public final class Engine: Sendable {
             dedup: self.options.dedup,
             clock: self.parts.clock,
             commitInterval: self.options.commitInterval,
+            commitSpacing: self.options.commitSpacing,
             logger: self.logger
         )
         var feedStates: [String: FeedState] = [:]
@@ -146,7 +149,11 @@ private final class EngineRun: Sendable {
     ) {
         self.parts = parts
         self.options = options
-        self.processor = ItemProcessor(stages: parts.stages, clock: parts.clock)
+        self.processor = ItemProcessor(
+            stages: parts.stages,
+            clock: parts.clock,
+            fingerprinter: TextFingerprinter(options: options.dedup.fingerprint)
+        )
         self.output = output
         self.feedStates = feedStates
         self.logger = logger

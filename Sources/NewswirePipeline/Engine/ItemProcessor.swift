@@ -1,12 +1,15 @@
 import Foundation
 import Logging
 import NewswireCore
+import NewswireDedup
 
 /// The CPU work of the engine on one feed or one page, as plain functions of their inputs:
 /// no queues, no state, so tests can call them directly.
 struct ItemProcessor: Sendable {
     let stages: PipelineStages
     let clock: any NewswireClock
+    /// Fingerprints texts here, on the concurrent queues, with the dedup stage's options.
+    let fingerprinter: TextFingerprinter
     let assembler = ArticleAssembler()
 
     /// Parses a fetched feed into its items and reports the feed's new state.
@@ -81,7 +84,13 @@ struct ItemProcessor: Sendable {
             now: self.clock.now()
         )
         self.tag(&article)
-        return .article(article, link: item.entry.link, warnings: warnings)
+        // No link was followed: the article's URL is the item's own.
+        return .article(
+            article,
+            link: nil,
+            warnings: warnings,
+            fingerprint: self.fingerprinter.fingerprint(article.text)
+        )
     }
 
     /// Checks, extracts and assembles one fetched page (`link` of `item`, or a page task's URL).
@@ -148,7 +157,12 @@ struct ItemProcessor: Sendable {
             article.feed = source
         }
         self.tag(&article)
-        return .article(article, link: link, warnings: warnings)
+        return .article(
+            article,
+            link: link,
+            warnings: warnings,
+            fingerprint: self.fingerprinter.fingerprint(article.text)
+        )
     }
 
     private func tag(_ article: inout Article) {
