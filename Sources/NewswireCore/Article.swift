@@ -67,8 +67,17 @@ public struct Article: Sendable, Hashable {
         self.url = url
     }
 
+    /// ``wordCount`` taken where the text was made (on a concurrent queue), if it was.
+    public var countedWords: Int?
+
     /// Words in `text`: runs of letters or digits.
     public var wordCount: Int {
+        if let counted = self.countedWords { return counted }
+        return self.countWords()
+    }
+
+    /// Counts the words of `text` now.
+    public func countWords() -> Int {
         var count = 0
         var inWord = false
         for scalar in self.text.unicodeScalars {

@@ -44,7 +44,7 @@ public enum HTMLText {
                         current.append(contentsOf: UnsafeBufferPointer(start: content, count: strlen(content)))
                     }
                 case XML_ELEMENT_NODE:
-                    let name = Self.lowercasedName(child.pointee.name)
+                    let name = Self.nameKey(child.pointee.name)
                     if Self.skippedElements.contains(name) { break }
                     if name == Self.lineBreak {
                         current.append(0x0A)
@@ -71,29 +71,32 @@ public enum HTMLText {
         return String(decoding: joined, as: UTF8.self)
     }
 
-    private static func lowercasedName(_ name: UnsafePointer<xmlChar>?) -> [UInt8] {
-        guard let name else { return [] }
-        var bytes: [UInt8] = []
+    /// FNV-1a of an element name in lower case, so the per-element checks allocate nothing.
+    private static func nameKey(_ name: UnsafePointer<xmlChar>?) -> UInt64 {
+        guard let name else { return 0 }
+        var key: UInt64 = 0xcbf2_9ce4_8422_2325
         var index = 0
-        while name[index] != 0 && index < 16 {
+        while name[index] != 0 {
             let byte = name[index]
-            bytes.append(byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte)
+            key = (key ^ UInt64(byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte)) &* 0x0000_0100_0000_01b3
             index += 1
         }
-        return bytes
+        return key
     }
 
-    private static let lineBreak = Array("br".utf8)
-    private static let skippedElements: Set<[UInt8]> = Set(
-        ["script", "style", "noscript", "template"].map { Array($0.utf8) }
-    )
+    private static func key(_ name: String) -> UInt64 {
+        name.utf8.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x0000_0100_0000_01b3 }
+    }
 
-    private static let blockElements: Set<[UInt8]> = Set(
+    private static let lineBreak = key("br")
+    private static let skippedElements: Set<UInt64> = Set(["script", "style", "noscript", "template"].map(key))
+
+    private static let blockElements: Set<UInt64> = Set(
         [
             "p", "div", "section", "article", "header", "footer", "aside", "blockquote", "pre", "ul", "ol", "li",
             "dl", "dt", "dd", "table", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "figure", "figcaption", "hr",
             "main", "nav", "form", "address",
-        ].map { Array($0.utf8) }
+        ].map(key)
     )
 
     /// ``collapse(_:)`` on UTF-8 bytes: runs of spaces, tabs, carriage returns, form feeds

@@ -165,7 +165,9 @@ struct ItemProcessor: Sendable {
         )
     }
 
+    /// Tags entities (when the pipeline does) and counts words, here on the concurrent queue.
     private func tag(_ article: inout Article) {
+        article.countedWords = article.countWords()
         if let entities = self.stages.entities {
             article.entities = entities.extractEntities(title: article.title, text: article.text)
         }
