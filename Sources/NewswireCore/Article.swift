@@ -44,6 +44,8 @@ public struct Article: Sendable, Hashable {
     public var fetchedURL: String?
     public var feed: String?
     public var feedTitle: String?
+    /// The labels the pipeline gave the feed (`feed_tags`).
+    public var feedTags: [String] = []
     public var title: String?
     public var authors: [String] = []
     public var published: Date?

@@ -108,9 +108,7 @@ public final class CrawlPipeline: Sendable {
             logger: self.logger,
             onProgress: self.onProgress
         )
-        let source = FeedListSource(
-            configuration.feeds.map { FeedTask(url: $0.url, name: $0.name, pages: configuration.pages) }
-        )
+        let source = FeedListSource(configuration.feeds.map { configuration.task(for: $0) })
         do {
             let summary = try engine.run(source, sink: sink, store: store)
             for note in sink.recoveryNotes { self.logger.info("output recovered", metadata: ["detail": "\(note)"]) }

@@ -111,6 +111,7 @@ private struct ParsedSlot: Sendable {
     var page: PageTask?
     var outcome: Outcome
     var pages: PageMode
+    var settings: FeedSettings
     var fetchedAt: Date
 }
 
@@ -176,7 +177,7 @@ private final class EngineRun: Sendable {
             switch work {
             case .feed(let task):
                 let previous = self.feedStates[task.url]
-                var request = FetchRequest(url: task.url)
+                var request = task.settings.request.request(for: task.url)
                 if !self.options.refetch {
                     request.etag = previous?.etag
                     request.lastModified = previous?.lastModified
@@ -200,6 +201,7 @@ private final class EngineRun: Sendable {
                             page: nil,
                             outcome: .feed(report),
                             pages: task.pages,
+                            settings: task.settings,
                             fetchedAt: fetchedAt
                         )
                         self.admissions.put(.slot(slot))
@@ -213,6 +215,7 @@ private final class EngineRun: Sendable {
                     page: task,
                     outcome: .nothing,
                     pages: .always,
+                    settings: FeedSettings(),
                     fetchedAt: self.parts.clock.now()
                 )
                 self.admissions.put(.slot(slot))
@@ -271,14 +274,19 @@ private final class EngineRun: Sendable {
             }
             return
         }
-        for item in slot.items {
+        let admitted = self.processor.admitted(slot.items, settings: slot.settings)
+        for (item, admit) in zip(slot.items, admitted) {
             self.pageWindow.wait()
-            self.route(item, pages: slot.pages, fetchedAt: slot.fetchedAt)
+            if admit {
+                self.route(item, pages: slot.pages, settings: slot.settings, fetchedAt: slot.fetchedAt)
+            } else {
+                self.deliver(.filtered, at: item.sequence)
+            }
         }
     }
 
     /// Sends one feed item to the feed-only builder, to its page, or straight to the output.
-    private func route(_ item: FeedItem, pages: PageMode, fetchedAt: Date) {
+    private func route(_ item: FeedItem, pages: PageMode, settings: FeedSettings, fetchedAt: Date) {
         let link = item.entry.link.flatMap { WebURL.isWeb($0) ? $0 : nil }
         let ownText: Bool
         switch pages {
@@ -288,7 +296,10 @@ private final class EngineRun: Sendable {
         }
         if ownText || (link == nil && !ArticleAssembler.feedText(item.entry).isEmpty) {
             self.extractQueue.async {
-                self.deliver(self.processor.articleFromFeed(item, fetchedAt: fetchedAt), at: item.sequence)
+                self.deliver(
+                    self.processor.articleFromFeed(item, fetchedAt: fetchedAt, settings: settings),
+                    at: item.sequence
+                )
             }
             return
         }
@@ -308,9 +319,12 @@ private final class EngineRun: Sendable {
             self.deliver(.seen, at: item.sequence)
             return
         }
-        self.parts.fetcher.submit(FetchRequest(url: link)) { result in
+        self.parts.fetcher.submit(settings.request.request(for: link)) { result in
             self.extractQueue.async {
-                self.deliver(self.processor.processPage(item, link: link, source: nil, result), at: item.sequence)
+                self.deliver(
+                    self.processor.processPage(item, link: link, source: nil, settings: settings, result),
+                    at: item.sequence
+                )
             }
         }
     }

@@ -10,6 +10,8 @@ enum Outcome: Sendable {
     case article(Article, link: String?, warnings: [String], fingerprint: TextFingerprint?)
     /// An item whose page was decided in an earlier run: not fetched again.
     case seen
+    /// An item that the feed's `since`, `max_items`, `keep` or `drop` left out.
+    case filtered
     case failure(ErrorRecord)
     /// A position with nothing to emit (item 0 of a page task).
     case nothing

@@ -130,6 +130,8 @@ final class OutputStage {
                 if let link { self.deduplicator.noteFollowed(link: link, at: sequence) }
             case .seen:
                 self.summary.seen += 1
+            case .filtered:
+                self.summary.filtered += 1
             case .failure(let error):
                 self.write(error)
             case .nothing:
