@@ -1,3 +1,4 @@
+internal import CLibXML2
 import Foundation
 import NewswireCore
 
@@ -188,24 +189,258 @@ struct Metadata {
 
     // MARK: Dates
 
+    /// The publication date, cross-checked between what the page declares (JSON-LD, meta
+    /// tags, `itemprop`) and what it shows by the headline.
+    ///
+    /// When the two disagree, the declared date stands unless the shown one is a `<time>`
+    /// or labelled "Published" (not "Updated", not a link to another story), and the URL's
+    /// date does not side with the declared one; on the same day, the declared instant is kept.
+    /// A page that declares nothing gets the shown date, preferring "Published" to "Updated".
     func published() -> Date? {
+        let declared = self.declaredPublished()
+        if let shown = self.shownDate() {
+            guard let declared else { return shown.exact ?? shown.day }
+            if Self.isSameDay(declared, shown.day) { return declared }
+            guard shown.label != .updated, shown.isMarked, !shown.isLinked, shown.distance <= 60 else {
+                return declared
+            }
+            if let url = self.dateInURL(), Self.isSameDay(url, Self.dayStart(of: declared)) { return declared }
+            return shown.exact ?? shown.day
+        }
+        if let declared { return declared }
+        if let (_, value) = self.head.times.first, let date = self.trustedDate(value) { return date }
+        return self.dateInURL()
+    }
+
+    /// The first publication date the page declares in its metadata.
+    private func declaredPublished() -> Date? {
         var candidates: [String?] = [JSONLD.string(self.article?["datePublished"])]
         for key in [
             "article:published_time", "og:article:published_time", "datepublished", "pubdate", "publishdate",
-            "publish-date", "publish_date", "article.published", "parsely-pub-date", "sailthru.date",
-            "dc.date.issued", "dcterms.date", "dc.date", "date", "og:published_time", "citation_publication_date",
-            "article_date_original", "original-publish-date",
+            "publish-date", "publish_date", "publication_date", "article.published", "parsely-pub-date",
+            "sailthru.date", "dc.date.issued", "dcterms.date", "dc.date", "dcterms.created", "dc.date.created",
+            "date", "og:published_time", "citation_publication_date", "citation_date", "citation_online_date",
+            "article_date_original", "original-publish-date", "published", "article:published",
         ] {
             candidates.append(self.head.meta(key))
+        }
+        for index in self.head.publishedElements.prefix(3) {
+            let node = self.page.elements[index].node
+            candidates.append(PageIndex.attribute("content", of: node) ?? PageIndex.attribute("datetime", of: node))
+            candidates.append(PageIndex.textContent(node))
         }
         candidates.append(JSONLD.string(self.jsonLD.webPage?["datePublished"]))
         for candidate in candidates {
             if let candidate, let date = self.trustedDate(candidate) { return date }
         }
-        for (_, value) in self.head.times {
-            if let date = self.trustedDate(value) { return date }
+        return nil
+    }
+
+    /// A date shown near the headline: its day (midnight UTC) and, from a `<time datetime>`
+    /// that agrees with it, the exact instant.
+    struct ShownDate {
+        var day: Date
+        var exact: Date?
+        var label: TextDates.Label
+        var distance: Int
+        /// Given by a `<time>` element or labelled "Published": meant as the story's date.
+        var isMarked = false
+        /// Inside a link (a teaser of another story, a pager).
+        var isLinked = false
+    }
+
+    /// The date shown with the headline: date lines within a window of elements around the
+    /// first `h1` (or the first `article`/`main`), outside comments, read in document order
+    /// so that a label before the date ("Last updated:") is seen whatever element holds it.
+    func shownDate() -> ShownDate? {
+        let elements = self.page.elements
+        guard let body = self.page.body else { return nil }
+        let anchor =
+            elements.indices.first { elements[$0].tag == .h1 && !elements[$0].hidden && elements[$0].text > 0 }
+            ?? elements.indices.first {
+                (elements[$0].tag == .article || elements[$0].tag == .main) && !elements[$0].hidden
+            }
+        guard let anchor else { return nil }
+        let lower = max(body + 1, anchor - 60)
+        let upper = min(elements.count, anchor + 300)
+        guard lower < upper else { return nil }
+        var times: [Int: String] = [:]
+        for (index, value) in self.head.times where index >= lower && index < upper { times[index] = value }
+        var found: [ShownDate] = []
+        var recent: [UInt8] = []  // the last bytes of text before the current node, for labels
+        var text: [UInt8] = []
+        var timesSeen: Set<Int> = []
+        // Preorder walk of the nodes from the window's first element to its last.
+        var current: NodePointer? = elements[lower].node
+        while let node = current {
+            var descend = false
+            if node.pointee.type == XML_ELEMENT_NODE {
+                if let index = PageIndex.index(of: node), !elements[index].hidden {
+                    if index >= upper { break }
+                    descend = true
+                    if let value = times[index], timesSeen.insert(index).inserted, !self.isInDiscussion(index),
+                        let instant = self.trustedDate(value)
+                    {
+                        // A <time datetime> is exact; its text and class say what it is.
+                        let content = PageIndex.textContent(node).map { Array($0.utf8.prefix(200)) } ?? []
+                        var label = TextDates.label(Self.folded(recent + content))
+                        if label == .none { label = self.classLabel(index) }
+                        found.append(self.shown(Self.dayStart(of: instant), instant, label, index, anchor, true))
+                    }
+                }
+            } else if node.pointee.type == XML_TEXT_NODE, let content = node.pointee.content,
+                let parent = node.pointee.parent, let owner = PageIndex.index(of: parent), !elements[owner].hidden
+            {
+                text.removeAll(keepingCapacity: true)
+                var offset = 0
+                while content[offset] != 0, text.count <= 200 {
+                    text.append(content[offset])
+                    offset += 1
+                }
+                if text.count <= 200, text.contains(where: { $0 >= 48 && $0 <= 57 }), !self.isInTime(owner),
+                    let date = TextDates.first(in: text), Self.isDateLine(text), !self.isInDiscussion(owner)
+                {
+                    let day = Date(
+                        timeIntervalSince1970: Double(
+                            RFC3339.epochSeconds(year: date.year, month: date.month, day: date.day)
+                        )
+                    )
+                    var label = TextDates.label(Self.folded(recent + Array(text[..<date.start])))
+                    if label == .none { label = self.classLabel(owner) }
+                    if day <= self.latestDate {
+                        found.append(self.shown(day, nil, label, owner, anchor, elements[owner].tag == .time))
+                    }
+                }
+                if text.contains(where: { $0 > 32 }) {
+                    recent.append(32)
+                    recent.append(contentsOf: text.suffix(48))
+                    if recent.count > 48 { recent.removeFirst(recent.count - 48) }
+                }
+            }
+            // Next node in document order.
+            if descend, let child = node.pointee.children {
+                current = child
+                continue
+            }
+            var up: NodePointer? = node
+            current = nil
+            while let step = up {
+                if let next = step.pointee.next {
+                    current = next
+                    break
+                }
+                up = step.pointee.parent
+                if let up, up.pointee.type != XML_ELEMENT_NODE { break }
+            }
         }
-        return self.dateInURL()
+        for label in [TextDates.Label.published, .none, .updated] {
+            if let best = found.filter({ $0.label == label }).min(by: { $0.distance < $1.distance }) { return best }
+        }
+        return nil
+    }
+
+    private func shown(
+        _ day: Date,
+        _ exact: Date?,
+        _ label: TextDates.Label,
+        _ index: Int,
+        _ anchor: Int,
+        _ isTime: Bool
+    )
+        -> ShownDate
+    {
+        let distance = index >= anchor ? index - anchor : (anchor - index) * 2
+        var shown = ShownDate(day: day, exact: exact, label: label, distance: distance)
+        shown.isMarked = isTime || label == .published
+        shown.isLinked = self.isInLink(index)
+        return shown
+    }
+
+    /// Inside (or is) a `<time>` element with a `datetime` (read from the attribute instead).
+    private func isInTime(_ index: Int) -> Bool {
+        var ancestor = index
+        var level = 0
+        while ancestor >= 0, level < 3 {
+            if self.page.elements[ancestor].tag == .time {
+                return self.head.times.contains { $0.element == ancestor }
+            }
+            ancestor = Int(self.page.elements[ancestor].parent)
+            level += 1
+        }
+        return false
+    }
+
+    /// A short line that is mostly the date ("Published on July 8, 2025 · 5 min read"), not a
+    /// sentence of the story that mentions one.
+    private static func isDateLine(_ text: [UInt8]) -> Bool {
+        var words = 0
+        var inWord = false
+        for byte in text {
+            let isSpace = byte == 32 || byte == 10 || byte == 9 || byte == 13
+            if !isSpace && !inWord { words += 1 }
+            inWord = !isSpace
+        }
+        return words <= 10
+    }
+
+    private static func folded(_ bytes: [UInt8]) -> [UInt8] {
+        TextBytes.foldedASCII(String(decoding: bytes, as: UTF8.self))
+    }
+
+    /// "updated"/"modified" or "published" in the class or itemprop of an element or its parent.
+    private func classLabel(_ index: Int) -> TextDates.Label {
+        let element = self.page.elements[index]
+        let own = Self.classLabel(element)
+        guard own == .none, element.parent >= 0 else { return own }
+        return Self.classLabel(self.page.elements[Int(element.parent)])
+    }
+
+    private static func classLabel(_ element: IndexedElement) -> TextDates.Label {
+        let value =
+            (PageIndex.attribute("class", of: element.node) ?? "") + " "
+            + (PageIndex.attribute("itemprop", of: element.node) ?? "")
+        let lowered = Array(value.lowercased().utf8)
+        if TextBytes.contains(lowered, "modified") || TextBytes.contains(lowered, "updated")
+            || TextBytes.contains(lowered, "changed")
+        {
+            return .updated
+        }
+        if TextBytes.contains(lowered, "publish") || TextBytes.contains(lowered, "posted") { return .published }
+        return .none
+    }
+
+    /// Inside an `<a>` within four levels.
+    private func isInLink(_ index: Int) -> Bool {
+        var ancestor = index
+        var level = 0
+        while ancestor >= 0, level < 5 {
+            if self.page.elements[ancestor].tag == .a { return true }
+            ancestor = Int(self.page.elements[ancestor].parent)
+            level += 1
+        }
+        return false
+    }
+
+    /// Inside comments or replies (dates there are readers' posts).
+    private func isInDiscussion(_ index: Int) -> Bool {
+        var ancestor = index
+        while ancestor >= 0 {
+            let element = self.page.elements[ancestor]
+            if element.hints.contains(.discussion) { return true }
+            ancestor = Int(element.parent)
+        }
+        return false
+    }
+
+    /// Whether `instant` falls on the calendar day starting at `day` in some time zone (UTC-12 to UTC+14).
+    private static func isSameDay(_ instant: Date, _ day: Date) -> Bool {
+        let offset = instant.timeIntervalSince(day)
+        return offset >= -14 * 3600 && offset < 36 * 3600
+    }
+
+    private static func dayStart(of instant: Date) -> Date {
+        let seconds = floor(instant.timeIntervalSince1970 / 86400) * 86400
+        return Date(timeIntervalSince1970: seconds)
     }
 
     func updated() -> Date? {
@@ -222,7 +457,12 @@ struct Metadata {
 
     /// A parsed date that is not in the future (beyond a day of clock skew) nor before 1990.
     private func trustedDate(_ text: String) -> Date? {
-        guard let date = DateParser.parse(text) else { return nil }
+        var parsed = DateParser.parse(text)
+        if parsed == nil, text.utf8.count <= 80, let found = TextDates.first(in: Array(text.utf8)) {
+            let seconds = RFC3339.epochSeconds(year: found.year, month: found.month, day: found.day)
+            parsed = Date(timeIntervalSince1970: Double(seconds))
+        }
+        guard let date = parsed else { return nil }
         guard date <= self.latestDate, date.timeIntervalSince1970 >= 631_152_000 else { return nil }
         return date
     }

@@ -46,6 +46,8 @@ struct PageHead {
     var times: [(element: Int, value: String)] = []
     /// Indexes of elements marked `itemprop="author"` or `rel="author"`.
     var authorElements: [Int] = []
+    /// Indexes of body elements marked `itemprop="datePublished"` (a `<meta>` one is in `metas`).
+    var publishedElements: [Int] = []
 
     func meta(_ key: String) -> String? {
         self.metas.first { $0.key == key && !$0.value.isEmpty }?.value
@@ -271,6 +273,8 @@ private struct IndexBuilder {
             case .itemprop:
                 if PageIndex.equals(value, "author") || PageIndex.equals(value, "creator") {
                     self.head.authorElements.append(Int(index))
+                } else if PageIndex.equals(value, "datepublished") {
+                    self.head.publishedElements.append(Int(index))
                 }
             case .rel:
                 if tag == .a, PageIndex.contains(value, "author") {
