@@ -9,8 +9,21 @@ import NewswireCore
 /// stays an article.
 enum PageClassifier {
     static func status(of result: ExtractedPage, httpStatus: Int, page: PageIndex, paywallMarked: Bool) -> PageStatus {
+        let status = Self.wallStatus(of: result, httpStatus: httpStatus, page: page, paywallMarked: paywallMarked)
+        if status == .article, Self.isListingOrProduct(result, page: page) { return .notArticle }
+        return status
+    }
+
+    /// Error pages, walls and pages with too little text.
+    private static func wallStatus(
+        of result: ExtractedPage,
+        httpStatus: Int,
+        page: PageIndex,
+        paywallMarked: Bool
+    )
+        -> PageStatus
+    {
         if httpStatus >= 400 { return .errorPage }
-        if Self.isListingOrProduct(result, page: page) { return .notArticle }
         let words = TextBytes.wordCount(result.text)
         guard words < 200 else { return .article }
         let title = TextBytes.foldedASCII(page.head.title ?? result.title ?? "")
@@ -61,7 +74,16 @@ enum PageClassifier {
         if ogType == "article" { signals += 1 }
         if result.published != nil { signals += 1 }
         if !result.authors.isEmpty { signals += 1 }
-        guard signals < 3, TextBytes.wordCount(result.text) < 600, let body = page.body else { return false }
+        guard signals < 3, let body = page.body else { return false }
+        // Documentation: many code blocks and nothing that dates or signs the page as a story.
+        if signals == 0 {
+            var blocks = 0
+            for element in page.elements[body..<Int(page.elements[body].end)] where element.tag == .pre {
+                blocks += 1
+            }
+            if blocks >= 10 { return true }
+        }
+        guard TextBytes.wordCount(result.text) < 600 else { return false }
         let total = Int(page.elements[body].text)
         guard total > 0 else { return false }
         // Prose: blocks with 80+ characters of their own text (a `<p>`, or a `<div>` of text and
