@@ -59,15 +59,44 @@ struct Metadata {
             ?? self.head.title
         let heading = self.firstHeading()
         guard let raw = raw.map(Self.collapse), !raw.isEmpty else { return heading }
-        if let heading, heading.count >= 10, raw.localizedCaseInsensitiveContains(heading) { return heading }
+        if let heading {
+            // The headline readers see: the h1, unless it is a short label that shares nothing
+            // with the declared title ("Contact us", a section name).
+            let words = Self.wordCount(heading)
+            if (2...30).contains(words), words >= 5 || Self.sharedWords(heading, raw) >= 2 { return heading }
+            if heading.count >= 10, raw.localizedCaseInsensitiveContains(heading) { return heading }
+        }
         return Self.stripSiteName(raw, siteName: siteName)
     }
 
+    /// The first visible `h1` that is not a link or in the navigation (a logo).
     private func firstHeading() -> String? {
-        for element in self.page.elements where element.tag == .h1 && !element.hidden {
+        for (index, element) in self.page.elements.enumerated() where element.tag == .h1 && !element.hidden {
+            if self.isInLink(index) || self.hasAncestor(index, in: [.nav]) { continue }
             if let text = PageIndex.textContent(element.node).map(Self.collapse), !text.isEmpty { return text }
         }
         return nil
+    }
+
+    private func hasAncestor(_ index: Int, in tags: Set<HTMLTag>) -> Bool {
+        var ancestor = Int(self.page.elements[index].parent)
+        while ancestor >= 0 {
+            if tags.contains(self.page.elements[ancestor].tag) { return true }
+            ancestor = Int(self.page.elements[ancestor].parent)
+        }
+        return false
+    }
+
+    /// Words of four or more letters the two texts share, ignoring case.
+    private static func sharedWords(_ first: String, _ second: String) -> Int {
+        func words(_ text: String) -> Set<String> {
+            Set(
+                text.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init).filter {
+                    $0.count >= 4
+                }
+            )
+        }
+        return words(first).intersection(words(second)).count
     }
 
     /// Removes a trailing or leading `| Site`, `- Site` from a headline.
@@ -105,6 +134,9 @@ struct Metadata {
 
     // MARK: Authors
 
+    /// The authors: JSON-LD, then author meta tags, then the byline shown by the headline,
+    /// then `itemprop`/`rel` author markup outside comments. A declared author that is only the
+    /// site's own name gives way to a person named in the shown byline.
     func authors() -> [String] {
         var raw: [String] = []
         raw += JSONLD.names(self.article?["author"])
@@ -114,26 +146,195 @@ struct Metadata {
                 raw += self.head.metaValues(key)
             }
         }
-        if raw.isEmpty {
-            for index in self.page.head.authorElements.prefix(6) {
-                let element = self.page.elements[index]
-                if let text = PageIndex.textContent(element.node) { raw.append(text) }
-            }
+        var names = Self.cleanNames(raw)
+        let siteNames = [self.siteName(), JSONLD.string((self.article?["publisher"] as? [String: Any])?["name"])]
+            .compactMap { $0?.lowercased() }
+        let onlySite = !names.isEmpty && names.allSatisfy { siteNames.contains($0.lowercased()) }
+        if names.isEmpty || onlySite {
+            let shown = Self.cleanNames(self.shownByline())
+            if !shown.isEmpty { names = shown }
         }
-        var names: [String] = []
-        var seen: Set<String> = []
-        for entry in raw {
-            for name in Self.splitNames(entry) {
-                guard let clean = Self.cleanName(name), seen.insert(clean.lowercased()).inserted else { continue }
-                names.append(clean)
+        if names.count > 1 {
+            let persons = names.filter { !siteNames.contains($0.lowercased()) }
+            if !persons.isEmpty { names = persons }
+        }
+        if names.isEmpty {
+            var marked: [String] = []
+            for index in self.page.head.authorElements.prefix(6) where !self.isInDiscussion(index) {
+                let element = self.page.elements[index]
+                if element.hidden { continue }
+                if let text = PageIndex.textContent(element.node) { marked.append(text) }
             }
+            names = Self.cleanNames(marked)
         }
         return Array(names.prefix(10))
     }
 
+    private static func cleanNames(_ raw: [String]) -> [String] {
+        var names: [String] = []
+        var seen: Set<String> = []
+        for entry in raw {
+            for name in Self.splitNames(Self.decodeEntities(entry)) {
+                guard let clean = Self.cleanName(name), seen.insert(clean.lowercased()).inserted else { continue }
+                names.append(clean)
+            }
+        }
+        return names
+    }
+
+    /// `&amp;` and the like, left in meta values and JSON-LD by some templates.
+    private static func decodeEntities(_ text: String) -> String {
+        guard text.contains("&") else { return text }
+        return text.replacingOccurrences(of: "&amp;", with: "&").replacingOccurrences(of: "&#39;", with: "'")
+            .replacingOccurrences(of: "&#039;", with: "'").replacingOccurrences(of: "&quot;", with: "\"")
+            .replacingOccurrences(of: "&nbsp;", with: " ")
+    }
+
+    /// The byline shown by the headline: "By Name" lines, the text after a "By"/"Written by"/
+    /// "Author" label, and short texts in byline-class elements or author-page links, in the
+    /// window around the first `h1`, outside comments. The group nearest the headline wins.
+    func shownByline() -> [String] {
+        let elements = self.page.elements
+        guard let body = self.page.body,
+            let anchor = elements.indices.first(where: {
+                elements[$0].tag == .h1 && !elements[$0].hidden && elements[$0].text > 0
+            })
+        else { return [] }
+        let lower = max(body + 1, anchor - 40)
+        let upper = min(elements.count, anchor + 200)
+        guard lower < upper else { return [] }
+        var found: [(index: Int, text: String)] = []
+        var labelPending = false
+        var skipNext = false
+        var current: NodePointer? = elements[lower].node
+        while let node = current {
+            var descend = false
+            if node.pointee.type == XML_ELEMENT_NODE {
+                if let index = PageIndex.index(of: node), !elements[index].hidden {
+                    if index >= upper { break }
+                    descend = true
+                }
+            } else if node.pointee.type == XML_TEXT_NODE, let content = node.pointee.content,
+                let parent = node.pointee.parent, let owner = PageIndex.index(of: parent), !elements[owner].hidden
+            {
+                let raw = String(cString: content)
+                let text = Self.collapse(raw)
+                if !text.isEmpty, text.utf8.count <= 120 {
+                    let lowered = text.lowercased()
+                    let trimmed = lowered.trimmingCharacters(in: CharacterSet(charactersIn: " :|-–—"))
+                    if Self.bylineLabels.contains(trimmed) {
+                        labelPending = true
+                        skipNext = false
+                    } else if Self.otherRoleLabels.contains(where: { lowered.contains($0) }) {
+                        // "Reviewed by", "Fact checked by": the names that follow are not the authors.
+                        skipNext = true
+                        labelPending = false
+                    } else {
+                        var candidate: String?
+                        if skipNext {
+                            candidate = nil
+                        } else if labelPending {
+                            candidate = text
+                        } else if lowered.hasPrefix("by ") || lowered.hasPrefix("by: ")
+                            || lowered.hasPrefix("written by ")
+                        {
+                            candidate = text
+                        } else if self.isBylineElement(owner), text.contains(" "), !Self.namesARole(lowered) {
+                            candidate = text
+                        }
+                        labelPending = false
+                        skipNext = false
+                        if let candidate, !self.isInDiscussion(owner), Self.cleanNames([candidate]).count > 0 {
+                            found.append((owner, candidate))
+                        }
+                    }
+                }
+            }
+            if descend, let child = node.pointee.children {
+                current = child
+                continue
+            }
+            var up: NodePointer? = node
+            current = nil
+            while let step = up {
+                if let next = step.pointee.next {
+                    current = next
+                    break
+                }
+                up = step.pointee.parent
+                if let up, up.pointee.type != XML_ELEMENT_NODE { break }
+            }
+        }
+        // The group nearest the headline: after it if any, else the last one before it.
+        guard let first = found.first(where: { $0.index > anchor }) ?? found.last else { return [] }
+        // Co-authors sit in the same byline container: siblings or cousins of the first name.
+        let container = self.ancestor(of: first.index, levels: 2)
+        return found.filter { abs($0.index - first.index) <= 6 && self.ancestor(of: $0.index, levels: 2) == container }
+            .map(\.text)
+    }
+
+    private func ancestor(of index: Int, levels: Int) -> Int {
+        var ancestor = index
+        for _ in 0..<levels where self.page.elements[ancestor].parent >= 0 {
+            ancestor = Int(self.page.elements[ancestor].parent)
+        }
+        return ancestor
+    }
+
+    private static let otherRoleLabels = [
+        "reviewed by", "fact checked", "fact-checked", "edited by", "checked by", "reviewer", "illustrated by",
+        "photos by", "photography by",
+    ]
+
+    /// A job title or role rather than a name ("Marketing Director", "Home Security Expert").
+    private static func namesARole(_ lowered: String) -> Bool {
+        lowered.split(separator: " ").contains { Self.roleWords.contains(String($0)) }
+    }
+
+    private static let roleWords: Set<String> = [
+        "expert", "reviewer", "director", "consultant", "founder", "co-founder", "manager", "editor", "writer",
+        "executive", "specialist", "officer", "president", "ceo", "cto", "analyst", "guide", "certified", "senior",
+        "lead", "head", "professor", "journalist", "journalism", "contributor", "correspondent", "reporter",
+        "gardener", "astrologer", "author", "team", "staff", "marketing", "research", "development", "former",
+    ]
+
+    private static let bylineLabels: Set<String> = [
+        "by", "written by", "author", "authors", "words by", "posted by", "published by", "story by", "von", "par",
+        "por", "door",
+    ]
+
+    /// A byline-class element (`author`, `byline`, `writer`) or a link to an author page.
+    private func isBylineElement(_ index: Int) -> Bool {
+        var ancestor = index
+        var level = 0
+        while ancestor >= 0, level < 3 {
+            let element = self.page.elements[ancestor]
+            if element.hints.contains(.byline) { return true }
+            if element.tag == .a, let href = PageIndex.attribute("href", of: element.node)?.lowercased(),
+                href.contains("/author") || href.contains("/authors/") || href.contains("/writer")
+                    || href.contains("/staff/") || href.contains("/people/") || href.contains("/profile/")
+                    || href.contains("/contributor")
+            {
+                return true
+            }
+            ancestor = Int(element.parent)
+            level += 1
+        }
+        return false
+    }
+
     private static func splitNames(_ text: String) -> [String] {
-        var parts = [Self.collapse(text)]
-        for separator in [" and ", " & ", ", ", " und ", " et ", " y ", ";", "|"] {
+        // "Name (with Other Name and Third Name)": the parenthesis holds more authors.
+        var unwrapped = Self.collapse(text)
+        if unwrapped.contains("(with ") {
+            unwrapped = unwrapped.replacingOccurrences(of: " (with ", with: ", ").replacingOccurrences(
+                of: "(with ",
+                with: ", "
+            )
+            .replacingOccurrences(of: ")", with: "")
+        }
+        var parts = [unwrapped]
+        for separator in [" and ", " & ", ", ", " und ", " et ", " y ", ";", "|", " with "] {
             parts = parts.flatMap { $0.components(separatedBy: separator) }
         }
         return parts
@@ -142,10 +343,19 @@ struct Metadata {
     /// A person's name, or `nil` for what is not one ("5 hours ago", a URL, a date).
     static func cleanName(_ text: String) -> String? {
         var name = Self.collapse(text)
-        for prefix in ["by ", "von ", "par ", "por ", "door ", "di ", "av ", "written by ", "posted by "]
+        for prefix in [
+            "by: ", "by ", "von ", "par ", "por ", "door ", "di ", "av ", "written by: ", "written by ", "posted by ",
+            "author: ", "authors: ", "reviewed by: ", "reviewed by ",
+        ]
         where name.lowercased().hasPrefix(prefix) {
             name = String(name.dropFirst(prefix.count))
         }
+        // Credentials after a name ("Jane Roe RN", "Jane Roe MD"): short words in capitals.
+        var tokens = name.split(separator: " ")
+        while tokens.count > 2, let last = tokens.last, Self.isCredential(last) { tokens.removeLast() }
+        if tokens.count == 1, let only = tokens.first, Self.isCredential(only) { return nil }
+        name = tokens.joined(separator: " ")
+        if name.hasPrefix("@") { return nil }  // a social handle
         name = name.trimmingCharacters(in: CharacterSet(charactersIn: " ,.:;|-–—").union(.whitespacesAndNewlines))
         guard name.count >= 3, name.count <= 60 else { return nil }
         let lowered = name.lowercased()
@@ -172,9 +382,17 @@ struct Metadata {
         return name
     }
 
+    /// "MD", "RN", "FAND", "PhD": an all-capitals word of two to five letters, or a degree.
+    private static func isCredential(_ word: Substring) -> Bool {
+        let letters = word.filter { $0 != "." }
+        if ["phd", "mph", "msc", "bsc", "mba"].contains(letters.lowercased()) { return true }
+        return (2...5).contains(letters.count) && letters.allSatisfy { $0.isUppercase && $0.isLetter }
+    }
+
     private static let notNames: Set<String> = [
         "admin", "administrator", "staff", "editor", "editors", "webmaster", "guest", "user", "anonymous",
-        "unknown", "author", "redaktion", "rédaction", "redacción", "team", "editorial", "гость",
+        "unknown", "author", "redaktion", "rédaction", "redacción", "team", "editorial", "гость", "staff writer",
+        "staff reporter", "editorial staff", "editorial team", "the editors", "news desk", "newsroom",
     ]
 
     private static let jobTitles: Set<String> = [
