@@ -217,37 +217,46 @@ struct Metadata {
             } else if node.pointee.type == XML_TEXT_NODE, let content = node.pointee.content,
                 let parent = node.pointee.parent, let owner = PageIndex.index(of: parent), !elements[owner].hidden
             {
-                let raw = String(cString: content)
-                let text = Self.collapse(raw)
-                if !text.isEmpty, text.utf8.count <= 120 {
-                    let lowered = text.lowercased()
-                    let trimmed = lowered.trimmingCharacters(in: CharacterSet(charactersIn: " :|-–—"))
-                    if Self.bylineLabels.contains(trimmed) {
-                        labelPending = true
-                        skipNext = false
-                    } else if Self.otherRoleLabels.contains(where: { lowered.contains($0) }) {
-                        // "Reviewed by", "Fact checked by": the names that follow are not the authors.
-                        skipNext = true
-                        labelPending = false
+                // Screen on the bytes first: most text nodes are neither labels nor names.
+                let (length, visible) = Self.measureShort(content, limit: 120)
+                if skipNext && visible {
+                    skipNext = false
+                } else if visible && length <= 120 {
+                    let short = length <= 40
+                    let startsWithBy =
+                        content[0] | 0x20 == UInt8(ascii: "b") && content[1] | 0x20 == UInt8(ascii: "y")
+                        && (content[2] == 32 || content[2] == UInt8(ascii: ":"))
+                    let byClass = self.isBylineElement(owner, checkLinks: length <= 80)
+                    let mayBeLabel = short && Self.mayBeLabel(content, length)
+                    if labelPending || startsWithBy || byClass || mayBeLabel {
+                        let text = Self.collapse(String(cString: content))
+                        let lowered = text.lowercased()
+                        let trimmed = lowered.trimmingCharacters(in: CharacterSet(charactersIn: " :|-–—"))
+                        if Self.bylineLabels.contains(trimmed) {
+                            labelPending = true
+                        } else if Self.otherRoleLabels.contains(where: { lowered.contains($0) }) {
+                            // "Reviewed by", "Fact checked by": the names that follow are not the authors.
+                            skipNext = true
+                            labelPending = false
+                        } else {
+                            var candidate: String?
+                            if labelPending || lowered.hasPrefix("by ") || lowered.hasPrefix("by: ")
+                                || lowered.hasPrefix("written by ")
+                            {
+                                candidate = text
+                            } else if byClass, text.contains(" "), !Self.namesARole(lowered) {
+                                candidate = text
+                            }
+                            labelPending = false
+                            if let candidate, !self.isInDiscussion(owner), Self.cleanNames([candidate]).count > 0 {
+                                found.append((owner, candidate))
+                            }
+                        }
                     } else {
-                        var candidate: String?
-                        if skipNext {
-                            candidate = nil
-                        } else if labelPending {
-                            candidate = text
-                        } else if lowered.hasPrefix("by ") || lowered.hasPrefix("by: ")
-                            || lowered.hasPrefix("written by ")
-                        {
-                            candidate = text
-                        } else if self.isBylineElement(owner), text.contains(" "), !Self.namesARole(lowered) {
-                            candidate = text
-                        }
                         labelPending = false
-                        skipNext = false
-                        if let candidate, !self.isInDiscussion(owner), Self.cleanNames([candidate]).count > 0 {
-                            found.append((owner, candidate))
-                        }
                     }
+                } else if visible {
+                    labelPending = false
                 }
             }
             if descend, let child = node.pointee.children {
@@ -303,14 +312,35 @@ struct Metadata {
         "por", "door",
     ]
 
+    /// Bytes of a C string up to `limit + 1`, and whether any is not white space.
+    private static func measureShort(_ content: UnsafePointer<UInt8>, limit: Int) -> (Int, Bool) {
+        var length = 0
+        var visible = false
+        while content[length] != 0, length <= limit {
+            if content[length] > 32 { visible = true }
+            length += 1
+        }
+        return (length, visible)
+    }
+
+    /// Whether a short text may be a byline label ("By", "Written by", "Author:", "Reviewed by").
+    private static func mayBeLabel(_ content: UnsafePointer<UInt8>, _ length: Int) -> Bool {
+        let bytes = (0..<length).map { content[$0] | 0x20 }
+        return Self.labelHints.contains { TextBytes.lastIndex(of: $0, in: bytes) != nil }
+    }
+
+    private static let labelHints: [[UInt8]] = [
+        "by", "uthor", "eview", "hecked", "dited", "von", "par", "por", "door", "llustrat", "hoto",
+    ].map { Array($0.utf8) }
+
     /// A byline-class element (`author`, `byline`, `writer`) or a link to an author page.
-    private func isBylineElement(_ index: Int) -> Bool {
+    private func isBylineElement(_ index: Int, checkLinks: Bool = true) -> Bool {
         var ancestor = index
         var level = 0
         while ancestor >= 0, level < 3 {
             let element = self.page.elements[ancestor]
             if element.hints.contains(.byline) { return true }
-            if element.tag == .a, let href = PageIndex.attribute("href", of: element.node)?.lowercased(),
+            if checkLinks, element.tag == .a, let href = PageIndex.attribute("href", of: element.node)?.lowercased(),
                 href.contains("/author") || href.contains("/authors/") || href.contains("/writer")
                     || href.contains("/staff/") || href.contains("/people/") || href.contains("/profile/")
                     || href.contains("/contributor")
@@ -509,13 +539,15 @@ struct Metadata {
             } else if node.pointee.type == XML_TEXT_NODE, let content = node.pointee.content,
                 let parent = node.pointee.parent, let owner = PageIndex.index(of: parent), !elements[owner].hidden
             {
+                // Screen on the bytes first: copy only short texts that hold a year.
+                let (length, visible, hasYear) = Self.screenForYear(content, limit: 200)
                 text.removeAll(keepingCapacity: true)
-                var offset = 0
-                while content[offset] != 0, text.count <= 200 {
-                    text.append(content[offset])
-                    offset += 1
+                if visible, length <= 200 {
+                    text.append(contentsOf: UnsafeBufferPointer(start: content, count: length))
+                } else if visible {
+                    text.append(contentsOf: UnsafeBufferPointer(start: content + length - 48, count: 48))
                 }
-                if text.count <= 200, text.contains(where: { $0 >= 48 && $0 <= 57 }), !self.isInTime(owner),
+                if length <= 200, hasYear, !self.isInTime(owner),
                     let date = TextDates.first(in: text), Self.isDateLine(text), !self.isInDiscussion(owner)
                 {
                     let day = Date(
@@ -529,7 +561,7 @@ struct Metadata {
                         found.append(self.shown(day, nil, label, owner, anchor, elements[owner].tag == .time))
                     }
                 }
-                if text.contains(where: { $0 > 32 }) {
+                if visible {
                     recent.append(32)
                     recent.append(contentsOf: text.suffix(48))
                     if recent.count > 48 { recent.removeFirst(recent.count - 48) }
@@ -555,6 +587,33 @@ struct Metadata {
             if let best = found.filter({ $0.label == label }).min(by: { $0.distance < $1.distance }) { return best }
         }
         return nil
+    }
+
+    /// Length of a C string, whether it has any visible byte, and whether it is at most
+    /// `limit` bytes and holds a year from 1900 to 2099 as a run of exactly four digits.
+    private static func screenForYear(_ content: UnsafePointer<UInt8>, limit: Int) -> (Int, Bool, Bool) {
+        var length = 0
+        var visible = false
+        var hasYear = false
+        var run = 0
+        while content[length] != 0 {
+            let byte = content[length]
+            if byte > 32 { visible = true }
+            if byte >= 48 && byte <= 57 {
+                run += 1
+            } else {
+                if run == 4 && Self.isYearStart(content + length - 4) { hasYear = true }
+                run = 0
+            }
+            length += 1
+        }
+        if run == 4 && Self.isYearStart(content + length - 4) { hasYear = true }
+        return (length, visible, hasYear && length <= limit)
+    }
+
+    private static func isYearStart(_ digits: UnsafePointer<UInt8>) -> Bool {
+        (digits[0] == UInt8(ascii: "1") && digits[1] == UInt8(ascii: "9"))
+            || (digits[0] == UInt8(ascii: "2") && digits[1] == UInt8(ascii: "0"))
     }
 
     private func shown(
