@@ -122,6 +122,20 @@ import Testing
         #expect(try ExtractionFixtures.extract(label, url: Self.plainURL).title == "Pier news: council vote explained")
     }
 
+    // MARK: Body edges
+
+    @Test func keepsTheDatelineAndDropsThePrintFooter() throws {
+        let first = ExtractionFixtures.storyParagraphs[0]
+        let html = Self.story(after: "<p>Order Reprints | Today's Paper | Subscribe</p>")
+            .replacingOccurrences(
+                of: "<p>\(first)</p>",
+                with: "<p><span class=\"dateline\">LINDQVIST BAY —</span> \(first)</p>"
+            )
+        let page = try ExtractionFixtures.extract(html, url: Self.plainURL)
+        #expect(page.text.hasPrefix("LINDQVIST BAY — The harbour council"))
+        #expect(!page.text.contains("Order Reprints"))
+    }
+
     // MARK: Mis-nested trees
 
     @Test func keepsTheStoryWhenMainIsInsideAnUnclosedButton() throws {
