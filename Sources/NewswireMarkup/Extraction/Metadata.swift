@@ -555,10 +555,13 @@ struct Metadata {
                             RFC3339.epochSeconds(year: date.year, month: date.month, day: date.day)
                         )
                     )
-                    var label = TextDates.label(Self.folded(recent + Array(text[..<date.start])))
-                    if label == .none { label = self.classLabel(owner) }
+                    // Only a label in the text marks the date as the story's; a class saying
+                    // "published" is as common on teasers of other stories.
+                    let textLabel = TextDates.label(Self.folded(recent + Array(text[..<date.start])))
+                    let label = textLabel == .none ? self.classLabel(owner) : textLabel
                     if day <= self.latestDate {
-                        found.append(self.shown(day, nil, label, owner, anchor, elements[owner].tag == .time))
+                        let marked = elements[owner].tag == .time || textLabel == .published
+                        found.append(self.shown(day, nil, label, owner, anchor, marked))
                     }
                 }
                 if visible {
@@ -622,13 +625,13 @@ struct Metadata {
         _ label: TextDates.Label,
         _ index: Int,
         _ anchor: Int,
-        _ isTime: Bool
+        _ isMarked: Bool
     )
         -> ShownDate
     {
         let distance = index >= anchor ? index - anchor : (anchor - index) * 2
         var shown = ShownDate(day: day, exact: exact, label: label, distance: distance)
-        shown.isMarked = isTime || label == .published
+        shown.isMarked = isMarked
         shown.isLinked = self.isInLink(index)
         return shown
     }
