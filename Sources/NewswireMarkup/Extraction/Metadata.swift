@@ -223,9 +223,14 @@ struct Metadata {
                     skipNext = false
                 } else if visible && length <= 120 {
                     let short = length <= 40
+                    var lead = 0
+                    while content[lead] != 0, content[lead] <= 32 { lead += 1 }
+                    // After white space, "by" may continue a sentence ("… station by Muni …"): only
+                    // in a short element is it a byline ("<time>…</time> by Jane Roe").
                     let startsWithBy =
-                        content[0] | 0x20 == UInt8(ascii: "b") && content[1] | 0x20 == UInt8(ascii: "y")
-                        && (content[2] == 32 || content[2] == UInt8(ascii: ":"))
+                        content[lead] | 0x20 == UInt8(ascii: "b") && content[lead + 1] | 0x20 == UInt8(ascii: "y")
+                        && (content[lead + 2] == 32 || content[lead + 2] == UInt8(ascii: ":"))
+                        && (lead == 0 || elements[owner].text <= 120)
                     let byClass = self.isBylineElement(owner, checkLinks: length <= 80)
                     let mayBeLabel = short && Self.mayBeLabel(content, length)
                     if labelPending || startsWithBy || byClass || mayBeLabel {
@@ -308,7 +313,8 @@ struct Metadata {
     ]
 
     private static let bylineLabels: Set<String> = [
-        "by", "written by", "author", "authors", "words by", "posted by", "published by", "story by", "von", "par",
+        "by", "written by", "author", "authors", "words by", "posted by", "published by", "story by", "article by",
+        "von", "par",
         "por", "door",
     ]
 

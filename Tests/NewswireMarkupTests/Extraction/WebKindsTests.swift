@@ -95,6 +95,21 @@ import Testing
         #expect(page.authors == ["Tove Almqvist", "Ivar Lund", "Orla Brennick"])
     }
 
+    @Test func readsABylineAfterTheDateOrALabel() throws {
+        let afterDate = Self.story(
+            top: "<p class=\"meta\"><time datetime=\"2024-06-02\">June 2, 2024</time> by Tove Almqvist</p>"
+        )
+        #expect(try ExtractionFixtures.extract(afterDate, url: Self.plainURL).authors == ["Tove Almqvist"])
+        let labelled = Self.story(top: "<div><h2>Article by</h2><div>Ivar Lund</div></div>")
+        #expect(try ExtractionFixtures.extract(labelled, url: Self.plainURL).authors == ["Ivar Lund"])
+        // "by" continuing a sentence of the story is no byline.
+        let sentence = Self.story(
+            top: "<p>The ferry to <a href=\"/quay\">North Quay</a> by Harbour Lines runs twice a day in summer, "
+                + "and the council wants a third crossing for the busy weeks of July and August.</p>"
+        )
+        #expect(try ExtractionFixtures.extract(sentence, url: Self.plainURL).authors.isEmpty)
+    }
+
     @Test func commentersAreNotAuthors() throws {
         let html = Self.story(
             after: """
