@@ -200,9 +200,12 @@ package struct EntityLinker: Sendable {
             return shortKey.allSatisfy { !functionWords.contains($0) }
         }
         if longType == 1 && shortType != 2 {
-            // A generic word ("Union", "Council") names the one organisation it heads.
+            // A generic word ("Union", "Council") names the one organisation it heads; not in a
+            // headline alone, where every word is capitalised ("Rail strike called off").
             if shortKey.count == 1 && self.genericWords.contains(shortKey[0]) {
-                guard head(of: longKey) == shortKey[0] else { return false }
+                guard head(of: longKey) == shortKey[0], short.members.contains(where: { !mentions[$0].inTitle }) else {
+                    return false
+                }
                 return groups.allSatisfy { other in
                     other.key == longKey || other.key == shortKey || other.type != 1
                         || head(of: other.key) != shortKey[0] || isPrefix(other.key, of: longKey)

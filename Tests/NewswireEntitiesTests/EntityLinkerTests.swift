@@ -225,4 +225,12 @@ import Testing
         #expect(entities[0].titleSpans == [[0, 8]])
         #expect(entities[0].spans == [[0, 16], [28, 36]])
     }
+
+    @Test func keepsAGenericWordOfAHeadlineApart() {
+        var mentions = self.mentions("Ferry strike ends", [("Ferry", "ORG")])
+        mentions[0].inTitle = true
+        mentions += self.mentions("Crews of Saltmarsh Ferry voted on Friday.", [("Saltmarsh Ferry", "ORG")])
+        let linker = EntityLinker(demonyms: [:], genericWords: ["ferry"])
+        #expect(linker.link(mentions).map(\.text) == ["Ferry", "Saltmarsh Ferry"])
+    }
 }
