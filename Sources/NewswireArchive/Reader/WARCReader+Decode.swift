@@ -60,8 +60,9 @@ extension WARCReader {
             switch encoding {
             case nil, "", "identity":
                 break
-            case "gzip", "x-gzip",
-                "deflate" where self.options.decodeContentEncoding && !payload.isEmpty:
+            case .some(let name)
+            where self.options.decodeContentEncoding && !payload.isEmpty
+                && (name == "gzip" || name == "x-gzip" || name == "deflate"):
                 try self.decoder.inflate(
                     payload,
                     gzipFormat: encoding != "deflate",

@@ -68,3 +68,12 @@ final class GzipMemberWriter {
 
 @available(*, unavailable)
 extension GzipMemberWriter: Sendable {}
+
+/// One-shot gzip, for tests and benchmarks that build archives and encoded bodies.
+package enum Gzip {
+    /// `bytes` as one gzip member.
+    package static func compress(_ bytes: [UInt8], level: Int32 = 6) -> [UInt8] {
+        guard let writer = GzipMemberWriter(level: level) else { return [] }
+        return bytes.withUnsafeBytes { [UInt8](writer.member(of: [$0])) }
+    }
+}
