@@ -35,6 +35,7 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
 
         // Records, errors, stage protocols, queues, charset and date handling.
         .target(name: "NewswireCore", dependencies: [dequeModule, logging], swiftSettings: swiftSettings),
@@ -51,8 +52,12 @@ let package = Package(
         .target(name: "NewswireDedup", dependencies: ["NewswireCore"], swiftSettings: swiftSettings),
         .target(name: "NewswireState", dependencies: ["NewswireCore", "NewswireDedup", grdb], swiftSettings: swiftSettings),
         .target(name: "NewswireSink", dependencies: ["NewswireCore"], swiftSettings: swiftSettings),
-        // WARC reading and writing; the only module that imports CZlib.
-        .target(name: "NewswireArchive", dependencies: ["CZlib", "NewswireCore", crypto], swiftSettings: swiftSettings),
+        // WARC reading and writing; the only module that imports CZlib and CDeflate.
+        .target(
+            name: "NewswireArchive",
+            dependencies: ["CZlib", "CDeflate", "NewswireCore", crypto],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "NewswirePipeline",
             dependencies: [

@@ -25,6 +25,8 @@ final class ArchiveInput {
     private var rawFileOffset: Int64
     private var fileEOF = false
     private let inflater: Inflater?
+    /// libdeflate, for members that are whole in the input buffer (nil: zlib only).
+    private let wholeMembers: MemberDecompressor?
     /// File offset of the member being inflated, when inside one.
     private var memberStart: Int64?
 
@@ -47,7 +49,7 @@ final class ArchiveInput {
     /// Bytes produced per fill: small enough that what is parsed is still in cache.
     private let fillChunk = 1 << 18
 
-    init(path: String, offset: Int64) throws(WARCError) {
+    init(path: String, offset: Int64, fastMembers: Bool) throws(WARCError) {
         self.path = path
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
@@ -77,10 +79,12 @@ final class ArchiveInput {
                 throw WARCError(code: .gzip, path: path, offset: offset, message: "zlib inflateInit2 failed")
             }
             self.inflater = inflater
+            self.wholeMembers = fastMembers ? MemberDecompressor() : nil
             // Uncompressed offsets of a gzipped file count from where reading began.
             self.windowBase = 0
         } else {
             self.inflater = nil
+            self.wholeMembers = nil
         }
     }
 
@@ -245,6 +249,22 @@ final class ArchiveInput {
                 }
                 self.finished = true
                 return
+            }
+            if self.memberStart == nil, let wholeMembers = self.wholeMembers {
+                // Keep the input buffer at least half full, so that a member of a normal
+                // record is whole in it; then try it in one go.
+                if self.rawEnd - self.rawStart < self.rawCapacity / 2 { _ = self.readRaw() }
+                let input = UnsafeRawBufferPointer(start: self.raw + self.rawStart, count: self.rawEnd - self.rawStart)
+                let output = UnsafeMutableRawBufferPointer(
+                    start: self.window + self.end,
+                    count: self.capacity - self.end
+                )
+                if let (consumed, produced) = wholeMembers.decompressMember(input, into: output) {
+                    self.members.append((self.windowBase + Int64(self.end), self.rawFileOffset + Int64(self.rawStart)))
+                    self.rawStart += consumed
+                    self.end += produced
+                    continue
+                }
             }
             if self.memberStart == nil {
                 let offset = self.rawFileOffset + Int64(self.rawStart)
