@@ -259,7 +259,7 @@ final class ArchiveInput {
                     start: self.window + self.end,
                     count: self.capacity - self.end
                 )
-                if let (consumed, produced) = wholeMembers.decompressMember(input, into: output) {
+                if case .done(let consumed, let produced) = wholeMembers.decompressMember(input, into: output) {
                     self.members.append((self.windowBase + Int64(self.end), self.rawFileOffset + Int64(self.rawStart)))
                     self.rawStart += consumed
                     self.end += produced

@@ -62,8 +62,14 @@ final class PayloadDecoder {
     private var gzip: Inflater?
     private var zlib: Inflater?
     private var raw: Inflater?
+    private let wholeMembers: MemberDecompressor?
     let dechunked = ScratchBuffer()
     let inflated = ScratchBuffer()
+
+    /// - Parameter fastMembers: inflate whole gzip bodies with libdeflate first.
+    init(fastMembers: Bool) {
+        self.wholeMembers = fastMembers ? MemberDecompressor() : nil
+    }
 
     /// De-chunks `body` into `dechunked` (RFC 9112 §7.1).
     ///
@@ -122,6 +128,7 @@ final class PayloadDecoder {
     func inflate(_ body: UnsafeRawBufferPointer, gzipFormat: Bool, limit: Int) throws(Failure) {
         self.inflated.count = 0
         if gzipFormat {
+            if self.inflateWhole(body, limit: limit) { return }
             try self.run(self.inflater(.gzip), body, limit: limit)
             return
         }
@@ -129,6 +136,29 @@ final class PayloadDecoder {
             try self.run(self.inflater(.zlib), body, limit: limit)
         } catch .malformed where self.inflated.count == 0 {
             try self.run(self.inflater(.raw), body, limit: limit)
+        }
+    }
+
+    /// libdeflate on a body of one whole gzip member; false when zlib must do it (a cut or
+    /// corrupt body, several members, or more than `limit` bytes).
+    private func inflateWhole(_ body: UnsafeRawBufferPointer, limit: Int) -> Bool {
+        guard let wholeMembers = self.wholeMembers else { return false }
+        var room = Swift.min(Swift.max(body.count * 6, 1 << 16), limit)
+        while true {
+            self.inflated.count = 0
+            self.inflated.reserve(room)
+            let output = UnsafeMutableRawBufferPointer(start: self.inflated.base, count: room)
+            switch wholeMembers.decompressMember(body, into: output) {
+            case .done(let consumed, let produced):
+                guard consumed == body.count else { return false }
+                self.inflated.count = produced
+                return true
+            case .needsRoom:
+                guard room < limit else { return false }
+                room = Swift.min(room * 4, limit)
+            case .failed:
+                return false
+            }
         }
     }
 

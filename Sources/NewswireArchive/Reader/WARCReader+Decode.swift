@@ -138,7 +138,7 @@ extension WARCReader {
         digester.update(body)
         if digester.finalizeBytes() == expected { return nil }
         if let http, http.headers["Transfer-Encoding"]?.lowercased().contains("chunked") == true {
-            let decoder = PayloadDecoder()
+            let decoder = PayloadDecoder(fastMembers: false)
             if (try? decoder.dechunk(body, limit: Int.max)) == true {
                 var dechunked = WARCDigester()
                 dechunked.update(decoder.dechunked.bytes)

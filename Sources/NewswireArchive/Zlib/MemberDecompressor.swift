@@ -20,15 +20,17 @@ final class MemberDecompressor {
         libdeflate_free_decompressor(self.decompressor)
     }
 
+    enum Outcome {
+        case done(consumed: Int, produced: Int)
+        /// The output room was too small.
+        case needsRoom
+        /// Corrupt, or not whole in the input.
+        case failed
+    }
+
     /// Inflates the gzip member at the start of `input` into `output`.
-    ///
-    /// - Returns: the input bytes the member took and the bytes produced, or nil when the
-    ///   member is not whole in `input`, does not fit in `output`, or is corrupt.
-    func decompressMember(
-        _ input: UnsafeRawBufferPointer,
-        into output: UnsafeMutableRawBufferPointer
-    ) -> (consumed: Int, produced: Int)? {
-        guard let inBase = input.baseAddress, let outBase = output.baseAddress else { return nil }
+    func decompressMember(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> Outcome {
+        guard let inBase = input.baseAddress, let outBase = output.baseAddress else { return .failed }
         var consumed = 0
         var produced = 0
         let result = libdeflate_gzip_decompress_ex(
@@ -40,8 +42,11 @@ final class MemberDecompressor {
             &consumed,
             &produced
         )
-        guard result == LIBDEFLATE_SUCCESS else { return nil }
-        return (consumed, produced)
+        switch result {
+        case LIBDEFLATE_SUCCESS: return .done(consumed: consumed, produced: produced)
+        case LIBDEFLATE_INSUFFICIENT_SPACE: return .needsRoom
+        default: return .failed
+        }
     }
 }
 
