@@ -148,7 +148,7 @@ import Testing
     @Test(.enabled(if: Warcio.isAvailable, "PyPI warcio is not installed"))
     func warcioChecksAndIndexesWhatWeWrite() throws {
         let writer = try WARCWriter(
-            configuration: WARCWriter.Configuration(directory: self.directory, maxFileBytes: 8_000)
+            configuration: WARCWriter.Configuration(directory: self.directory, maxFileBytes: 2_500)
         )
         let page = ArchiveFixtures.page("Market day", paragraphs: 30)
         try writer.archive(self.exchange("/market", body: page, at: 0))

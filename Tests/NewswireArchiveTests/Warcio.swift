@@ -1,13 +1,14 @@
 import Foundation
 
-/// PyPI warcio, the reference WARC checker, run as `python3 -m warcio`.
+/// PyPI warcio, the reference WARC checker, run through its command-line entry point
+/// (`warcio.cli.main`; the package has no `__main__`, so `python3 -m warcio` does not work).
 enum Warcio {
-    static let isAvailable: Bool = (try? run(["--help"]).status) == 0
+    static let isAvailable: Bool = (try? run(["--version"]).status) == 0
 
     static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-m", "warcio"] + arguments
+        process.arguments = ["python3", "-c", "from warcio.cli import main; main()"] + arguments
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe

@@ -117,7 +117,8 @@ public final class WARCWriter {
     /// A 304 becomes a `server-not-modified` revisit; a response whose payload digest was seen
     /// before becomes an `identical-payload-digest` revisit pointing at the first capture.
     ///
-    /// - Returns: where the response (or revisit) record starts.
+    /// - Returns: where the response (or revisit) record starts: its file (final name) and
+    ///   the offset of its gzip member; `uncompressedOffset` is -1, which the writer does not track.
     /// - Throws: ``WARCError`` (`io`) when the file cannot be written; the file then holds no
     ///   part of this exchange past the last commit that matters (see ``commit()``).
     @discardableResult
