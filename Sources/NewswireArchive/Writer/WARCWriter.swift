@@ -33,7 +33,9 @@ public final class WARCWriter {
         /// A file is closed and a new one begun before a record would take it past this size
         /// (a single larger record still gets written, alone after the `warcinfo`).
         public var maxFileBytes: Int64
-        /// zlib level, 1 (fastest) to 9 (smallest).
+        /// zlib level, 1 (fastest) to 9 (smallest). 1 by default: on 60 KB pages it archives
+        /// about 1,100 pages per CPU second against 300 at zlib's default 6, for files 16%
+        /// larger, and reads back as fast (docs/archive.md).
         public var compressionLevel: Int32
         /// `software` in the `warcinfo` record.
         public var software: String
@@ -51,7 +53,7 @@ public final class WARCWriter {
             directory: String,
             prefix: String = "newswire",
             maxFileBytes: Int64 = 1 << 30,
-            compressionLevel: Int32 = 6,
+            compressionLevel: Int32 = 1,
             software: String = "newswire",
             warcinfoFields: [HTTPHeaders.Field] = [],
             deduplicatePayloads: Bool = true,
