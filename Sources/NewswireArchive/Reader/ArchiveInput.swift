@@ -67,10 +67,39 @@ final class ArchiveInput {
         self.window = UnsafeMutableRawPointer.allocate(byteCount: self.capacity, alignment: 64)
         self.rawCapacity = 1 << 18
         self.raw = UnsafeMutableRawPointer.allocate(byteCount: self.rawCapacity, alignment: 64)
-        // Sniff the gzip magic (RFC 1952 §2.3.1: 1f 8b), not the file name.
-        var magic: (UInt8, UInt8) = (0, 0)
-        let got = withUnsafeMutableBytes(of: &magic) { pread(fd, $0.baseAddress, 2, off_t(offset)) }
-        self.isGzip = got == 2 && magic.0 == 0x1f && magic.1 == 0x8b
+        // Sniff the gzip magic (RFC 1952 §2.3.1: 1f 8b 08), not the file name. A file that
+        // starts with neither a record nor a member, but has a member soon after, is gzip with
+        // garbage in front: reported, then read from that member.
+        let head = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
+        defer { head.deallocate() }
+        let got = max(0, pread(fd, head.baseAddress, head.count, off_t(offset)))
+        let sniffed = UnsafeRawBufferPointer(rebasing: head[0..<got])
+        var gzipStart: Int? = nil
+        if ByteScanning.hasPrefix("\u{1f}\u{8b}", in: sniffed, at: 0) {
+            gzipStart = 0
+        } else if !ByteScanning.hasPrefix("WARC/", in: sniffed, at: 0) {
+            var from = 0
+            while let hit = ByteScanning.find(0x1f, in: sniffed, from: from, to: got - 2) {
+                if sniffed[hit + 1] == 0x8b && sniffed[hit + 2] == 0x08 {
+                    gzipStart = hit
+                    break
+                }
+                from = hit + 1
+            }
+        }
+        self.isGzip = gzipStart != nil
+        if let gzipStart, gzipStart > 0 {
+            self.faults.append(
+                WARCError(
+                    code: .garbage,
+                    path: path,
+                    offset: offset,
+                    message: "\(gzipStart) bytes before the first gzip member"
+                )
+            )
+            self.rawFileOffset = offset + Int64(gzipStart)
+            lseek(fd, off_t(self.rawFileOffset), SEEK_SET)
+        }
         if self.isGzip {
             guard let inflater = Inflater(format: .gzip) else {
                 close(fd)
@@ -102,7 +131,7 @@ final class ArchiveInput {
 
     /// File offset of the record starting at uncompressed offset `position`: the start of its
     /// gzip member, or the position itself for a plain file.
-    func fileOffset(of position: Int64) -> Int64 {
+    func fileOffset(of position: Int64, forget: Bool = true) -> Int64 {
         guard self.isGzip else { return position }
         var best: Int64 = self.members.isEmpty ? self.rawFileOffset : self.members[self.membersHead].file
         var index = self.membersHead
@@ -111,7 +140,7 @@ final class ArchiveInput {
             index += 1
         }
         // Members that began before this one can no longer be asked for.
-        if index - 1 > self.membersHead {
+        if forget && index - 1 > self.membersHead {
             self.membersHead = index - 1
             if self.membersHead > 1024 {
                 self.members.removeFirst(self.membersHead)
@@ -242,10 +271,22 @@ final class ArchiveInput {
         while self.end < target {
             if self.rawStart == self.rawEnd && !self.readRaw() {
                 if let memberStart = self.memberStart {
-                    self.faults.append(
-                        self.fault(.truncated, at: memberStart, "the file ends inside a gzip member")
-                    )
+                    // Either the file was cut inside this member, or damage made it swallow the
+                    // members after it (a bogus stored block, say): look for one after its start.
                     self.memberStart = nil
+                    inflater.reset()
+                    self.skipToNextMember(after: memberStart)
+                    if self.rawStart < self.rawEnd {
+                        self.faults.append(
+                            self.fault(
+                                .gzip,
+                                at: memberStart,
+                                "corrupt gzip member: it runs on over the members after it"
+                            )
+                        )
+                        continue
+                    }
+                    self.faults.append(self.fault(.truncated, at: memberStart, "the file ends inside a gzip member"))
                 }
                 self.finished = true
                 return
@@ -300,7 +341,17 @@ final class ArchiveInput {
 
     /// Drops compressed bytes up to the next gzip member header (1f 8b 08) after `offset`.
     private func skipToNextMember(after offset: Int64) {
-        var from = max(self.rawStart, Int(offset + 1 - self.rawFileOffset))
+        // Search from just after the corrupt member's start, read again from the file: zlib
+        // may have taken bytes far past the next member's header (as a bogus stored block, say)
+        // before it noticed the damage.
+        if offset + 1 < self.rawFileOffset, lseek(self.fd, off_t(offset + 1), SEEK_SET) >= 0 {
+            self.rawFileOffset = offset + 1
+            self.rawStart = 0
+            self.rawEnd = 0
+            self.fileEOF = false
+        }
+        var from = max(0, Int(offset + 1 - self.rawFileOffset))
+        self.rawStart = from
         while true {
             from = max(from, 0)
             var index = from

@@ -147,12 +147,18 @@ public final class WARCReader: IteratorProtocol, Sequence {
                     at: fileOffset,
                     truncated ? "the file ends inside a record header" : "record header longer than the limit"
                 )
-                input.consume(Swift.min(5, input.available))
                 self.resynchronise()
                 return nil
             }
         }
         let headerBytes = UnsafeRawBufferPointer(start: input.window + input.start, count: headerLength)
+        // A header cut short (a lost blank line, a corrupt gzip member) runs on into the next
+        // record's header; that next record must not be swallowed with it.
+        if Self.holdsRecordStart(headerBytes, from: 5) {
+            self.queue(.badHeader, at: fileOffset, "the record header runs into another record")
+            self.resynchronise()
+            return nil
+        }
         let firstNewline = ByteScanning.find(UInt8(ascii: "\n"), in: headerBytes, from: 0, to: headerLength)!
         let versionEnd =
             firstNewline > 0 && headerBytes[firstNewline - 1] == UInt8(ascii: "\r") ? firstNewline - 1 : firstNewline
@@ -168,7 +174,8 @@ public final class WARCReader: IteratorProtocol, Sequence {
                 targetURI: targetURI,
                 recordID: recordID
             )
-            input.consume(headerLength)
+            // Resynchronise from the record's first byte: a damaged header may run on into the
+            // next record's, and a wrong length may hide records inside the block.
             self.resynchronise()
             return nil
         }
@@ -197,7 +204,6 @@ public final class WARCReader: IteratorProtocol, Sequence {
                 targetURI: targetURI,
                 recordID: recordID
             )
-            input.consume(headerLength)
             self.resynchronise()
             return nil
         }
@@ -209,7 +215,13 @@ public final class WARCReader: IteratorProtocol, Sequence {
                 targetURI: targetURI,
                 recordID: recordID
             )
-            input.consume(headerLength)
+            self.resynchronise()
+            return nil
+        }
+        // A corrupt gzip member inside the record's extent leaves its bytes unreliable, however
+        // well they frame: a member cut short can end just where a later record's header does.
+        let lastMember = input.fileOffset(of: recordPosition + Int64(total), forget: false)
+        if input.faults.contains(where: { $0.offset >= fileOffset && $0.offset <= lastMember }) {
             self.resynchronise()
             return nil
         }
@@ -218,6 +230,20 @@ public final class WARCReader: IteratorProtocol, Sequence {
         input.consume(total + trailer)
         input.releaseLargeWindow()
         return result
+    }
+
+    /// Whether `WARC/<digit>.` occurs in `bytes[from...]`.
+    private static func holdsRecordStart(_ bytes: UnsafeRawBufferPointer, from: Int) -> Bool {
+        var index = from
+        while let hit = ByteScanning.find("WARC/", in: bytes, from: index, to: bytes.count) {
+            if hit + 6 < bytes.count, bytes[hit + 5] >= UInt8(ascii: "0"), bytes[hit + 5] <= UInt8(ascii: "9"),
+                bytes[hit + 6] == UInt8(ascii: ".")
+            {
+                return true
+            }
+            index = hit + 1
+        }
+        return false
     }
 
     /// Whether a `WARC/<digit>.` line starts at window index `at`.
