@@ -194,3 +194,51 @@ private final class Counter: Sendable {
         }
     }
 }
+
+@Suite struct RevisitResolverTests {
+    @Test func resolvesRevisitsToTheirOriginals() throws {
+        let directory = ArchiveFixtures.temporaryDirectory()
+        let writer = try WARCWriter(configuration: WARCWriter.Configuration(directory: directory, maxFileBytes: 900))
+        let page = ArchiveFixtures.page("Lighthouse keeper retires", paragraphs: 12)
+        func exchange(_ path: String, _ status: String, _ body: [UInt8], _ seconds: Double) -> HTTPExchange {
+            let head = "HTTP/1.1 \(status)\r\nContent-Type: text/html\r\nX-Capture: \(path)\r\n\r\n"
+            return HTTPExchange(
+                targetURI: "https://courier.example\(path)",
+                date: Date(timeIntervalSince1970: 1_793_608_200 + seconds),
+                response: Array(head.utf8) + body
+            )
+        }
+        try writer.archive(exchange("/lighthouse", "200 OK", page, 0))
+        try writer.archive(exchange("/other", "200 OK", ArchiveFixtures.page("Other"), 1))
+        try writer.archive(exchange("/lighthouse?from=rss", "200 OK", page, 2))
+        try writer.archive(exchange("/lighthouse", "304 Not Modified", [], 3))
+        try writer.close()
+        #expect(writer.closedFiles.count > 1)  // the originals are read back from other files
+
+        let resolver = RevisitResolver()
+        var resolved: [WARCRecord] = []
+        for name in writer.closedFiles {
+            for item in try WARCReader(path: directory + "/" + name) {
+                let record = try item.get()
+                resolver.note(record)
+                if record.type == .revisit { resolved.append(try resolver.resolve(record).get()) }
+            }
+        }
+        try #require(resolved.count == 2)
+        #expect(resolved.map(\.payload) == [page, page])
+        #expect(resolved[0].targetURI == "https://courier.example/lighthouse?from=rss")
+        #expect(resolved[0].http?.headers["X-Capture"] == "/lighthouse?from=rss")
+        #expect(resolved[1].targetURI == "https://courier.example/lighthouse")
+        #expect(resolved[1].http?.status == 200)  // a 304 stands for the original's 200
+        #expect(resolved[1].date == Date(timeIntervalSince1970: 1_793_608_203))
+        #expect(resolved[1].type == .response)
+        #expect(resolved[1].fetchedDocument?.body == page)
+        #expect(resolved[1].fetchedDocument?.fetchedAt == Date(timeIntervalSince1970: 1_793_608_203))
+
+        let fresh = RevisitResolver()
+        let revisit = try #require(
+            try ArchiveFixtures.readAll(directory + "/" + writer.closedFiles.last!).records.last { $0.type == .revisit }
+        )
+        #expect(throws: WARCError.self) { try fresh.resolve(revisit).get() }
+    }
+}

@@ -16,6 +16,7 @@ public struct WARCError: Error, Sendable, Hashable, CustomStringConvertible {
             case digestMismatch
             case badPayload
             case notWARC
+            case unresolvedRevisit
         }
         private let kind: Kind
 
@@ -41,6 +42,8 @@ public struct WARCError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let badPayload = Code(kind: .badPayload)
         /// The file does not start with a WARC record.
         public static let notWARC = Code(kind: .notWARC)
+        /// A revisit whose original capture is not among the records seen (``RevisitResolver``).
+        public static let unresolvedRevisit = Code(kind: .unresolvedRevisit)
 
         public var description: String {
             switch self.kind {
@@ -55,6 +58,7 @@ public struct WARCError: Error, Sendable, Hashable, CustomStringConvertible {
             case .digestMismatch: "digest_mismatch"
             case .badPayload: "bad_payload"
             case .notWARC: "not_warc"
+            case .unresolvedRevisit: "unresolved_revisit"
             }
         }
     }

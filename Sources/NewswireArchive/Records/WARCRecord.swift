@@ -35,6 +35,15 @@ public struct WARCHeaders: Sendable, Hashable, Sequence {
         self.fields.append(HTTPHeaders.Field(name: name, value: value))
     }
 
+    /// Replaces the first field named `name` (case-insensitive), or adds one.
+    public mutating func set(name: String, value: String) {
+        if let index = self.fields.firstIndex(where: { asciiCaseInsensitiveEquals($0.name, name) }) {
+            self.fields[index].value = value
+        } else {
+            self.fields.append(HTTPHeaders.Field(name: name, value: value))
+        }
+    }
+
     /// The first value of `name` (case-insensitive), if any.
     public subscript(name: String) -> String? {
         for field in self.fields where field.name.utf8.count == name.utf8.count {
