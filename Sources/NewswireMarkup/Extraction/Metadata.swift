@@ -18,7 +18,8 @@ struct Metadata {
         self.page = page
         self.jsonLD = JSONLD(scripts: page.head.jsonLD)
         self.pageURL = pageURL
-        self.latestDate = now.addingTimeInterval(24 * 3600)
+        // The one future-date rule: nothing later than a day ahead of the fetch time.
+        self.latestDate = now.addingTimeInterval(FutureDateRule.standard.tolerance)
     }
 
     private var head: PageHead { self.page.head }
