@@ -13,28 +13,39 @@ public struct ItemFilter: Sendable, Hashable {
     /// One word, phrase or regular expression, compiled once.
     public struct Pattern: Sendable, Hashable, CustomStringConvertible {
         public let source: String
-        private let regex: Regex
+        /// A word or phrase, lower-cased, as UTF-8 (matched without a regular expression).
+        private let word: [UInt8]?
+        private let regex: Regex?
 
         /// `/…/` is a regular expression (case-insensitive); anything else a word or phrase
         /// matched case-insensitively on word boundaries.
-        /// - Throws: ``ItemFilterError`` when the regular expression does not compile.
+        /// - Throws: ``ItemFilterError`` when the regular expression does not compile or the
+        ///   word is empty.
         public init(_ source: String) throws {
             self.source = source
-            let expression: String
             if source.count >= 2 && source.hasPrefix("/") && source.hasSuffix("/") {
-                expression = String(source.dropFirst().dropLast())
+                do {
+                    let expression = String(source.dropFirst().dropLast())
+                    self.regex = Regex(try NSRegularExpression(pattern: expression, options: [.caseInsensitive]))
+                    self.word = nil
+                } catch {
+                    throw ItemFilterError(pattern: source, message: "not a valid regular expression")
+                }
             } else {
-                let escaped = NSRegularExpression.escapedPattern(for: source.trimmingCharacters(in: .whitespaces))
-                expression = "(?<![\\p{L}\\p{N}])" + escaped + "(?![\\p{L}\\p{N}])"
-            }
-            do {
-                self.regex = Regex(try NSRegularExpression(pattern: expression, options: [.caseInsensitive]))
-            } catch {
-                throw ItemFilterError(pattern: source, message: "not a valid regular expression")
+                let word = source.trimmingCharacters(in: .whitespaces).lowercased()
+                guard !word.isEmpty else { throw ItemFilterError(pattern: source, message: "an empty word") }
+                self.word = Array(word.utf8)
+                self.regex = nil
             }
         }
 
-        public func matches(_ text: String) -> Bool { self.regex.matches(text) }
+        public func matches(_ text: String) -> Bool { self.matches(Subject(text)) }
+
+        /// Matches a subject prepared once for all the patterns of a field.
+        func matches(_ subject: Subject) -> Bool {
+            if let word = self.word { return subject.containsWord(word) }
+            return self.regex?.matches(subject.bridged) ?? false
+        }
 
         public var description: String { self.source }
 
@@ -46,8 +57,47 @@ public struct ItemFilter: Sendable, Hashable {
     private struct Regex: @unchecked Sendable {
         let expression: NSRegularExpression
         init(_ expression: NSRegularExpression) { self.expression = expression }
-        func matches(_ text: String) -> Bool {
-            self.expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+        func matches(_ text: NSString) -> Bool {
+            self.expression.firstMatch(in: text as String, range: NSRange(location: 0, length: text.length)) != nil
+        }
+    }
+
+    /// A value made ready once for every pattern: lower-cased UTF-8 for words, a bridged
+    /// string for regular expressions (made on first use).
+    final class Subject {
+        let text: String
+        private(set) lazy var lowered: [UInt8] = Array(self.text.lowercased().utf8)
+        private(set) lazy var bridged: NSString = NSString(string: self.text)
+
+        init(_ text: String) { self.text = text }
+
+        /// Whether `word` occurs with no letter or digit right before or after it.
+        func containsWord(_ word: [UInt8]) -> Bool {
+            let haystack = self.lowered
+            guard word.count <= haystack.count, let first = word.first else { return false }
+            func isWordByte(_ byte: UInt8) -> Bool {
+                byte >= 0x80 || (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39)
+            }
+            var index = 0
+            let last = haystack.count - word.count
+            while index <= last {
+                if haystack[index] == first {
+                    var matched = true
+                    for offset in 1..<word.count where haystack[index + offset] != word[offset] {
+                        matched = false
+                        break
+                    }
+                    if matched {
+                        let before = index == 0 || !isWordByte(haystack[index - 1]) || !isWordByte(first)
+                        let end = index + word.count
+                        let after =
+                            end == haystack.count || !isWordByte(haystack[end]) || !isWordByte(word[word.count - 1])
+                        if before && after { return true }
+                    }
+                }
+                index += 1
+            }
+            return false
         }
     }
 
@@ -103,14 +153,22 @@ public struct ItemFilter: Sendable, Hashable {
     /// Why `values` are filtered out, or `nil` when they pass. Fields that are not known
     /// (`nil`) are not judged: a later check with the full article decides them.
     public func rejection(_ values: Values) -> String? {
+        var subjects: [Field: [Subject]] = [:]
+        func prepared(_ field: Field) -> [Subject]? {
+            if let ready = subjects[field] { return ready }
+            guard let strings = values.strings(field) else { return nil }
+            let made = strings.map(Subject.init)
+            subjects[field] = made
+            return made
+        }
         for field in Field.allCases {
-            guard let patterns = self.drop[field], let strings = values.strings(field) else { continue }
+            guard let patterns = self.drop[field], let strings = prepared(field) else { continue }
             if let pattern = patterns.first(where: { pattern in strings.contains(where: pattern.matches) }) {
                 return "\(field.rawValue) matches drop rule \(pattern)"
             }
         }
         for field in Field.allCases {
-            guard let patterns = self.keep[field], let strings = values.strings(field) else { continue }
+            guard let patterns = self.keep[field], let strings = prepared(field) else { continue }
             if !patterns.contains(where: { pattern in strings.contains(where: pattern.matches) }) {
                 return "\(field.rawValue) matches no keep rule"
             }
