@@ -1,0 +1,44 @@
+import NewswirePipeline
+import Testing
+
+@Suite struct ItemFilterTests {
+    @Test func wordsMatchWholeWordsInAnyCase() throws {
+        let harbour = try ItemFilter.Pattern("Harbour")
+        #expect(harbour.matches("New HARBOUR cranes"))
+        #expect(harbour.matches("harbour"))
+        #expect(harbour.matches("(harbour)"))
+        #expect(!harbour.matches("harbours reopen"))
+        #expect(!harbour.matches("Greenharbour council"))
+        let phrase = try ItemFilter.Pattern("paid post")
+        #expect(phrase.matches("A PAID POST from a sponsor"))
+        #expect(!phrase.matches("unpaid posts"))
+        #expect(try ItemFilter.Pattern("Köln").matches("News from köln today"))
+        #expect(!(try ItemFilter.Pattern("öln").matches("News from köln today")))
+    }
+
+    @Test func slashesMakeARegularExpression() throws {
+        let watch = try ItemFilter.Pattern("/^Watch:/")
+        #expect(watch.matches("watch: the launch"))
+        #expect(!watch.matches("Before you watch: the launch"))
+        #expect(throws: ItemFilterError.self) { try ItemFilter.Pattern("/([/") }
+        #expect(throws: ItemFilterError.self) { try ItemFilter.Pattern("  ") }
+    }
+
+    @Test func keepNeedsEveryFieldAndDropAnyPattern() throws {
+        var filter = ItemFilter()
+        filter.keep[.title] = [try .init("harbour"), try .init("port")]
+        filter.keep[.categories] = [try .init("Local")]
+        filter.drop[.url] = [try .init("sponsored")]
+        #expect(filter.rejection(.init(title: "Port fees rise", categories: ["local"])) == nil)
+        #expect(
+            filter.rejection(.init(title: "Port fees rise", categories: ["World"])) == "categories matches no keep rule"
+        )
+        #expect(filter.rejection(.init(title: "Tram news")) == "title matches no keep rule")
+        #expect(
+            filter.rejection(.init(title: "Harbour", url: "https://paper.test/sponsored/1"))
+                == "url matches drop rule sponsored"
+        )
+        // Fields not known yet are not judged.
+        #expect(filter.rejection(.init(url: "https://paper.test/news/1")) == nil)
+    }
+}
