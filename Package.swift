@@ -90,7 +90,11 @@ let package = Package(
             dependencies: ["NewswireFetch", "NewswireTesting"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "NewswireMarkupTests", dependencies: ["NewswireMarkup"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "NewswireMarkupTests",
+            dependencies: ["NewswireMarkup", "NewswireTesting"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "NewswireEntitiesTests",
             dependencies: ["NewswireEntities"],
