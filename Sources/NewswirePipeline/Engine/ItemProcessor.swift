@@ -89,6 +89,7 @@ struct ItemProcessor: Sendable {
         _ item: FeedItem?,
         link: String,
         source: String?,
+        evidence: PageTask? = nil,
         _ result: Result<FetchedDocument, FetchError>
     ) -> Outcome {
         let feed = item?.feedURL ?? source
@@ -144,8 +145,13 @@ struct ItemProcessor: Sendable {
         if let item {
             (article, warnings) = self.assembler.assemble(item: item, document: document, page: page, now: now)
         } else {
-            (article, warnings) = self.assembler.assemble(document: document, page: page, now: now)
+            // A sitemap's title and date fill the gaps of the page, as a feed item's do.
+            var entry = FeedEntry()
+            entry.title = evidence?.title
+            entry.published = evidence?.published
+            (article, warnings) = self.assembler.assemble(document: document, page: page, now: now, evidence: entry)
             article.feed = source
+            if article.language == nil { article.language = evidence?.language }
         }
         self.tag(&article)
         return .article(article, link: link, warnings: warnings)
