@@ -131,7 +131,12 @@ public struct SitemapParser: Sendable {
         _ deliver: @escaping (SitemapEntry) -> Void
     ) {
         let decoded = XMLCharset.decode(bytes, contentType: contentType)
-        let repair = XMLRepair(decoded.utf8)
+        var repair = XMLRepair(decoded.utf8)
+        // A cut-off document: keep it up to its last complete `<loc>`, so that recovery does
+        // not close a URL cut in the middle into an entry.
+        if let end = Self.endOfLastLocation(inTruncated: repair.bytes) {
+            repair.bytes.removeLast(repair.bytes.count - end)
+        }
         let reader = SitemapXMLReader(base: url, limits: self.limits, skip: skip, deliver: deliver)
         repair.bytes.withUnsafeBufferPointer { reader.read($0, stopAtFirstError: false) }
         let handedOn = max(skip, reader.delivered)
@@ -155,6 +160,22 @@ public struct SitemapParser: Sendable {
         reader.finish()
         Self.summarize(reader, into: &summary)
         summary.wellFormed = !repair.repaired && !decoded.overruled && reader.errorCount == 0
+    }
+
+    /// When `bytes` do not end with the root's end tag, the offset just after the last
+    /// `</loc>`; `nil` for a complete document.
+    static func endOfLastLocation(inTruncated bytes: [UInt8]) -> Int? {
+        let tail = String(decoding: bytes.suffix(512), as: UTF8.self).lowercased()
+        if tail.contains("</urlset") || tail.contains("</sitemapindex") { return nil }
+        let closing = Array("</loc>".utf8)
+        var index = bytes.count - closing.count
+        while index >= 0 {
+            if bytes[index] == UInt8(ascii: "<"), bytes[index..<(index + closing.count)].elementsEqual(closing) {
+                return index + closing.count
+            }
+            index -= 1
+        }
+        return nil
     }
 
     private static func summarize(_ reader: SitemapXMLReader, into summary: inout SitemapSummary) {

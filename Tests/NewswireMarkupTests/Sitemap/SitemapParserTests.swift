@@ -171,6 +171,15 @@ import Testing
         )
     }
 
+    @Test func urlCutInTheMiddleIsNotAnEntry() {
+        let full = Self.urlset
+        let cut = String(full[..<full.range(of: "harbourgazette.test/about")!.upperBound].dropLast(3))
+        let (summary, entries) = Self.parse(cut)
+        #expect(!summary.wellFormed)
+        #expect(entries.count == 2)
+        #expect(!entries.contains { $0.url.contains("/ab") })
+    }
+
     @Test func repairedDocumentDeliversEachEntryOnce() {
         // The bare `&` stops the first pass after the first entry; the repaired pass must
         // not hand that entry on again.
