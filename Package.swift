@@ -72,6 +72,12 @@ let package = Package(
             dependencies: ["NewswireDedup", "NewswireCore"],
             swiftSettings: swiftSettings
         ),
+        // scripts/bench-sitemaps: SitemapParser against libxml2's bare reader on a generated sitemap.
+        .executableTarget(
+            name: "newswire-bench-sitemaps",
+            dependencies: ["NewswireMarkup", "NewswireCore"],
+            swiftSettings: swiftSettings
+        ),
         // scripts/bench-feeds: FeedParser against libxml2's bare reader on a generated corpus.
         .executableTarget(
             name: "newswire-bench-feeds",

@@ -36,7 +36,11 @@ final class SitemapXMLReader {
     private var field: Tag?
     private var fieldDepth = 0
     private var text: [UInt8] = []
-    private var names: [NameKey: Tag] = [:]
+    /// The tag of the open element at each depth.
+    private var open: [Tag] = []
+    /// Tags by libxml2's interned name and namespace pointers; a sitemap has a dozen names,
+    /// so a linear scan of pointers beats hashing.
+    private var names: [(key: NameKey, tag: Tag)] = []
 
     init(base: String?, limits: SitemapLimits, skip: Int, deliver: @escaping (SitemapEntry) -> Void) {
         self.base = base
@@ -126,9 +130,18 @@ final class SitemapXMLReader {
                 let empty = xmlTextReaderIsEmptyElement(reader) == 1
                 let tag = self.tag(reader)
                 self.start(tag, depth: depth)
-                if empty { self.end(tag, depth: depth) }
+                if empty {
+                    self.end(tag, depth: depth)
+                } else {
+                    // The end tag is told by its depth: no name lookup for it.
+                    if depth >= self.open.count {
+                        self.open.append(contentsOf: repeatElement(.other, count: depth + 1 - self.open.count))
+                    }
+                    self.open[depth] = tag
+                }
             case 15:
-                self.end(self.tag(reader), depth: Int(xmlTextReaderDepth(reader)))
+                let depth = Int(xmlTextReaderDepth(reader))
+                self.end(depth < self.open.count ? self.open[depth] : .other, depth: depth)
             case 3, 4:
                 guard self.field != nil, let value = xmlTextReaderConstValue(reader) else { continue }
                 self.text.append(contentsOf: UnsafeBufferPointer(start: value, count: strlen(value)))
@@ -159,7 +172,7 @@ final class SitemapXMLReader {
         guard let name = xmlTextReaderConstName(reader) else { return .other }
         let uri = xmlTextReaderConstNamespaceUri(reader)
         let key = NameKey(name: UnsafeRawPointer(name), namespace: uri.map { UnsafeRawPointer($0) })
-        if let cached = self.names[key] { return cached }
+        for cached in self.names where cached.key == key { return cached.tag }
         let qualified = String(cString: name).lowercased()
         var prefix: Substring?
         var local = Substring(qualified)
@@ -168,7 +181,8 @@ final class SitemapXMLReader {
             local = qualified[qualified.index(after: colon)...]
         }
         let tag = Self.classify(local: local, in: Self.namespace(uri: uri.map { String(cString: $0) }, prefix: prefix))
-        self.names[key] = tag
+        // A hostile document could invent names without end: cache the first few only.
+        if self.names.count < 64 { self.names.append((key, tag)) }
         return tag
     }
 
@@ -284,8 +298,14 @@ final class SitemapXMLReader {
     }
 
     private func close(_ field: Tag) {
-        let value = String(decoding: self.text, as: UTF8.self).trimmingASCIIWhitespace()
-        guard !value.isEmpty else { return }
+        // Trimmed as bytes: the common field is short ASCII, and Character-level trimming
+        // would cost more than the rest of the parse.
+        var start = 0
+        var end = self.text.count
+        while start < end, XMLRepair.isSpace(self.text[start]) { start += 1 }
+        while end > start, XMLRepair.isSpace(self.text[end - 1]) { end -= 1 }
+        guard start < end else { return }
+        let value = String(decoding: self.text[start..<end], as: UTF8.self)
         switch field {
         case .loc: self.entry.url = value
         case .lastmod: self.entry.lastModified = DateParser.parse(value)
@@ -296,11 +316,27 @@ final class SitemapXMLReader {
         case .newsLanguage: self.entry.language = value
         case .newsDate: self.entry.published = DateParser.parse(value)
         case .newsKeywords:
-            self.entry.keywords = value.split(separator: ",").map { String($0).trimmingASCIIWhitespace() }
-                .filter { !$0.isEmpty }
+            self.entry.keywords = self.keywords(self.text[start..<end])
         case .imageLoc: self.imageLoc = self.absolute(value)
         default: break
         }
+    }
+
+    /// Comma-separated keywords, each trimmed (as bytes), empty ones left out.
+    private func keywords(_ bytes: ArraySlice<UInt8>) -> [String] {
+        var result: [String] = []
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            var end = index
+            while end < bytes.endIndex, bytes[end] != UInt8(ascii: ",") { end += 1 }
+            var low = index
+            var high = end
+            while low < high, XMLRepair.isSpace(bytes[low]) { low += 1 }
+            while high > low, XMLRepair.isSpace(bytes[high - 1]) { high -= 1 }
+            if low < high { result.append(String(decoding: bytes[low..<high], as: UTF8.self)) }
+            index = end + 1
+        }
+        return result
     }
 
     private func emit() {
@@ -319,9 +355,33 @@ final class SitemapXMLReader {
 
     /// `reference` as an absolute `http(s)` URL, resolved against the sitemap's URL.
     private func absolute(_ reference: String) -> String? {
-        if WebURL.isWeb(reference) { return reference }
+        if Self.isPlainAbsolute(reference) || WebURL.isWeb(reference) { return reference }
         guard let base = self.base, !reference.isEmpty else { return nil }
         let resolved = FeedText.resolve(reference, against: base)
         return WebURL.isWeb(resolved) ? resolved : nil
+    }
+
+    /// The common case decided without parsing: a lower-case `http://` or `https://`, a host
+    /// that starts with a letter or digit, and no space or control character. Anything else
+    /// goes to ``WebURL``.
+    static func isPlainAbsolute(_ text: String) -> Bool {
+        let utf8 = text.utf8
+        return utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            let prefix: Int
+            if bytes.starts(with: "https://".utf8) {
+                prefix = 8
+            } else if bytes.starts(with: "http://".utf8) {
+                prefix = 7
+            } else {
+                return false
+            }
+            guard bytes.count > prefix else { return false }
+            let first = bytes[prefix]
+            guard (first >= 0x30 && first <= 0x39) || (first | 0x20 >= 0x61 && first | 0x20 <= 0x7A) else {
+                return false
+            }
+            for byte in bytes where byte <= 0x20 || byte == 0x7F || byte == UInt8(ascii: "\\") { return false }
+            return true
+        } ?? false
     }
 }
