@@ -51,7 +51,7 @@ public struct SitemapParser: Sendable {
         withoutActuallyEscaping(each) { deliver in
             var delivered = 0
             if XMLCharset.isDeclaredUTF8(bytes, contentType: contentType), XMLRepair.mayReadDirectly(bytes) {
-                let reader = SitemapXMLReader(base: url, limits: self.limits, skip: 0, deliver: deliver)
+                var reader = SitemapXMLReader(base: url, limits: self.limits, skip: 0, deliver: deliver)
                 bytes.withUnsafeBufferPointer { reader.read($0, stopAtFirstError: true) }
                 if reader.errorCount == 0 {
                     reader.finish()
@@ -82,7 +82,7 @@ public struct SitemapParser: Sendable {
         var failed = false
         var delivered = 0
         withoutActuallyEscaping(each) { deliver in
-            let reader = SitemapXMLReader(base: base, limits: self.limits, skip: 0, deliver: deliver)
+            var reader = SitemapXMLReader(base: base, limits: self.limits, skip: 0, deliver: deliver)
             reader.read(path: path)
             if reader.errorCount == 0 {
                 reader.finish()
@@ -137,13 +137,13 @@ public struct SitemapParser: Sendable {
         if let end = Self.endOfLastLocation(inTruncated: repair.bytes) {
             repair.bytes.removeLast(repair.bytes.count - end)
         }
-        let reader = SitemapXMLReader(base: url, limits: self.limits, skip: skip, deliver: deliver)
+        var reader = SitemapXMLReader(base: url, limits: self.limits, skip: skip, deliver: deliver)
         repair.bytes.withUnsafeBufferPointer { reader.read($0, stopAtFirstError: false) }
         let handedOn = max(skip, reader.delivered)
         if reader.errorCount > 0 {
             // The tree parser recovers more of a broken or truncated document; it hands on
             // only the entries after those already handed on.
-            let recovered = SitemapXMLReader(
+            var recovered = SitemapXMLReader(
                 base: url,
                 limits: self.limits,
                 skip: handedOn,

@@ -13,8 +13,9 @@ import Glibc
 /// Names are classified once per interned name pointer: the default namespace (or none) is
 /// the sitemap protocol's, whatever its URI says (old and misspelt URIs abound); the `news`,
 /// `image` and `video` extensions are told apart by their URI, or by their prefix when it is
-/// undeclared. Only what is kept becomes a string. Not thread-safe: one reader per parse.
-final class SitemapXMLReader {
+/// undeclared. Only what is kept becomes a string. A value with no dynamic exclusivity checks on its fields (a class's cost a tenth of the
+/// parse). Not thread-safe: one reader per parse.
+struct SitemapXMLReader {
     private(set) var kind: SitemapKind?
     private(set) var sawRoot = false
     private(set) var delivered = 0
@@ -72,7 +73,7 @@ final class SitemapXMLReader {
     )
 
     /// Reads UTF-8 `bytes`; with `stopAtFirstError`, gives up at libxml2's first error.
-    func read(_ bytes: UnsafeBufferPointer<UInt8>, stopAtFirstError: Bool) {
+    mutating func read(_ bytes: UnsafeBufferPointer<UInt8>, stopAtFirstError: Bool) {
         guard let start = bytes.baseAddress, !bytes.isEmpty, bytes.count < Int(Int32.max) else { return }
         start.withMemoryRebound(to: CChar.self, capacity: bytes.count) { chars in
             guard
@@ -92,7 +93,7 @@ final class SitemapXMLReader {
     /// Reads UTF-8 `bytes` through libxml2's tree parser in recover mode and walks the tree:
     /// the streaming reader stops at a broken chunk, the tree parser goes on past mismatched
     /// and unclosed tags. Only for documents with errors.
-    func readRecoveringTree(_ bytes: UnsafeBufferPointer<UInt8>) {
+    mutating func readRecoveringTree(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard let start = bytes.baseAddress, !bytes.isEmpty, bytes.count < Int(Int32.max) else { return }
         start.withMemoryRebound(to: CChar.self, capacity: bytes.count) { chars in
             let options = Self.options | Int32(XML_PARSE_IGNORE_ENC.rawValue)
@@ -107,7 +108,7 @@ final class SitemapXMLReader {
 
     /// Reads the file at `path` as libxml2 streams it (inflating gzip), stopping at the
     /// first error and at the byte limit.
-    func read(path: String) {
+    mutating func read(path: String) {
         guard let reader = xmlReaderForFile(path, nil, Self.options) else {
             self.errors.count += 1
             return
@@ -116,7 +117,7 @@ final class SitemapXMLReader {
         self.walk(reader, stopAtFirstError: true)
     }
 
-    private func walk(_ reader: xmlTextReaderPtr, stopAtFirstError: Bool, countErrors: Bool = true) {
+    private mutating func walk(_ reader: xmlTextReaderPtr, stopAtFirstError: Bool, countErrors: Bool = true) {
         if countErrors {
             let context = Unmanaged.passUnretained(self.errors).toOpaque()
             xmlTextReaderSetStructuredErrorHandler(reader, countError, context)
@@ -161,14 +162,14 @@ final class SitemapXMLReader {
     }
 
     /// Delivers the entry open at the end of a truncated document, if it has its URL.
-    func finish() {
+    mutating func finish() {
         if self.entryDepth != nil, !self.entry.url.isEmpty { self.emit() }
         self.entryDepth = nil
     }
 
     // MARK: Names
 
-    private func tag(_ reader: xmlTextReaderPtr) -> Tag {
+    private mutating func tag(_ reader: xmlTextReaderPtr) -> Tag {
         guard let name = xmlTextReaderConstName(reader) else { return .other }
         let uri = xmlTextReaderConstNamespaceUri(reader)
         let key = NameKey(name: UnsafeRawPointer(name), namespace: uri.map { UnsafeRawPointer($0) })
@@ -238,7 +239,7 @@ final class SitemapXMLReader {
 
     // MARK: Events
 
-    private func start(_ tag: Tag, depth: Int) {
+    private mutating func start(_ tag: Tag, depth: Int) {
         if !self.sawRoot {
             self.sawRoot = true
             switch tag {
@@ -273,13 +274,13 @@ final class SitemapXMLReader {
         }
     }
 
-    private func open(_ tag: Tag, depth: Int) {
+    private mutating func open(_ tag: Tag, depth: Int) {
         self.field = tag
         self.fieldDepth = depth
         self.text.removeAll(keepingCapacity: true)
     }
 
-    private func end(_ tag: Tag, depth: Int) {
+    private mutating func end(_ tag: Tag, depth: Int) {
         if let field = self.field, depth == self.fieldDepth {
             self.field = nil
             self.close(field)
@@ -297,7 +298,7 @@ final class SitemapXMLReader {
         }
     }
 
-    private func close(_ field: Tag) {
+    private mutating func close(_ field: Tag) {
         // Trimmed as bytes: the common field is short ASCII, and Character-level trimming
         // would cost more than the rest of the parse.
         var start = 0
@@ -339,7 +340,7 @@ final class SitemapXMLReader {
         return result
     }
 
-    private func emit() {
+    private mutating func emit() {
         guard let url = self.absolute(self.entry.url) else {
             self.skipped += 1
             return
