@@ -53,15 +53,21 @@ guard let data = FileManager.default.contents(atPath: path) else {
 let bytes = [UInt8](data)
 let megabytes = Double(bytes.count) / 1_000_000
 
+/// CPU time of this thread: on a machine shared with other work, what one core spent,
+/// not how long the scheduler made it wait.
+func threadSeconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+}
+
 @MainActor func best(_ label: String, _ body: () -> Int) {
     var fastest = Double.infinity
     var result = 0
     for _ in 0..<rounds {
-        let start = ContinuousClock.now
+        let start = threadSeconds()
         result = body()
-        let elapsed = ContinuousClock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        fastest = min(fastest, seconds)
+        fastest = min(fastest, threadSeconds() - start)
     }
     let padded = label.padding(toLength: 34, withPad: " ", startingAt: 0)
     print(
@@ -69,7 +75,7 @@ let megabytes = Double(bytes.count) / 1_000_000
     )
 }
 
-print(String(format: "file: %.1f MB, best of %d rounds, one thread", megabytes, rounds))
+print(String(format: "file: %.1f MB, best of %d rounds, CPU time of one thread", megabytes, rounds))
 best("libxml2 bare xmlTextReader (nodes)") { FeedBenchmarkSupport.walkWithBareReader(bytes) }
 best("SitemapParser.parse (entries)") {
     var entries = 0

@@ -41,7 +41,7 @@ struct SitemapXMLReader {
     private var open: [Tag] = []
     /// Tags by libxml2's interned name and namespace pointers; a sitemap has a dozen names,
     /// so a linear scan of pointers beats hashing.
-    private var names: [(key: NameKey, tag: Tag)] = []
+    private var names: [(key: UnsafeRawPointer, tag: Tag)] = []
 
     init(base: String?, limits: SitemapLimits, skip: Int, deliver: @escaping (SitemapEntry) -> Void) {
         self.base = base
@@ -54,11 +54,6 @@ struct SitemapXMLReader {
         case urlset, sitemapindex, url, sitemap, loc, lastmod, changefreq, priority
         case newsTitle, newsName, newsLanguage, newsDate, newsKeywords, image, imageLoc
         case other
-    }
-
-    private struct NameKey: Hashable {
-        var name: UnsafeRawPointer
-        var namespace: UnsafeRawPointer?
     }
 
     private enum Extension {
@@ -171,9 +166,12 @@ struct SitemapXMLReader {
 
     private mutating func tag(_ reader: xmlTextReaderPtr) -> Tag {
         guard let name = xmlTextReaderConstName(reader) else { return .other }
-        let uri = xmlTextReaderConstNamespaceUri(reader)
-        let key = NameKey(name: UnsafeRawPointer(name), namespace: uri.map { UnsafeRawPointer($0) })
+        // Keyed by the interned qualified name alone: a document binds its prefixes once, at
+        // the root, so looking the namespace up again for every element (xmlSearchNs) buys
+        // nothing but time.
+        let key = UnsafeRawPointer(name)
         for cached in self.names where cached.key == key { return cached.tag }
+        let uri = xmlTextReaderConstNamespaceUri(reader)
         let qualified = String(cString: name).lowercased()
         var prefix: Substring?
         var local = Substring(qualified)
@@ -368,10 +366,13 @@ struct SitemapXMLReader {
     static func isPlainAbsolute(_ text: String) -> Bool {
         let utf8 = text.utf8
         return utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            guard bytes.count > 8, bytes[0] == 0x68, bytes[1] == 0x74, bytes[2] == 0x74, bytes[3] == 0x70 else {
+                return false
+            }
             let prefix: Int
-            if bytes.starts(with: "https://".utf8) {
+            if bytes[4] == UInt8(ascii: "s"), bytes[5] == UInt8(ascii: ":"), bytes[6] == 0x2F, bytes[7] == 0x2F {
                 prefix = 8
-            } else if bytes.starts(with: "http://".utf8) {
+            } else if bytes[4] == UInt8(ascii: ":"), bytes[5] == 0x2F, bytes[6] == 0x2F {
                 prefix = 7
             } else {
                 return false
