@@ -236,4 +236,35 @@ import Testing
         #expect(summary.seen == 2)
         #expect(fetcher.requests.dropFirst(before).map(\.url) == ["https://quay.test/sitemap_index.xml"])
     }
+
+    @Test func pipelineFileWithSitemapsAndNoFeeds() throws {
+        let yaml = """
+            sitemaps:
+              - https://quay.test/sitemap_index.xml
+            sitemap:
+              order: document
+              recent_hours: 48
+              max_entries: 200
+              any_site: true
+            """
+        let configuration = try PipelineFile.parse(yaml, file: "s.yaml", folder: "/srv", environment: [:])
+        #expect(configuration.feeds.isEmpty)
+        #expect(configuration.sitemaps == ["https://quay.test/sitemap_index.xml"])
+        #expect(configuration.sitemapOptions.order == .document)
+        #expect(configuration.sitemapOptions.recentSeconds.map { $0 - 172_800 } == 0)
+        #expect(configuration.sitemapOptions.maxEntries == 200)
+        #expect(configuration.sitemapOptions.sitemap.anySite)
+        for (bad, line, message) in [
+            ("sitemaps: [https://quay.test/s.xml]\nsitemap:\n  order: oldest\n", 3, "'order' must be"),
+            ("sitemaps:\n  - ftp://quay.test/s.xml\n", 2, "is not an http or https URL"),
+            ("sitemaps: [https://quay.test/s.xml]\nsitemap:\n  recent: 4\n", 3, "unknown key 'recent'"),
+        ] {
+            #expect {
+                _ = try PipelineFile.parse(bad, file: "s.yaml", folder: "/srv", environment: [:])
+            } throws: { error in
+                guard let error = error as? PipelineFileError else { return false }
+                return error.line == line && error.description.contains(message)
+            }
+        }
+    }
 }
