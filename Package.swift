@@ -13,6 +13,7 @@ let dequeModule = Target.Dependency.product(name: "DequeModule", package: "swift
 let yams = Target.Dependency.product(name: "Yams", package: "Yams")
 let grdb = Target.Dependency.product(name: "GRDB", package: "GRDB.swift")
 let flyingFox = Target.Dependency.product(name: "FlyingFox", package: "FlyingFox")
+let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
 
 let package = Package(
     name: "newswire",
@@ -27,11 +28,14 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         // System libraries: a module map and a thin C shim each, nothing else.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
 
         // Records, errors, stage protocols, queues, charset and date handling.
         .target(name: "NewswireCore", dependencies: [dequeModule, logging], swiftSettings: swiftSettings),
@@ -48,6 +52,12 @@ let package = Package(
         .target(name: "NewswireDedup", dependencies: ["NewswireCore"], swiftSettings: swiftSettings),
         .target(name: "NewswireState", dependencies: ["NewswireCore", "NewswireDedup", grdb], swiftSettings: swiftSettings),
         .target(name: "NewswireSink", dependencies: ["NewswireCore"], swiftSettings: swiftSettings),
+        // WARC reading and writing; the only module that imports CZlib and CDeflate.
+        .target(
+            name: "NewswireArchive",
+            dependencies: ["CZlib", "CDeflate", "NewswireCore", crypto],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "NewswirePipeline",
             dependencies: [
@@ -84,6 +94,12 @@ let package = Package(
             dependencies: ["NewswireMarkup", "NewswireCore"],
             swiftSettings: swiftSettings
         ),
+        // scripts/bench-warc-read: WARCReader against zcat and FastWARC on a generated archive.
+        .executableTarget(
+            name: "newswire-bench-warc",
+            dependencies: ["NewswireArchive", "NewswireCore"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "newswire-testserver",
             dependencies: ["NewswireTesting", argumentParser],
@@ -108,6 +124,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "NewswireSinkTests", dependencies: ["NewswireSink"], swiftSettings: swiftSettings),
+        .testTarget(name: "NewswireArchiveTests", dependencies: ["NewswireArchive"], swiftSettings: swiftSettings),
         .testTarget(name: "NewswirePipelineTests", dependencies: ["NewswirePipeline"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EndToEndTests",

@@ -7,6 +7,7 @@ extension Article {
         json.field("fetched_url", self.fetchedURL)
         json.field("feed", self.feed)
         json.field("feed_title", self.feedTitle)
+        json.field("feed_tags", self.feedTags)
         json.field("title", self.title)
         json.field("authors", self.authors)
         json.field("published", self.published.map(RFC3339.string(from:)))

@@ -44,6 +44,8 @@ public struct Article: Sendable, Hashable {
     public var fetchedURL: String?
     public var feed: String?
     public var feedTitle: String?
+    /// The labels the pipeline gave the feed (`feed_tags`).
+    public var feedTags: [String] = []
     public var title: String?
     public var authors: [String] = []
     public var published: Date?
@@ -67,12 +69,27 @@ public struct Article: Sendable, Hashable {
         self.url = url
     }
 
+    /// ``wordCount`` taken where the text was made (on a concurrent queue), if it was.
+    public var countedWords: Int?
+
     /// Words in `text`: runs of letters or digits.
     public var wordCount: Int {
+        if let counted = self.countedWords { return counted }
+        return self.countWords()
+    }
+
+    /// Counts the words of `text` now.
+    public func countWords() -> Int {
         var count = 0
         var inWord = false
         for scalar in self.text.unicodeScalars {
-            let isWordCharacter = scalar.properties.isAlphabetic || scalar.properties.numericType != nil
+            // ASCII without the Unicode property tables: most text is mostly ASCII.
+            let value = scalar.value
+            let isWordCharacter =
+                value < 0x80
+                ? (value >= 0x61 && value <= 0x7A) || (value >= 0x41 && value <= 0x5A)
+                    || (value >= 0x30 && value <= 0x39)
+                : scalar.properties.isAlphabetic || scalar.properties.numericType != nil
             if isWordCharacter && !inWord { count += 1 }
             inWord = isWordCharacter
         }

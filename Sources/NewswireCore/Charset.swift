@@ -73,6 +73,11 @@ public enum Charset {
             if self.isSingleByteLatin(label) && validity.invalid == 0 && validity.multiByte > 0 {
                 return Decoded(utf8: bytes, encoding: "utf-8", overruled: true)
             }
+            // A multi-byte label (gb2312, shift_jis, big5…) over bytes that are all valid UTF-8 with
+            // many multi-byte sequences: real text in those encodings breaks UTF-8 almost at once.
+            if validity.invalid == 0 && validity.multiByte >= 8 {
+                return Decoded(utf8: bytes, encoding: "utf-8", overruled: true)
+            }
             if self.isAvailable(label) {
                 return Decoded(utf8: self.convert(bytes, from: label), encoding: label, overruled: false)
             }

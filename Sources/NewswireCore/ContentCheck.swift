@@ -47,6 +47,8 @@ public enum ContentCheck {
         func starts(_ prefix: [UInt8], at offset: Int = 0) -> Bool {
             body.count >= offset + prefix.count && Array(body[offset..<offset + prefix.count]) == prefix
         }
+        // A byte-order mark is text (and FF FE would pass for an MPEG frame sync).
+        if starts([0xFF, 0xFE]) || starts([0xFE, 0xFF]) || starts([0xEF, 0xBB, 0xBF]) { return nil }
         if starts(Array("%PDF-".utf8)) { return "PDF" }
         if starts([0x89, 0x50, 0x4E, 0x47]) { return "PNG image" }
         if starts(Array("GIF8".utf8)) { return "GIF image" }

@@ -52,6 +52,27 @@ public struct FetchRequest: Sendable, Hashable {
     /// (`If-None-Match`, `If-Modified-Since`): an unchanged resource then answers 304.
     public var etag: String?
     public var lastModified: String?
+    /// A `User-Agent` for this request instead of the fetcher's.
+    public var userAgent: String?
+    /// A `Cookie` header value.
+    public var cookies: String?
+    /// HTTP basic credentials (never logged).
+    public var auth: Credentials?
+    /// A proxy URL for this request (libcurl's CURLOPT_PROXY).
+    public var proxy: String?
+
+    /// A user name and password for HTTP basic authentication.
+    public struct Credentials: Sendable, Hashable, CustomStringConvertible {
+        public var user: String
+        public var password: String
+
+        public init(user: String, password: String) {
+            self.user = user
+            self.password = password
+        }
+
+        public var description: String { "\(self.user):***" }
+    }
 
     public init(url: String, headers: [String] = [], etag: String? = nil, lastModified: String? = nil) {
         self.url = url

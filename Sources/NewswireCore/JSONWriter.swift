@@ -134,18 +134,29 @@ public struct JSONWriter: Sendable {
 
     private mutating func appendQuoted(_ string: String) {
         self.bytes.append(UInt8(ascii: "\""))
-        for byte in string.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): self.bytes.append(contentsOf: [92, 34])
-            case UInt8(ascii: "\\"): self.bytes.append(contentsOf: [92, 92])
-            case 0x0A: self.bytes.append(contentsOf: [92, UInt8(ascii: "n")])
-            case 0x0D: self.bytes.append(contentsOf: [92, UInt8(ascii: "r")])
-            case 0x09: self.bytes.append(contentsOf: [92, UInt8(ascii: "t")])
-            case 0x00..<0x20:
-                let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                self.bytes.append(contentsOf: [92, UInt8(ascii: "u"), 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 15)]])
-            default: self.bytes.append(byte)
+        var string = string
+        // Runs of bytes that need no escape are copied whole: article texts are long.
+        string.withUTF8 { utf8 in
+            var start = 0
+            for index in 0..<utf8.count {
+                let byte = utf8[index]
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                if index > start { self.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index])) }
+                switch byte {
+                case UInt8(ascii: "\""): self.bytes.append(contentsOf: [92, 34])
+                case UInt8(ascii: "\\"): self.bytes.append(contentsOf: [92, 92])
+                case 0x0A: self.bytes.append(contentsOf: [92, UInt8(ascii: "n")])
+                case 0x0D: self.bytes.append(contentsOf: [92, UInt8(ascii: "r")])
+                case 0x09: self.bytes.append(contentsOf: [92, UInt8(ascii: "t")])
+                default:
+                    let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                    self.bytes.append(contentsOf: [
+                        92, UInt8(ascii: "u"), 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 15)],
+                    ])
+                }
+                start = index + 1
             }
+            if utf8.count > start { self.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...])) }
         }
         self.bytes.append(UInt8(ascii: "\""))
     }

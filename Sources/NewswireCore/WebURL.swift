@@ -1,5 +1,3 @@
-import Foundation
-
 /// An absolute URL split into its parts: the one URL parser of the project.
 ///
 /// Scheme and host are lower-cased; a trailing dot of the host and an empty or default port
@@ -26,67 +24,131 @@ public struct WebURL: Sendable, Hashable, CustomStringConvertible {
     public static let sameSitePrefixes: [String] = ["www.", "m.", "mobile.", "amp."]
 
     /// Parses an absolute URL (`scheme://authority/path?query#fragment`); leading and
-    /// trailing white space is ignored.
+    /// trailing white space is ignored. Works on the UTF-8 bytes: it runs for every item of
+    /// every feed.
     public init?(_ text: String) {
-        var rest = Substring(text)
-        while let first = rest.first, first.isWhitespace { rest.removeFirst() }
-        while let last = rest.last, last.isWhitespace { rest.removeLast() }
-        guard let schemeEnd = rest.range(of: "://") else { return nil }
-        let scheme = rest[..<schemeEnd.lowerBound].lowercased()
-        guard let first = scheme.first, first.isLetter,
-            scheme.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" || $0 == "." })
-        else { return nil }
-        rest = rest[schemeEnd.upperBound...]
-        if let hash = rest.firstIndex(of: "#") {
-            self.fragment = String(rest[rest.index(after: hash)...])
-            rest = rest[..<hash]
-        }
-        let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
-        var authority = rest[..<authorityEnd]
-        if let at = authority.lastIndex(of: "@") {
-            self.userInfo = String(authority[..<at])
-            authority = authority[authority.index(after: at)...]
-        }
-        var host = authority
-        var port: Int?
-        if host.hasPrefix("[") {
-            guard let close = host.firstIndex(of: "]") else { return nil }
-            let after = host[host.index(after: close)...]
-            if after.hasPrefix(":") {
-                let digits = after.dropFirst()
-                if !digits.isEmpty {
-                    guard let value = Int(digits), (0...65535).contains(value) else { return nil }
-                    port = value
+        var text = text
+        guard
+            let parsed = text.withUTF8({ bytes -> WebURL? in
+                var start = 0
+                var end = bytes.count
+                func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) }
+                while start < end, isSpace(bytes[start]) { start += 1 }
+                while end > start, isSpace(bytes[end - 1]) { end -= 1 }
+                // The scheme: a letter, then letters, digits, `+`, `-`, `.`, up to `://`.
+                var index = start
+                while index < end {
+                    let byte = bytes[index]
+                    let isLetter = (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A
+                    if isLetter
+                        || (index > start
+                            && ((byte >= 0x30 && byte <= 0x39) || byte == 0x2B || byte == 0x2D || byte == 0x2E))
+                    {
+                        index += 1
+                        continue
+                    }
+                    break
                 }
-            } else if !after.isEmpty {
-                return nil
-            }
-            host = host[...close]
-        } else if let colon = host.lastIndex(of: ":") {
-            let digits = host[host.index(after: colon)...]
-            if !digits.isEmpty {
-                guard let value = Int(digits), (0...65535).contains(value) else { return nil }
-                port = value
-            }
-            host = host[..<colon]
-        }
-        var lowered = host.lowercased()
-        if lowered.hasSuffix(".") { lowered.removeLast() }
-        guard !lowered.isEmpty || scheme == "file" else { return nil }
-        guard !lowered.contains(where: { $0 == " " || $0 == "/" || $0 == "\\" }) else { return nil }
-        if let value = port, Self.defaultPort(of: scheme) == value { port = nil }
+                guard index > start, index + 3 <= end,
+                    bytes[index] == 0x3A, bytes[index + 1] == 0x2F, bytes[index + 2] == 0x2F
+                else { return nil }
+                func string(_ from: Int, _ to: Int) -> String {
+                    String(decoding: UnsafeBufferPointer(rebasing: bytes[from..<to]), as: UTF8.self)
+                }
+                func lowered(_ from: Int, _ to: Int) -> String {
+                    var copy = Array(bytes[from..<to])
+                    for position in copy.indices where copy[position] >= 0x41 && copy[position] <= 0x5A {
+                        copy[position] += 0x20
+                    }
+                    return String(decoding: copy, as: UTF8.self)
+                }
+                let scheme = lowered(start, index)
+                var rest = index + 3
+                var fragment: String?
+                var limit = end
+                if let hash = (rest..<end).first(where: { bytes[$0] == 0x23 }) {
+                    fragment = string(hash + 1, end)
+                    limit = hash
+                }
+                let authorityEnd = (rest..<limit).first { bytes[$0] == 0x2F || bytes[$0] == 0x3F } ?? limit
+                var hostStart = rest
+                var userInfo: String?
+                if let at = (rest..<authorityEnd).last(where: { bytes[$0] == 0x40 }) {
+                    userInfo = string(rest, at)
+                    hostStart = at + 1
+                }
+                var hostEnd = authorityEnd
+                var port: Int?
+                func readPort(_ from: Int) -> Int?? {
+                    guard from < authorityEnd else { return .some(nil) }
+                    var value = 0
+                    for position in from..<authorityEnd {
+                        let digit = bytes[position]
+                        guard digit >= 0x30 && digit <= 0x39, value <= 65535 else { return nil }
+                        value = value * 10 + Int(digit - 0x30)
+                    }
+                    return value <= 65535 ? .some(value) : nil
+                }
+                if hostStart < authorityEnd && bytes[hostStart] == 0x5B {
+                    guard let close = (hostStart..<authorityEnd).first(where: { bytes[$0] == 0x5D }) else { return nil }
+                    hostEnd = close + 1
+                    if hostEnd < authorityEnd {
+                        guard bytes[hostEnd] == 0x3A, let value = readPort(hostEnd + 1) else { return nil }
+                        port = value
+                    }
+                } else if let colon = (hostStart..<authorityEnd).last(where: { bytes[$0] == 0x3A }) {
+                    guard let value = readPort(colon + 1) else { return nil }
+                    port = value
+                    hostEnd = colon
+                }
+                if hostEnd > hostStart && bytes[hostEnd - 1] == 0x2E && bytes[hostStart] != 0x5B { hostEnd -= 1 }
+                guard hostEnd > hostStart || scheme == "file" else { return nil }
+                for position in hostStart..<hostEnd {
+                    let byte = bytes[position]
+                    if byte == 0x20 || byte == 0x2F || byte == 0x5C { return nil }
+                }
+                let host = lowered(hostStart, hostEnd)
+                if let value = port, Self.defaultPort(of: scheme) == value { port = nil }
+                rest = authorityEnd
+                var path = "/"
+                var query: String?
+                if let question = (rest..<limit).first(where: { bytes[$0] == 0x3F }) {
+                    if question > rest { path = string(rest, question) }
+                    query = string(question + 1, limit)
+                } else if limit > rest {
+                    path = string(rest, limit)
+                }
+                return WebURL(
+                    scheme: scheme,
+                    userInfo: userInfo,
+                    host: host,
+                    port: port,
+                    path: path,
+                    query: query,
+                    fragment: fragment
+                )
+            })
+        else { return nil }
+        self = parsed
+    }
+
+    /// A URL from its parts (as they are: nothing is checked or lower-cased).
+    public init(
+        scheme: String,
+        userInfo: String? = nil,
+        host: String,
+        port: Int? = nil,
+        path: String = "/",
+        query: String? = nil,
+        fragment: String? = nil
+    ) {
         self.scheme = scheme
-        self.host = lowered
+        self.userInfo = userInfo
+        self.host = host
         self.port = port
-        let pathAndQuery = rest[authorityEnd...]
-        if let question = pathAndQuery.firstIndex(of: "?") {
-            let path = pathAndQuery[..<question]
-            self.path = path.isEmpty ? "/" : String(path)
-            self.query = String(pathAndQuery[pathAndQuery.index(after: question)...])
-        } else {
-            self.path = pathAndQuery.isEmpty ? "/" : String(pathAndQuery)
-            self.query = nil
-        }
+        self.path = path
+        self.query = query
+        self.fragment = fragment
     }
 
     /// The default port of `scheme` (80 for http, 443 for https).
@@ -129,6 +191,30 @@ public struct WebURL: Sendable, Hashable, CustomStringConvertible {
 
     /// Whether `text` is an absolute `http` or `https` URL.
     public static func isWeb(_ text: String) -> Bool {
-        WebURL(text)?.isWeb ?? false
+        // The common case without building the parts: `http://` or `https://` and a host.
+        var text = text
+        let quick = text.withUTF8 { bytes -> Bool? in
+            guard bytes.count > 8 else { return nil }
+            let lower = (0..<8).map { bytes[$0] >= 0x41 && bytes[$0] <= 0x5A ? bytes[$0] + 0x20 : bytes[$0] }
+            let hostStart: Int
+            if lower[0..<7].elementsEqual("http://".utf8) {
+                hostStart = 7
+            } else if lower.elementsEqual("https://".utf8) {
+                hostStart = 8
+            } else {
+                return nil
+            }
+            let first = bytes[hostStart]
+            let plain = (first | 0x20) >= 0x61 && (first | 0x20) <= 0x7A || (first >= 0x30 && first <= 0x39)
+            guard plain else { return nil }
+            for position in hostStart..<bytes.count {
+                let byte = bytes[position]
+                if byte == 0x2F || byte == 0x3F || byte == 0x23 { return true }
+                if byte <= 0x20 || byte == 0x40 || byte == 0x5C || byte == 0x5B || byte == 0x3A { return nil }
+            }
+            return true
+        }
+        if let quick { return quick }
+        return WebURL(text)?.isWeb ?? false
     }
 }

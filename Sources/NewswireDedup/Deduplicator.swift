@@ -164,11 +164,17 @@ public final class Deduplicator: @unchecked Sendable {
     /// with this one) and durably at the next ``markWritten(through:checkpoints:)`` covering
     /// its sequence number.
     public func decide(_ article: inout Article) -> DedupDecision {
+        self.decide(&article, fingerprint: nil)
+    }
+
+    /// ``decide(_:)`` with the text's fingerprint already taken (on a concurrent queue, by a
+    /// ``TextFingerprinter`` with the same options), so the serial dedup queue does not hash text.
+    public func decide(_ article: inout Article, fingerprint precomputed: TextFingerprint?) -> DedupDecision {
         article.url = self.canonicalizer.canonicalize(article.url)
         let id = ArticleIdentity.id(forCanonicalURL: article.url)
         let idValue = StableHash.value(hex: id) ?? StableHash.fnv1a(id)
         article.id = id
-        let fingerprint = self.fingerprinter.fingerprint(article.text)
+        let fingerprint = precomputed ?? self.fingerprinter.fingerprint(article.text)
         article.fingerprint = fingerprint.hex
         // Consent walls, paywalls and error pages of one site share their text; only article
         // text says anything about the story.

@@ -26,18 +26,36 @@ package struct Mention: Sendable, Hashable {
 
 /// Groups the mentions of one article into entities.
 ///
-/// Mentions group when they are the same name up to case, possessives and demonyms
-/// of several words ("Pakistani Army", "Pakistan Army's"), when one is the acronym of the other in either order
-/// ("Counter-Terrorism Department", "CTD"), and when a shorter form repeats part of a longer
-/// one: a surname or first name of a person ("Khan" after "Imran Khan"), or the first or last
-/// two or more words of another name. Immutable; safe from any thread.
+/// Mentions group when they are the same name up to case, possessives, a leading title or
+/// honorific ("Mr. Reeves" is "Reeves") and demonyms of several words ("Pakistani Army",
+/// "Pakistan Army's"); when one is the acronym of the other in either order
+/// ("Counter-Terrorism Department", "CTD"); and when a shorter form repeats part of a longer
+/// one: a surname or first name of a person ("Khan" after "Imran Khan"), the first words of an
+/// organisation no other name of the article starts with ("Northwind" for "Northwind Ferries"),
+/// a generic head noun naming the one organisation of the article it heads ("Union" for "Union
+/// of Rail Workers", "the Council" for "Aldermoor City Council"), or the first or last two or more
+/// words of another name. Title and body mentions link alike. A group takes the type most of its
+/// mentions have. Immutable; safe from any thread.
 package struct EntityLinker: Sendable {
     /// Lower-cased demonym to lower-cased place ("pakistani" → "pakistan").
     private var demonyms: [String: String]
+    /// Lower-cased words that end organisation names and say little alone ("union", "council").
+    private var genericWords: Set<String>
 
-    package init(demonyms: [String: String] = [:]) {
+    package init(demonyms: [String: String] = [:], genericWords: Set<String> = defaultGenericWords) {
         self.demonyms = demonyms
+        self.genericWords = genericWords
     }
+
+    /// Words that head organisation names, besides those of `gazetteer-org-words.txt`.
+    package static let defaultGenericWords: Set<String> = [
+        "agency", "army", "assembly", "association", "authority", "bank", "board", "bureau", "cabinet",
+        "centre", "center", "church", "club", "coalition", "college", "commission", "committee", "company",
+        "congress", "corporation", "council", "court", "department", "federation", "foundation", "fund",
+        "government", "group", "institute", "league", "ministry", "movement", "museum", "navy", "office",
+        "organisation", "organization", "parliament", "party", "police", "school", "senate", "service",
+        "society", "team", "trust", "union", "university",
+    ]
 
     /// Reads the demonym pairs (`Demonym<TAB>Place` lines) of `gazetteer-demonyms.txt`.
     package init(directory: String) throws {
@@ -51,12 +69,18 @@ package struct EntityLinker: Sendable {
             guard columns.count == 2 else { continue }
             demonyms[columns[0].lowercased()] = columns[1].lowercased()
         }
-        self.init(demonyms: demonyms)
+        var generic = Self.defaultGenericWords
+        if let words = FileManager.default.contents(atPath: directory + "/gazetteer-org-words.txt") {
+            for word in String(decoding: words, as: UTF8.self).split(whereSeparator: \.isNewline) {
+                generic.insert(word.lowercased())
+            }
+        }
+        self.init(demonyms: demonyms, genericWords: generic)
     }
 
     /// The words of a mention as compared: lower case, possessives dropped, demonyms mapped to
-    /// their place, a leading "the" dropped.
-    package func normalizedWords(_ words: [String]) -> [String] {
+    /// their place, a leading "the" dropped, and for a person leading titles ("Mr.", "President").
+    package func normalizedWords(_ words: [String], person: Bool = false) -> [String] {
         var result: [String] = []
         for word in words {
             var lower = word.lowercased()
@@ -67,6 +91,7 @@ package struct EntityLinker: Sendable {
         // "Pakistani Army" is the "Pakistan Army", but "Kenyan" alone is not "Kenya".
         if result.count > 1 { result = result.map { self.demonyms[$0] ?? $0 } }
         if result.count > 1 && result.first == "the" { result.removeFirst() }
+        while person, result.count > 1, let first = result.first, honorifics.contains(first) { result.removeFirst() }
         return result
     }
 
@@ -77,7 +102,7 @@ package struct EntityLinker: Sendable {
         var groups: [Group] = []
         var groupOfKey: [[String]: Int] = [:]
         for (index, mention) in mentions.enumerated() {
-            let key = self.normalizedWords(mention.words)
+            let key = self.normalizedWords(mention.words, person: mention.type == 0)
             if let group = groupOfKey[key] {
                 groups[group].members.append(index)
             } else {
@@ -96,7 +121,7 @@ package struct EntityLinker: Sendable {
             let candidates = groups.indices.filter { long in
                 long != short && mergedInto[long] == long
                     && groups[long].key.count > groups[short].key.count
-                    && self.refers(groups[short], to: groups[long], mentions)
+                    && self.refers(groups[short], to: groups[long], groups, mentions)
             }
             guard !candidates.isEmpty else { continue }
             // Several people called "Khan": the nearest one mentioned before wins.
@@ -134,9 +159,13 @@ package struct EntityLinker: Sendable {
             let spans = sorted.filter { !mentions[$0].inTitle }.map { [mentions[$0].start, mentions[$0].end] }
             let titleSpans = sorted.filter { mentions[$0].inTitle }.map { [mentions[$0].start, mentions[$0].end] }
             // The type most mentions have, title mentions (headline style, less reliable)
-            // counting half; ties go to the canonical form's.
+            // counting half and names of several words (typed with more context) more;
+            // ties go to the canonical form's.
             var votes = [Int](repeating: 0, count: TagSet.types.count)
-            for index in sorted { votes[mentions[index].type] += mentions[index].inTitle ? 1 : 2 }
+            for index in sorted {
+                let weight = min(mentions[index].words.count, 2)
+                votes[mentions[index].type] += (mentions[index].inTitle ? 1 : 2) * weight
+            }
             var type = mentions[canonical].type
             for candidate in votes.indices where votes[candidate] > votes[type] { type = candidate }
             let entity = Entity(
@@ -152,15 +181,16 @@ package struct EntityLinker: Sendable {
         return entities.sorted { $0.first < $1.first }.map(\.entity)
     }
 
-    /// Whether the shorter group is an acronym or short form of the longer one.
-    private func refers(_ short: Group, to long: Group, _ mentions: [Mention]) -> Bool {
+    /// Whether the shorter group is an acronym or short form of the longer one; `groups` are all
+    /// the article's groups, which an organisation's short form must not also fit.
+    private func refers(_ short: Group, to long: Group, _ groups: [Group], _ mentions: [Mention]) -> Bool {
         let shortWords = mentions[short.longest].words
         let longWords = mentions[long.longest].words
         if shortWords.count == 1, isAcronym(shortWords[0]), initials(of: longWords).contains(shortWords[0]) {
             return true
         }
-        let shortType = mentions[short.longest].type
-        let longType = mentions[long.longest].type
+        let shortType = short.type
+        let longType = long.type
         let shortKey = short.key
         let longKey = long.key
         guard let offset = find(shortKey, in: longKey) else { return false }
@@ -169,10 +199,43 @@ package struct EntityLinker: Sendable {
         if longType == 0 && (shortType == 0 || shortKey.count == 1) {
             return shortKey.allSatisfy { !functionWords.contains($0) }
         }
+        if longType == 1 && shortType != 2 {
+            // A generic word ("Union", "Council") names the one organisation it heads; not in a
+            // headline alone, where every word is capitalised ("Rail strike called off").
+            if shortKey.count == 1 && self.genericWords.contains(shortKey[0]) {
+                guard head(of: longKey) == shortKey[0], short.members.contains(where: { !mentions[$0].inTitle }) else {
+                    return false
+                }
+                return groups.allSatisfy { other in
+                    other.key == longKey || other.key == shortKey || other.type != 1
+                        || head(of: other.key) != shortKey[0] || isPrefix(other.key, of: longKey)
+                        || isPrefix(longKey, of: other.key)
+                }
+            }
+            // The first words of one organisation ("Northwind" for "Northwind Ferries"), when no
+            // other name of the article starts with them.
+            if offset == 0 && !functionWords.contains(shortKey[shortKey.count - 1]) {
+                return groups.allSatisfy { other in
+                    other.key == longKey || other.key == shortKey || !isPrefix(shortKey, of: other.key)
+                        || isPrefix(other.key, of: longKey) || isPrefix(longKey, of: other.key)
+                }
+            }
+        }
         // Other names: their first or last two or more words ("Counter-Terrorism Department").
         guard shortType == longType, shortKey.count >= 2 else { return false }
         return offset == 0 || offset + shortKey.count == longKey.count
     }
+}
+
+/// The word an organisation's name is named after: the one before its first "of" or "for"
+/// ("Union of Rail Workers"), else its last ("Aldermoor City Council").
+private func head(of key: [String]) -> String {
+    if let index = key.firstIndex(where: { $0 == "of" || $0 == "for" }), index > 0 { return key[index - 1] }
+    return key[key.count - 1]
+}
+
+private func isPrefix(_ prefix: [String], of words: [String]) -> Bool {
+    prefix.count <= words.count && words[..<prefix.count].elementsEqual(prefix)
 }
 
 private struct Group {
@@ -180,6 +243,8 @@ private struct Group {
     var members: [Int]
     var first = 0
     var longest = 0
+    /// The type most of its mentions have (ties: the longest mention's).
+    var type = 0
 
     init(key: [String], members: [Int]) {
         self.key = key
@@ -189,8 +254,19 @@ private struct Group {
     mutating func settle(_ mentions: [Mention]) {
         self.first = self.members[0]
         self.longest = self.members.max { mentions[$0].words.count < mentions[$1].words.count } ?? self.members[0]
+        var votes = [Int](repeating: 0, count: TagSet.types.count)
+        for member in self.members { votes[mentions[member].type] += mentions[member].inTitle ? 1 : 2 }
+        self.type = mentions[self.longest].type
+        for candidate in votes.indices where votes[candidate] > votes[self.type] { self.type = candidate }
     }
 }
+
+/// Titles and honorifics a person's name may start with ("Mr. Reeves"), lower case.
+private let honorifics: Set<String> = [
+    "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "miss", "dr", "dr.", "prof", "prof.", "professor", "sir", "dame",
+    "president", "gov", "gov.", "governor", "sen", "sen.", "senator", "rep", "rep.", "judge", "mayor",
+    "minister", "chancellor", "gen.", "col.", "capt.", "lt.", "sgt.", "rev.",
+]
 
 private let functionWords: Set<String> = ["of", "the", "and", "for", "in", "on", "at", "de", "&", "-", "."]
 

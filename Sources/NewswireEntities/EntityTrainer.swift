@@ -76,6 +76,8 @@ package struct EntityTrainer {
         var text: TokenizedText
         var features: DocumentFeatures
         var gold: [[Int]]
+        /// Per sentence, the tags each token may have when its labels are partial.
+        var allowed: [[UInt32]?]
     }
 
     private func prepare(_ documents: [ConllDocument]) -> [Prepared] {
@@ -84,7 +86,8 @@ package struct EntityTrainer {
             return Prepared(
                 text: text,
                 features: self.extractor.analyze(text),
-                gold: document.tags.map { TagSet.bilou(fromConll: $0) }
+                gold: document.tags.map { TagSet.bilou(fromConll: $0) },
+                allowed: document.tags.map { TagSet.allowedTags(fromConll: $0) }
             )
         }
     }
@@ -235,7 +238,22 @@ package struct EntityTrainer {
                         start: start,
                         end: end
                     )
-                    let gold = document.gold[sentenceIndex]
+                    var gold = document.gold[sentenceIndex]
+                    // Partial labels: the gold path is the best one the labels allow.
+                    if let allowed = document.allowed[sentenceIndex] {
+                        for token in 0..<count {
+                            for tag in 0..<tags where allowed[token] & (1 << UInt32(tag)) == 0 {
+                                emissions[token * tags + tag] = -1e20
+                            }
+                        }
+                        gold = viterbi(
+                            emissions: emissions,
+                            count: count,
+                            transitions: transitions,
+                            start: start,
+                            end: end
+                        )
+                    }
                     if predicted != gold {
                         mistakes += 1
                         let c = step

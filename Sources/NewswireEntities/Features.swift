@@ -18,7 +18,24 @@ package enum TokenFlag {
     package static let lowerElsewhere: UInt32 = 1 << 12
     /// The same word appears capitalised, not sentence-initially, elsewhere in the document.
     package static let capitalizedElsewhere: UInt32 = 1 << 13
+    /// The previous word is a title or honorific ("Mr.", "President", "Sen."): evidence for a
+    /// following person.
+    package static let afterTitle: UInt32 = 1 << 14
 }
+
+/// Lower-case hashes of titles and honorifics that come before people's names.
+private let titleHashes: Set<UInt64> = Set(
+    [
+        "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "miss", "dr", "dr.", "prof", "prof.", "professor", "sir", "dame",
+        "president", "gov", "gov.", "governor", "sen", "sen.", "senator", "rep", "rep.", "congressman",
+        "congresswoman", "minister", "chancellor", "premier", "judge", "justice", "mayor", "secretary", "chairman",
+        "chairwoman", "ceo", "coach", "captain", "capt.", "gen.", "general", "col.", "lt.", "sgt.", "cmdr.",
+        "pope", "king", "queen", "prince", "princess", "rev.", "reverend", "rabbi", "imam", "sheikh", "ayatollah",
+        "spokesman", "spokeswoman", "spokesperson", "candidate", "actor", "actress", "singer", "striker",
+        "midfielder", "defender", "goalkeeper", "quarterback", "pitcher", "economist", "analyst", "officer",
+        "lawmaker", "leader", "founder", "director", "manager", "author", "columnist", "correspondent",
+    ].map { FeatureHash.hash($0) }
+)
 
 /// Everything the tagger computes once per document before tagging its sentences.
 ///
@@ -215,6 +232,14 @@ package struct FeatureExtractor: Sendable {
             }
         }
 
+        // A title or honorific before a capitalised word.
+        for sentence in text.sentences where sentence.count > 1 {
+            for index in (sentence.lowerBound + 1)..<sentence.upperBound
+            where titleHashes.contains(features.lower[index - 1]) {
+                features.flags[index] |= TokenFlag.afterTitle
+            }
+        }
+
         // Document-level evidence about each word's case.
         var seenLower = Set<UInt64>()
         var seenCapitalizedMidSentence = Set<UInt64>()
@@ -362,6 +387,7 @@ package struct FeatureExtractor: Sendable {
                 add(43, UInt64(repeated[index - lower]))
                 add(44, UInt64(repeated[index - lower]) << 8 | UInt64(flags & 0x3))
             }
+            if flags & TokenFlag.afterTitle != 0 { add(49, capital) }
             if features.clusters[index] != 0 {
                 let packed = features.clusters[index]
                 add(45, WordClusters.level(packed, 0))

@@ -96,3 +96,30 @@ private func split(_ tag: String) -> (String, String?) {
     if parts.count == 2 { return (String(parts[0]).uppercased(), String(parts[1])) }
     return ("I", tag)
 }
+
+extension TagSet {
+    /// The tags each token of a partially labelled sentence may have, as bit sets over tag
+    /// indices, or `nil` when every tag of the sentence is known.
+    ///
+    /// A partial tag lists the classes a token may belong to, `|`-separated: `O|MISC` says the
+    /// token is outside the labelled types but may be inside a MISC name (a set that does not
+    /// label MISC); `O|PER|ORG|LOC|MISC` says nothing. Such a token may take `O` or any position
+    /// of the listed types; tokens with ordinary tags keep the tag ``bilou(fromConll:)`` gives them
+    /// (partial tokens count as `O` there, so a name next to one ends before it).
+    package static func allowedTags(fromConll tags: [String]) -> [UInt32]? {
+        guard tags.contains(where: { $0.contains("|") }) else { return nil }
+        let known = self.bilou(fromConll: tags.map { $0.contains("|") ? "O" : $0 })
+        return zip(tags, known).map { tag, fixed in
+            guard tag.contains("|") else { return 1 << UInt32(fixed) }
+            var allowed: UInt32 = 0
+            for part in tag.split(separator: "|") {
+                if part == "O" {
+                    allowed |= 1
+                } else if let type = self.types.firstIndex(of: String(part)) {
+                    for position in 0..<4 { allowed |= 1 << UInt32(self.tag(type: type, position: position)) }
+                }
+            }
+            return allowed
+        }
+    }
+}

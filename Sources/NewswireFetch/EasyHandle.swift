@@ -67,7 +67,18 @@ final class EasyHandle {
         // Refuses at once when Content-Length announces too much; the write callback
         // enforces the limit for bodies of unknown length.
         check(ccurl_easy_setopt_off_t(self.raw, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(options.maxBodyBytes)))
-        check(ccurl_easy_setopt_string(self.raw, CURLOPT_USERAGENT, options.userAgent))
+        check(ccurl_easy_setopt_string(self.raw, CURLOPT_USERAGENT, self.request.userAgent ?? options.userAgent))
+        // Per-feed settings: cookies (CURLOPT_COOKIE), HTTP basic credentials
+        // (CURLOPT_USERNAME/PASSWORD with CURLOPT_HTTPAUTH) and a proxy (CURLOPT_PROXY).
+        if let cookies = self.request.cookies { check(ccurl_easy_setopt_string(self.raw, CURLOPT_COOKIE, cookies)) }
+        if let auth = self.request.auth {
+            // CURLAUTH_BASIC is 1 (a macro Swift cannot import). Credentials are not sent to
+            // another host after a redirect (CURLOPT_UNRESTRICTED_AUTH stays off).
+            check(ccurl_easy_setopt_long(self.raw, CURLOPT_HTTPAUTH, 1))
+            check(ccurl_easy_setopt_string(self.raw, CURLOPT_USERNAME, auth.user))
+            check(ccurl_easy_setopt_string(self.raw, CURLOPT_PASSWORD, auth.password))
+        }
+        if let proxy = self.request.proxy { check(ccurl_easy_setopt_string(self.raw, CURLOPT_PROXY, proxy)) }
         // An empty string asks for every encoding this libcurl was built with (gzip, deflate, br, zstd).
         check(ccurl_easy_setopt_string(self.raw, CURLOPT_ACCEPT_ENCODING, ""))
         // HTTP/2 over TLS when the server offers it, HTTP/1.1 otherwise.

@@ -77,8 +77,9 @@ public struct ArticleAssembler: Sendable {
         article.published = self.trusted(entry.published, now: now, field: "published", &warnings)
         article.updated = self.trusted(entry.updated, now: now, field: "updated", &warnings)
         article.categories = Self.unique(entry.categories.map(\.term))
-        article.summary = entry.summary.map(HTMLText.plainText(fromFragment:)).flatMap(Self.nonEmpty)
-        article.text = Self.feedText(entry)
+        let summary = entry.summary.map(HTMLText.plainText(fromFragment:))
+        article.summary = summary.flatMap(Self.nonEmpty)
+        article.text = Self.feedText(entry, summary: summary)
         article.fetchedAt = fetchedAt
         return (article, warnings)
     }
@@ -97,8 +98,15 @@ public struct ArticleAssembler: Sendable {
 
     /// The plain text of the item's own story: its full content, else its summary.
     public static func feedText(_ entry: FeedEntry) -> String {
+        self.feedText(entry, summary: nil)
+    }
+
+    /// ``feedText(_:)`` with the summary's plain text already made (it is made once per item).
+    static func feedText(_ entry: FeedEntry, summary: String?) -> String {
         let content = entry.content.map(HTMLText.plainText(fromFragment:)) ?? ""
-        let summary = entry.summary.map(HTMLText.plainText(fromFragment:)) ?? ""
+        // Full content is longer than any teaser: the summary is read only when it may win.
+        if content.utf8.count >= (entry.summary?.utf8.count ?? 0) { return content }
+        let summary = summary ?? entry.summary.map(HTMLText.plainText(fromFragment:)) ?? ""
         return content.count >= summary.count ? content : summary
     }
 

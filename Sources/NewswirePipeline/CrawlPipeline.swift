@@ -108,9 +108,7 @@ public final class CrawlPipeline: Sendable {
             logger: self.logger,
             onProgress: self.onProgress
         )
-        var source: any WorkSource = FeedListSource(
-            configuration.feeds.map { FeedTask(url: $0.url, name: $0.name, pages: configuration.pages) }
-        )
+        var source: any WorkSource = FeedListSource(configuration.feeds.map { configuration.task(for: $0) })
         // Sitemaps (after the feeds) get their own fetcher: their body limit is the
         // sitemap protocol's 50 MB, above the pages' default.
         var sitemapFetcher: Fetcher?

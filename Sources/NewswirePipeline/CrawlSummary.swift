@@ -13,6 +13,8 @@ public struct CrawlSummary: Sendable, Hashable {
     public var articles = 0
     /// Items whose page an earlier run (or an earlier item) already decided: not fetched again.
     public var seen = 0
+    /// Items left out by `since`, `max_items`, `keep` or `drop`.
+    public var filtered = 0
     /// New pages that repeat an earlier story (annotated or left out).
     public var duplicates = 0
     /// Error records written.
@@ -27,7 +29,8 @@ public struct CrawlSummary: Sendable, Hashable {
         let time = (self.seconds * 10).rounded() / 10
         let unchanged = self.feedsUnchanged > 0 ? " (\(self.feedsUnchanged) unchanged)" : ""
         return "feeds \(self.feedsOK) ok\(unchanged), \(self.feedsFailed) failed · items \(self.items)"
-            + " · articles \(self.articles) · seen \(self.seen) · duplicates \(self.duplicates)"
+            + " · articles \(self.articles) · seen \(self.seen)"
+            + (self.filtered > 0 ? " · filtered \(self.filtered)" : "") + " · duplicates \(self.duplicates)"
             + " · errors \(self.errors) · \(time) s"
     }
 }

@@ -13,10 +13,13 @@ public struct PipelineConfiguration: Sendable, Hashable {
     public struct FeedSource: Sendable, Hashable {
         public var url: String
         public var name: String?
+        /// This feed's own settings, laid over ``PipelineConfiguration/feedDefaults``.
+        public var settings: FeedSettings
 
-        public init(url: String, name: String? = nil) {
+        public init(url: String, name: String? = nil, settings: FeedSettings = FeedSettings()) {
             self.url = url
             self.name = name
+            self.settings = settings
         }
     }
 
@@ -57,6 +60,21 @@ public struct PipelineConfiguration: Sendable, Hashable {
     public var entities = true
     /// Fetch every feed and page again, ignoring validators and what the state has seen.
     public var refetch = false
+    /// Settings for every feed (`fetch:` headers, cookies, auth, proxy; the top-level
+    /// `since`, `max_items`, `keep`, `drop`, `tags`), which a feed's own entry overrides.
+    public var feedDefaults = FeedSettings()
+
+    /// The work of one feed: its settings over the pipeline's, its page mode resolved.
+    public func task(for feed: FeedSource, round: Int = 0) -> FeedTask {
+        let settings = self.feedDefaults.merged(with: feed.settings)
+        return FeedTask(
+            url: feed.url,
+            name: feed.name,
+            round: round,
+            pages: settings.pages ?? self.pages,
+            settings: settings
+        )
+    }
 
     public init(
         name: String = "crawl",

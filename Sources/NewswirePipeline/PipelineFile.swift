@@ -1,6 +1,6 @@
 import Foundation
 import NewswireCore
-import NewswireMarkup
+public import NewswireMarkup
 import Yams
 
 /// A pipeline file that cannot be used, with the place of the fault.
@@ -34,11 +34,17 @@ public struct PipelineFileError: Error, Sendable, Hashable, CustomStringConverti
 public enum PipelineFile {
     static let topLevelKeys = [
         "name", "feeds", "opml", "allow_networks", "output", "errors", "state", "pages", "entities", "fetch", "dedup",
+        "since", "max_items", "keep", "drop", "tags",
         "sitemaps", "sitemap",
     ]
     static let sitemapKeys = ["recent_hours", "max_entries", "order", "max_depth", "any_site"]
     static let fetchKeys = [
         "user_agent", "timeout_s", "connect_timeout_s", "max_body_bytes", "max_redirects", "max_connections_per_host",
+        "headers", "cookies", "auth", "proxy",
+    ]
+    static let feedKeys = [
+        "url", "name", "user_agent", "headers", "cookies", "auth", "proxy", "pages", "max_items", "since", "keep",
+        "drop", "tags", "min_interval", "max_interval",
     ]
     static let dedupKeys = ["mode", "window_days"]
 
@@ -222,7 +228,9 @@ private struct Reader {
                 }
                 configuration.pages = mode
             case "entities": configuration.entities = try self.boolean(value, key)
-            case "fetch": configuration.fetch = try self.fetchOptions(value)
+            case "since", "max_items", "keep", "drop", "tags":
+                try self.feedSetting(key, value, into: &configuration.feedDefaults)
+            case "fetch": configuration.fetch = try self.fetchOptions(value, defaults: &configuration.feedDefaults)
             case "sitemaps":
                 guard case .sequence(let sequence) = value else {
                     throw self.fail(value, "'sitemaps' must be a list of sitemap or sitemap-index URLs")
@@ -272,11 +280,16 @@ private struct Reader {
             case .mapping:
                 var url: String?
                 var name: String?
-                for (key, _, value) in try self.mapping(item, allowed: ["url", "name"], what: "a feed") {
-                    if key == "url" { url = try self.url(value, key) } else { name = try self.string(value, key) }
+                var settings = FeedSettings()
+                for (key, _, value) in try self.mapping(item, allowed: PipelineFile.feedKeys, what: "a feed") {
+                    switch key {
+                    case "url": url = try self.url(value, key)
+                    case "name": name = try self.string(value, key)
+                    default: try self.feedSetting(key, value, into: &settings)
+                    }
                 }
                 guard let url else { throw self.fail(item, "a feed entry needs 'url'") }
-                return PipelineConfiguration.FeedSource(url: url, name: name)
+                return PipelineConfiguration.FeedSource(url: url, name: name, settings: settings)
             default:
                 throw self.fail(item, "a feed is a URL or a mapping with 'url' and 'name'")
             }
@@ -287,9 +300,7 @@ private struct Reader {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw PipelineFileError(file: self.file, message: "cannot read the OPML file \(path)")
         }
-        let feeds = OPML.subscriptions(in: [UInt8](data)).map {
-            PipelineConfiguration.FeedSource(url: $0.feedURL, name: $0.title)
-        }
+        let feeds = OPML.subscriptions(in: [UInt8](data)).map { PipelineConfiguration.FeedSource(subscription: $0) }
         guard !feeds.isEmpty else { throw PipelineFileError(file: path, message: "the OPML file lists no feeds") }
         return feeds
     }
@@ -313,10 +324,11 @@ private struct Reader {
         return options
     }
 
-    func fetchOptions(_ node: Node) throws -> FetchOptions {
+    func fetchOptions(_ node: Node, defaults: inout FeedSettings) throws -> FetchOptions {
         var options = FetchOptions()
         for (key, _, value) in try self.mapping(node, allowed: PipelineFile.fetchKeys, what: "'fetch'") {
             switch key {
+            case "headers", "cookies", "auth", "proxy": try self.feedSetting(key, value, into: &defaults)
             case "user_agent": options.userAgent = try self.string(value, key)
             case "timeout_s": options.timeout = try self.number(value, key, range: 0.1...3600)
             case "connect_timeout_s": options.connectTimeout = try self.number(value, key, range: 0.1...600)
@@ -329,9 +341,112 @@ private struct Reader {
     }
 }
 
+extension Reader {
+    /// Reads one per-feed setting (also allowed for all feeds) into `settings`.
+    func feedSetting(_ key: String, _ value: Node, into settings: inout FeedSettings) throws {
+        switch key {
+        case "user_agent": settings.request.userAgent = try self.string(value, key)
+        case "headers":
+            for (name, nameNode, headerValue) in try self.freeMapping(value, what: "'headers'") {
+                guard !name.isEmpty, !name.contains(":"), !name.contains(where: \.isWhitespace) else {
+                    throw self.fail(nameNode, "'\(name)' is not an HTTP header name")
+                }
+                settings.request.headers.append((name, try self.string(headerValue, name)))
+            }
+        case "cookies": settings.request.cookies = try self.string(value, key)
+        case "auth":
+            var user: String?
+            var password: String?
+            for (authKey, _, authValue) in try self.mapping(value, allowed: ["user", "password"], what: "'auth'") {
+                if authKey == "user" {
+                    user = try self.string(authValue, authKey)
+                } else {
+                    password = try self.string(authValue, authKey)
+                }
+            }
+            guard let user, let password else { throw self.fail(value, "'auth' needs 'user' and 'password'") }
+            settings.request.auth = BasicAuth(user: user, password: password)
+        case "proxy": settings.request.proxy = try self.string(value, key)
+        case "pages":
+            let text = try self.string(value, key)
+            guard let mode = PageMode(rawValue: text) else {
+                throw self.fail(value, "'pages' must be 'always', 'missing' or 'never', not '\(text)'")
+            }
+            settings.pages = mode
+        case "max_items": settings.maxItems = try self.integer(value, key, range: 1...1_000_000)
+        case "since":
+            let text = try self.string(value, key)
+            guard let since = Since(text) else {
+                throw self.fail(
+                    value,
+                    "'since' must be a duration such as 48h, 30m or 7d, or an RFC 3339 time, not '\(text)'"
+                )
+            }
+            settings.since = since
+        case "keep", "drop":
+            for (fieldName, fieldNode, patterns) in try self.freeMapping(value, what: "'\(key)'") {
+                guard let field = ItemFilter.Field(rawValue: fieldName) else {
+                    let fields = ItemFilter.Field.allCases.map(\.rawValue).joined(separator: ", ")
+                    throw self.fail(fieldNode, "unknown field '\(fieldName)' in '\(key)' (expected one of: \(fields))")
+                }
+                let nodes: [Node]
+                if case .sequence(let sequence) = patterns { nodes = Array(sequence) } else { nodes = [patterns] }
+                var compiled: [ItemFilter.Pattern] = []
+                for node in nodes {
+                    let text = try self.string(node, fieldName)
+                    do {
+                        compiled.append(try ItemFilter.Pattern(text))
+                    } catch let error as ItemFilterError {
+                        throw self.fail(node, "\(error)")
+                    }
+                }
+                if key == "keep" {
+                    settings.filter.keep[field, default: []] += compiled
+                } else {
+                    settings.filter.drop[field, default: []] += compiled
+                }
+            }
+        case "tags":
+            let nodes: [Node]
+            if case .sequence(let sequence) = value { nodes = Array(sequence) } else { nodes = [value] }
+            for node in nodes {
+                let tag = try self.string(node, key).trimmingCharacters(in: .whitespaces)
+                guard !tag.isEmpty else { throw self.fail(node, "a tag must not be empty") }
+                if !settings.tags.contains(tag) { settings.tags.append(tag) }
+            }
+        case "min_interval", "max_interval":
+            let text = try self.string(value, key)
+            guard case .duration(let seconds)? = Since(Double(text) != nil ? text + "s" : text), seconds > 0 else {
+                throw self.fail(value, "'\(key)' must be a duration such as 5m or 2h, not '\(text)'")
+            }
+            if key == "min_interval" { settings.minInterval = seconds } else { settings.maxInterval = seconds }
+        default:
+            throw self.fail(value, "unknown feed setting '\(key)'")
+        }
+    }
+
+    /// A mapping whose keys are the user's own (header names, filter fields).
+    func freeMapping(_ node: Node, what: String) throws -> [(String, Node, Node)] {
+        guard case .mapping(let mapping) = node else { throw self.fail(node, "\(what) must be a mapping") }
+        return try mapping.map { keyNode, value in
+            guard let key = keyNode.string else { throw self.fail(keyNode, "keys must be strings") }
+            return (key, keyNode, value)
+        }
+    }
+}
+
 extension Node {
     fileprivate var string: String? {
         if case .scalar(let scalar) = self { return scalar.string }
         return nil
+    }
+}
+
+extension PipelineConfiguration.FeedSource {
+    /// A feed of an OPML file: its title as the name, its categories and folders as tags.
+    public init(subscription: OPML.Subscription) {
+        var settings = FeedSettings()
+        settings.tags = subscription.categories
+        self.init(url: subscription.feedURL, name: subscription.title, settings: settings)
     }
 }

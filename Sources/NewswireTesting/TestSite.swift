@@ -57,6 +57,8 @@ public final class TestSite: Sendable {
         var requestHeaders: [[String: String]] = []
         var baseURL: String = ""
         var notModified = 0
+        /// Paths answered 403 unless the request carries these headers (names lower-cased).
+        var required: [String: [String: String]] = [:]
     }
 
     private let root: URL?
@@ -78,6 +80,15 @@ public final class TestSite: Sendable {
         let address = try sockaddr_in.inet(ip4: "127.0.0.1", port: 0)
         self.server = HTTPServer(address: address, timeout: 30, logger: .disabled, handler: handler)
         handler.site.withLock { $0 = self }
+    }
+
+    /// Answers `path` with 403 Forbidden unless the request carries every header of
+    /// `headers` with that exact value (as a site that wants a user agent, a key, a cookie
+    /// or credentials does).
+    public func require(_ headers: [String: String], at path: String) {
+        self.state.withLock { state in
+            state.required[path] = Dictionary(uniqueKeysWithValues: headers.map { ($0.key.lowercased(), $0.value) })
+        }
     }
 
     /// Serves `response` at `path` (which may carry a query, matched exactly).
@@ -123,12 +134,16 @@ public final class TestSite: Sendable {
         let target =
             request.query.isEmpty
             ? request.path : "\(request.path)?\(request.query.map { "\($0.name)=\($0.value)" }.joined(separator: "&"))"
-        let (routed, base) = self.state.withLock { state in
+        let (routed, base, allowed) = self.state.withLock { state in
             state.requests.append(target)
             var headers: [String: String] = [:]
             for (name, value) in request.headers { headers[name.rawValue.lowercased()] = value }
             state.requestHeaders.append(headers)
-            return (state.routes[target] ?? state.routes[request.path], state.baseURL)
+            let allowed = (state.required[request.path] ?? [:]).allSatisfy { headers[$0.key] == $0.value }
+            return (state.routes[target] ?? state.routes[request.path], state.baseURL, allowed)
+        }
+        guard allowed else {
+            return HTTPResponse(statusCode: HTTPStatusCode(403, phrase: "Forbidden"), body: Data("forbidden".utf8))
         }
         let response = routed ?? self.fileResponse(for: request.path, base: base)
         if response.delay > 0 {

@@ -12,30 +12,96 @@ struct Crawl: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Fetch every feed once, follow new items to their pages, write the article stream.",
         discussion: """
-            SOURCE is a pipeline file (.yaml/.yml), an OPML file (.opml), or one or more feed URLs.
-            Articles go to the pipeline's output (or --output; "-" is standard output), one JSON
-            object a line; error records to the errors file; logs, progress and the closing
+            SOURCE is a pipeline file (.yaml/.yml), an OPML file (.opml), or feed URLs
+            (also one a line from --feeds FILE, "-" for standard input). Articles go to
+            the pipeline's output (or --output; "-" is standard output), one JSON object
+            a line; error records to the errors file; logs, progress and the closing
             summary to standard error.
 
-            With a state file (the pipeline's state: or --state), a run sends conditional
-            requests for the feeds, skips items whose pages an earlier run decided (counted as
-            "seen"), and appends each article exactly once across runs and crashes. One run at
-            a time uses a state file.
+            With a state file (state: or --state), a run sends conditional requests for
+            the feeds, skips items whose pages an earlier run decided (counted as
+            "seen"), and appends each article exactly once across runs and crashes. One
+            run at a time uses a state file.
 
-            Exit status: 0 when the run finished, even with some failed feeds; 1 when every
-            feed failed; 2 when the run itself failed (state, output); 64 for bad arguments or
-            a bad pipeline file.
+            Exit status: 0 when the run finished, even with some failed feeds; 1 when
+            every feed failed; 2 when the run itself failed (state, output); 64 for bad
+            arguments or a bad pipeline file.
+
+            A pipeline file, every key (only feeds: or opml: is required):
+
+              name: newsroom
+              feeds:                        # URLs, or entries with settings:
+                - https://example.org/rss.xml
+                - url: https://example.net/feed.atom
+                  name: Example Net         # when the feed has no title
+                  user_agent: my-reader/1.0 # also: headers, cookies, auth, proxy
+                  headers: {X-Api-Key: "${EXAMPLE_KEY}"}   # ${NAME}: environment
+                  cookies: "consent=yes"
+                  auth: {user: reader, password: "${EXAMPLE_PASSWORD}"}
+                  proxy: http://127.0.0.1:3128
+                  pages: missing            # always | missing | never
+                  max_items: 5              # the newest five items per fetch
+                  since: 48h                # or 30m, 7d, or an RFC 3339 time
+                  keep: {title: [budget, "/^Council/"]}   # words, or /regex/
+                  drop: {url: [sponsored], categories: [Advert]}
+                  tags: [politics, wire]    # copied into each record (feed_tags)
+                  min_interval: 5m          # watch: bounds of the poll interval
+                  max_interval: 6h
+              opml: subscriptions.opml      # more feeds; categories become tags
+              allow_networks: [127.0.0.0/8] # private addresses that may be fetched
+              output: out/articles.ndjson   # "-": standard output (appended to)
+              errors: out/errors.ndjson     # default: OUTPUT.errors.ndjson
+              state: state/newsroom.sqlite  # one run at a time
+              pages: always                 # for every feed (a feed may override)
+              entities: true
+              since: 7d                     # since, max_items, keep, drop, tags:
+              drop: {title: ["/^Watch:/"]}  # for every feed, under theirs
+              fetch:
+                user_agent: newsroom/1.0    # and headers, cookies, auth, proxy
+                timeout_s: 30
+                connect_timeout_s: 10
+                max_body_bytes: 20000000
+                max_redirects: 10
+                max_connections_per_host: 4
+              dedup:
+                mode: annotate              # annotate (duplicate_of) | drop
+                window_days: 30
+
+            An item is kept when it matches every keep field given and no drop
+            pattern; words match whole words, case-insensitively. Filtered items are
+            counted in the summary, not reported as errors.
 
             Examples:
               newswire crawl pipelines/demo.yaml
-              newswire crawl pipelines/demo.yaml --output out/articles.ndjson
-              newswire crawl https://example.org/rss.xml https://example.org/atom.xml
-              newswire crawl subscriptions.opml --output articles.ndjson --state crawl.sqlite
+              newswire crawl https://example.org/rss.xml --state a.sqlite -o a.ndjson
+              newswire crawl subscriptions.opml --since 24h --tag morning -o a.ndjson
+              newswire crawl --feeds urls.txt --max-items 10 --header 'X-Key: 1'
             """
     )
 
     @Argument(help: "A pipeline file, an OPML file, or feed URLs.")
-    var sources: [String]
+    var sources: [String] = []
+
+    @Option(help: "Read feed URLs from FILE, one a line (\"-\" is standard input).")
+    var feeds: String?
+
+    @Option(help: "Skip items older than this: 48h, 30m, 7d, or an RFC 3339 time.")
+    var since: String?
+
+    @Option(help: "Keep the newest N items of each feed.")
+    var maxItems: Int?
+
+    @Option(help: "Send this header with every request, 'Name: value' (repeatable).")
+    var header: [String] = []
+
+    @Option(help: "The User-Agent for feeds and pages.")
+    var userAgent: String?
+
+    @Option(help: "A Cookie header value for every request.")
+    var cookie: String?
+
+    @Option(help: "A label copied into each record (feed_tags; repeatable).")
+    var tag: [String] = []
 
     @Option(
         name: .shortAndLong,
@@ -70,7 +136,22 @@ struct Crawl: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
-        guard !self.sources.isEmpty else { throw ValidationError("name a pipeline file, an OPML file or feed URLs") }
+        guard !self.sources.isEmpty || self.feeds != nil else {
+            throw ValidationError("name a pipeline file, an OPML file or feed URLs (or give --feeds FILE)")
+        }
+        if let since = self.since, Since(since) == nil {
+            throw ValidationError("--since must be a duration such as 48h, 30m or 7d, or an RFC 3339 time")
+        }
+        if let maxItems = self.maxItems, maxItems < 1 { throw ValidationError("--max-items must be at least 1") }
+        for value in self.header {
+            let parts = value.split(separator: ":", maxSplits: 1)
+            guard parts.count == 2, !parts[0].trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw ValidationError("--header must look like 'Name: value', got '\(value)'")
+            }
+        }
+        if self.feeds != nil && self.sources.contains(where: { !Self.isURL($0) }) {
+            throw ValidationError("--feeds goes with feed URLs, not with a pipeline or OPML file")
+        }
         for block in self.allowNetworks where CIDR(block) == nil {
             throw ValidationError("'\(block)' is not a CIDR block such as 127.0.0.0/8")
         }
@@ -92,6 +173,7 @@ struct Crawl: ParsableCommand {
         if let output = self.output { configuration.output = output }
         if let errors = self.errors { configuration.errors = errors }
         if let state = self.state { configuration.state = state }
+        configuration.feedDefaults = configuration.feedDefaults.merged(with: self.commandLineSettings())
         if let pages = self.pages { configuration.pages = pages }
         if !self.entities { configuration.entities = false }
         configuration.refetch = self.refetch
@@ -127,11 +209,65 @@ struct Crawl: ParsableCommand {
         }
     }
 
+    /// The per-feed settings the options give, for every feed.
+    private func commandLineSettings() -> FeedSettings {
+        var settings = FeedSettings()
+        settings.since = self.since.flatMap(Since.init)
+        settings.maxItems = self.maxItems
+        settings.request.userAgent = self.userAgent
+        settings.request.cookies = self.cookie
+        settings.request.headers = self.header.map { value in
+            let parts = value.split(separator: ":", maxSplits: 1)
+            return (
+                String(parts[0]).trimmingCharacters(in: .whitespaces),
+                String(parts[1]).trimmingCharacters(in: .whitespaces)
+            )
+        }
+        settings.tags = self.tag
+        return settings
+    }
+
+    /// Feed URLs from --feeds: one a line; blank lines and `#` comments skipped.
+    private func feedsFromFile() throws -> [String] {
+        guard let path = self.feeds else { return [] }
+        let data: Data
+        if path == "-" {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
+            guard let contents = FileManager.default.contents(atPath: path) else {
+                throw PipelineFileError(file: path, message: "cannot read the feed list")
+            }
+            data = contents
+        }
+        var urls: [String] = []
+        for (index, line) in String(decoding: data, as: UTF8.self).split(
+            separator: "\n",
+            omittingEmptySubsequences: false
+        )
+        .enumerated() {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            guard !trimmed.isEmpty, !trimmed.hasPrefix("#") else { continue }
+            // newsboat's urls file puts tags after the URL: keep the URL.
+            let url = String(trimmed.split(separator: " ", maxSplits: 1)[0])
+            guard Self.isURL(url) else {
+                throw PipelineFileError(
+                    file: path,
+                    line: index + 1,
+                    column: 1,
+                    message: "'\(url)' is not an http or https URL"
+                )
+            }
+            urls.append(url)
+        }
+        guard !urls.isEmpty else { throw PipelineFileError(file: path, message: "the feed list names no feeds") }
+        return urls
+    }
+
     private func makeConfiguration() throws -> PipelineConfiguration {
         if self.sources.allSatisfy(Self.isURL) {
             return PipelineConfiguration(
                 name: "crawl",
-                feeds: self.sources.map { PipelineConfiguration.FeedSource(url: $0) },
+                feeds: (self.sources + (try self.feedsFromFile())).map { PipelineConfiguration.FeedSource(url: $0) },
                 output: "-"
             )
         }
@@ -153,9 +289,7 @@ struct Crawl: ParsableCommand {
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw PipelineFileError(file: path, message: "cannot read the OPML file")
             }
-            let feeds = OPML.subscriptions(in: [UInt8](data)).map {
-                PipelineConfiguration.FeedSource(url: $0.feedURL, name: $0.title)
-            }
+            let feeds = OPML.subscriptions(in: [UInt8](data)).map { PipelineConfiguration.FeedSource(subscription: $0) }
             guard !feeds.isEmpty else { throw PipelineFileError(file: path, message: "the OPML file lists no feeds") }
             return PipelineConfiguration(name: "crawl", feeds: feeds, opml: path, output: "-")
         }

@@ -45,4 +45,18 @@ import Testing
         for (previous, next) in zip(path, path.dropFirst()) { #expect(TagSet.allows(previous, next)) }
         #expect(TagSet.allowsEnd(path[1]))
     }
+
+    @Test func readsPartialLabels() {
+        #expect(TagSet.allowedTags(fromConll: ["B-PER", "I-PER", "O"]) == nil)
+        let allowed = TagSet.allowedTags(fromConll: ["B-PER", "O|MISC", "B-LOC", "I-LOC", "O|PER|ORG|LOC|MISC"])!
+        func names(_ bits: UInt32) -> [String] {
+            (0..<TagSet.count).filter { bits & (1 << UInt32($0)) != 0 }.map(TagSet.name)
+        }
+        // A labelled name next to a partial token ends before it.
+        #expect(names(allowed[0]) == ["U-PER"])
+        #expect(names(allowed[1]) == ["O", "B-MISC", "I-MISC", "L-MISC", "U-MISC"])
+        #expect(names(allowed[2]) == ["B-LOC"])
+        #expect(names(allowed[3]) == ["L-LOC"])
+        #expect(names(allowed[4]).count == TagSet.count)
+    }
 }

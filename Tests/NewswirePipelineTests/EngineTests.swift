@@ -119,6 +119,7 @@ import Testing
         options.pagesInFlight = pagesInFlight
         options.feedsInFlight = 2
         options.commitInterval = 2
+        options.commitSpacing = .zero
         var logger = Logger(label: "engine.test")
         logger.logLevel = .critical
         return Engine(

@@ -120,11 +120,13 @@ import Testing
         let yaml = "feeds: [https://first.example/feed]\nopml: subs.opml\n"
         try yaml.write(to: folder.appendingPathComponent("p.yaml"), atomically: true, encoding: .utf8)
         let configuration = try PipelineFile.load(path: folder.appendingPathComponent("p.yaml").path)
+        var news = FeedSettings()
+        news.tags = ["News"]
         #expect(
             configuration.feeds == [
                 .init(url: "https://first.example/feed"),
-                .init(url: "https://gazette.example/rss", name: "Harbour Gazette"),
-                .init(url: "https://valley.example/atom.xml", name: "Valley Times"),
+                .init(url: "https://gazette.example/rss", name: "Harbour Gazette", settings: news),
+                .init(url: "https://valley.example/atom.xml", name: "Valley Times", settings: news),
             ]
         )
     }

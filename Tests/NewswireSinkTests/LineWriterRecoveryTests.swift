@@ -103,9 +103,10 @@ import Testing
         let path = folder.appendingPathComponent("out.ndjson").path
         let journal = folder.appendingPathComponent("out.journal").path
         let checkpoint = try self.crashedRun(path: path, journal: journal, committed: ["{\"a\":1}"], uncommitted: [])
-        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        // A copy made while the original exists has another inode; it then takes the name.
+        try FileManager.default.copyItem(atPath: path, toPath: path + ".copy")
         try FileManager.default.removeItem(atPath: path)
-        try bytes.write(to: URL(fileURLWithPath: path))
+        try FileManager.default.moveItem(atPath: path + ".copy", toPath: path)
         let note = try LineWriter(.file(path), journal: journal).recover(from: checkpoint)
         #expect(note?.contains("moved or copied") == true)
     }

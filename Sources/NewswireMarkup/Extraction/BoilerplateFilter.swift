@@ -44,7 +44,7 @@ enum BoilerplateFilter {
         let trimmed = String(decoding: folded[start..<end], as: UTF8.self)
         if Self.exact.contains(trimmed) { return true }
         if folded[start..<end].contains(where: { $0 >= 48 && $0 <= 57 }), Self.isCounterLabel(trimmed) { return true }
-        if Self.isSocialPlug(folded) || Self.isBylineLine(paragraph.text) { return true }
+        if Self.isSocialPlug(folded) || Self.isBylineLine(paragraph.text) || Self.isServiceBar(folded) { return true }
         // A bare URL, or a scrap with no letters or digits at all (a stray "/*" from an inline script).
         if !trimmed.contains(" ") && (trimmed.hasPrefix("http") || trimmed.hasPrefix("www.")) { return true }
         if start == end { return true }
@@ -73,6 +73,16 @@ enum BoilerplateFilter {
         guard folded.count < 160 else { return false }
         let networks = ["facebook", "twitter", "instagram", "youtube", "linkedin", "whatsapp", "pinterest", "tiktok"]
         return networks.filter { TextBytes.contains(folded, $0) }.count >= 2
+    }
+
+    /// "Order Reprints | Today's Paper | Subscribe": a bar of short service links, printed
+    /// under stories by many papers; three or more short items between bars, one a service word.
+    private static func isServiceBar(_ folded: [UInt8]) -> Bool {
+        guard folded.count < 120 else { return false }
+        let items = folded.split(separator: UInt8(ascii: "|"))
+        guard items.count >= 3, items.allSatisfy({ $0.count <= 30 }) else { return false }
+        let words = ["reprint", "subscribe", "today's paper", "print", "e-edition", "newsletter", "contact", "log in"]
+        return words.contains { TextBytes.contains(folded, $0) }
     }
 
     /// "By Jane Roe -", "By Reuters": a short byline left in the body.

@@ -23,6 +23,8 @@ struct ClassHints: OptionSet, Hashable {
     static let hidden = ClassHints(rawValue: 1 << 7)
     /// Share bars, newsletter boxes, "read more" and related-story blocks: always boilerplate.
     static let boilerplate = ClassHints(rawValue: 1 << 8)
+    /// Comments and replies: what readers wrote, not the publisher.
+    static let discussion = ClassHints(rawValue: 1 << 9)
 
     /// The flags of a `class`/`id` value (ASCII case is ignored).
     static func of(_ value: UnsafePointer<UInt8>) -> ClassHints {
@@ -94,7 +96,7 @@ private struct Matcher: Sendable {
             ("-ad-", [.negative, .unlikely]), ("^ad-", [.negative, .unlikely]), ("^ad$", [.negative, .unlikely]),
             ("^ads$", [.negative, .unlikely]), ("^ads-", [.negative, .unlikely]), ("advert", [.negative, .unlikely]),
             ("adslot", [.negative, .unlikely]), ("dfp", .negative), ("banner", [.negative, .unlikely]),
-            ("combx", [.negative, .unlikely]), ("comment", [.negative, .unlikely]), ("com-", .negative),
+            ("combx", [.negative, .unlikely]), ("comment", [.negative, .unlikely, .discussion]), ("com-", .negative),
             ("community", .unlikely), ("contact", .negative), ("foot", .negative), ("footer", [.negative, .unlikely]),
             ("footnote", .negative), ("gdpr", [.negative, .unlikely]), ("masthead", .negative),
             ("outbrain", [.negative, .unlikely, .boilerplate]), ("taboola", [.negative, .unlikely, .boilerplate]),
@@ -111,9 +113,9 @@ private struct Matcher: Sendable {
             ("recommend", [.negative, .boilerplate]), ("popular", [.negative, .unlikely]),
             ("trending", [.negative, .unlikely]), ("breadcrumb", [.negative, .unlikely]),
             ("pagination", [.negative, .unlikely]), ("pager", .unlikely), ("^menu", [.negative, .unlikely]),
-            ("disqus", [.negative, .unlikely]), ("popup", [.negative, .unlikely]), ("modal", .negative),
+            ("disqus", [.negative, .unlikely, .discussion]), ("popup", [.negative, .unlikely]), ("modal", .negative),
             ("ai2html", .unlikely), ("cover-wrap", .unlikely), ("extra", .unlikely), ("header", .unlikely),
-            ("legends", .unlikely), ("remark", .unlikely), ("replies", .unlikely), ("^rss", .unlikely),
+            ("legends", .unlikely), ("remark", .unlikely), ("replies", [.unlikely, .discussion]), ("^rss", .unlikely),
             ("supplemental", .unlikely), ("agegate", .unlikely), ("yom-remote", .unlikely),
             ("read-more", .boilerplate), ("readmore", .boilerplate), ("more-stories", .boilerplate),
             ("paywall", .negative), ("byline", .byline), ("by-line", .byline), ("author", .byline),

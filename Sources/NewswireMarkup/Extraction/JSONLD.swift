@@ -43,6 +43,42 @@ struct JSONLD {
         }
     }
 
+    /// Every `@type` named in the scripts, read from the raw text (no JSON parse), so that
+    /// blocks skipped above (products, lists, forums) are seen too.
+    static func declaredTypes(in scripts: [String]) -> Set<String> {
+        var types: Set<String> = []
+        let key = Array("\"@type\"".utf8)
+        for script in scripts {
+            let bytes = Array(script.utf8)
+            var index = 0
+            while index + key.count < bytes.count {
+                guard bytes[index] == key[0], bytes[index..<index + key.count].elementsEqual(key) else {
+                    index += 1
+                    continue
+                }
+                index += key.count
+                while index < bytes.count,
+                    bytes[index] == 32 || bytes[index] == 58 || bytes[index] == 10 || bytes[index] == 9
+                {
+                    index += 1
+                }
+                let isList = index < bytes.count && bytes[index] == UInt8(ascii: "[")
+                repeat {
+                    while index < bytes.count, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "]") {
+                        index += 1
+                    }
+                    guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { break }
+                    let start = index + 1
+                    index = start
+                    while index < bytes.count, bytes[index] != UInt8(ascii: "\"") { index += 1 }
+                    types.insert(String(decoding: bytes[start..<min(index, bytes.count)], as: UTF8.self))
+                    index += 1
+                } while isList
+            }
+        }
+        return types
+    }
+
     /// The first object whose `@type` is an article or a posting.
     var article: [String: Any]? {
         self.objects.first { object in

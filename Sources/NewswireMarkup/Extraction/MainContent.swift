@@ -206,6 +206,9 @@ struct MainContent {
                 }
             }
         }
+        // A repaired `<main>` (taken out of the header it was mis-nested in) lies inside a
+        // sibling's range, so the walk above steps over it.
+        if !roots.contains(top) { roots.insert(top, at: 0) }
         return roots
     }
 

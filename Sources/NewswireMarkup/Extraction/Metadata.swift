@@ -1,3 +1,4 @@
+internal import CLibXML2
 import Foundation
 import NewswireCore
 
@@ -17,7 +18,8 @@ struct Metadata {
         self.page = page
         self.jsonLD = JSONLD(scripts: page.head.jsonLD)
         self.pageURL = pageURL
-        self.latestDate = now.addingTimeInterval(24 * 3600)
+        // The one future-date rule: nothing later than a day ahead of the fetch time.
+        self.latestDate = now.addingTimeInterval(FutureDateRule.standard.tolerance)
     }
 
     private var head: PageHead { self.page.head }
@@ -58,15 +60,44 @@ struct Metadata {
             ?? self.head.title
         let heading = self.firstHeading()
         guard let raw = raw.map(Self.collapse), !raw.isEmpty else { return heading }
-        if let heading, heading.count >= 10, raw.localizedCaseInsensitiveContains(heading) { return heading }
+        if let heading {
+            // The headline readers see: the h1, unless it is a short label that shares nothing
+            // with the declared title ("Contact us", a section name).
+            let words = Self.wordCount(heading)
+            if (2...30).contains(words), words >= 5 || Self.sharedWords(heading, raw) >= 2 { return heading }
+            if heading.count >= 10, raw.localizedCaseInsensitiveContains(heading) { return heading }
+        }
         return Self.stripSiteName(raw, siteName: siteName)
     }
 
+    /// The first visible `h1` that is not a link or in the navigation (a logo).
     private func firstHeading() -> String? {
-        for element in self.page.elements where element.tag == .h1 && !element.hidden {
+        for (index, element) in self.page.elements.enumerated() where element.tag == .h1 && !element.hidden {
+            if self.isInLink(index) || self.hasAncestor(index, in: [.nav]) { continue }
             if let text = PageIndex.textContent(element.node).map(Self.collapse), !text.isEmpty { return text }
         }
         return nil
+    }
+
+    private func hasAncestor(_ index: Int, in tags: Set<HTMLTag>) -> Bool {
+        var ancestor = Int(self.page.elements[index].parent)
+        while ancestor >= 0 {
+            if tags.contains(self.page.elements[ancestor].tag) { return true }
+            ancestor = Int(self.page.elements[ancestor].parent)
+        }
+        return false
+    }
+
+    /// Words of four or more letters the two texts share, ignoring case.
+    private static func sharedWords(_ first: String, _ second: String) -> Int {
+        func words(_ text: String) -> Set<String> {
+            Set(
+                text.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init).filter {
+                    $0.count >= 4
+                }
+            )
+        }
+        return words(first).intersection(words(second)).count
     }
 
     /// Removes a trailing or leading `| Site`, `- Site` from a headline.
@@ -104,6 +135,9 @@ struct Metadata {
 
     // MARK: Authors
 
+    /// The authors: JSON-LD, then author meta tags, then the byline shown by the headline,
+    /// then `itemprop`/`rel` author markup outside comments. A declared author that is only the
+    /// site's own name gives way to a person named in the shown byline.
     func authors() -> [String] {
         var raw: [String] = []
         raw += JSONLD.names(self.article?["author"])
@@ -113,26 +147,231 @@ struct Metadata {
                 raw += self.head.metaValues(key)
             }
         }
-        if raw.isEmpty {
-            for index in self.page.head.authorElements.prefix(6) {
-                let element = self.page.elements[index]
-                if let text = PageIndex.textContent(element.node) { raw.append(text) }
-            }
+        var names = Self.cleanNames(raw)
+        let siteNames = [self.siteName(), JSONLD.string((self.article?["publisher"] as? [String: Any])?["name"])]
+            .compactMap { $0?.lowercased() }
+        let onlySite = !names.isEmpty && names.allSatisfy { siteNames.contains($0.lowercased()) }
+        if names.isEmpty || onlySite {
+            let shown = Self.cleanNames(self.shownByline())
+            if !shown.isEmpty { names = shown }
         }
-        var names: [String] = []
-        var seen: Set<String> = []
-        for entry in raw {
-            for name in Self.splitNames(entry) {
-                guard let clean = Self.cleanName(name), seen.insert(clean.lowercased()).inserted else { continue }
-                names.append(clean)
+        if names.count > 1 {
+            let persons = names.filter { !siteNames.contains($0.lowercased()) }
+            if !persons.isEmpty { names = persons }
+        }
+        if names.isEmpty {
+            var marked: [String] = []
+            for index in self.page.head.authorElements.prefix(6) where !self.isInDiscussion(index) {
+                let element = self.page.elements[index]
+                if element.hidden { continue }
+                if let text = PageIndex.textContent(element.node) { marked.append(text) }
             }
+            names = Self.cleanNames(marked)
         }
         return Array(names.prefix(10))
     }
 
+    private static func cleanNames(_ raw: [String]) -> [String] {
+        var names: [String] = []
+        var seen: Set<String> = []
+        for entry in raw {
+            for name in Self.splitNames(Self.decodeEntities(entry)) {
+                guard let clean = Self.cleanName(name), seen.insert(clean.lowercased()).inserted else { continue }
+                names.append(clean)
+            }
+        }
+        return names
+    }
+
+    /// `&amp;` and the like, left in meta values and JSON-LD by some templates.
+    private static func decodeEntities(_ text: String) -> String {
+        guard text.contains("&") else { return text }
+        return text.replacingOccurrences(of: "&amp;", with: "&").replacingOccurrences(of: "&#39;", with: "'")
+            .replacingOccurrences(of: "&#039;", with: "'").replacingOccurrences(of: "&quot;", with: "\"")
+            .replacingOccurrences(of: "&nbsp;", with: " ")
+    }
+
+    /// The byline shown by the headline: "By Name" lines, the text after a "By"/"Written by"/
+    /// "Author" label, and short texts in byline-class elements or author-page links, in the
+    /// window around the first `h1`, outside comments. The group nearest the headline wins.
+    func shownByline() -> [String] {
+        let elements = self.page.elements
+        guard let body = self.page.body,
+            let anchor = elements.indices.first(where: {
+                elements[$0].tag == .h1 && !elements[$0].hidden && elements[$0].text > 0
+            })
+        else { return [] }
+        let lower = max(body + 1, anchor - 40)
+        let upper = min(elements.count, anchor + 200)
+        guard lower < upper else { return [] }
+        var found: [(index: Int, text: String)] = []
+        var labelPending = false
+        var skipNext = false
+        var current: NodePointer? = elements[lower].node
+        while let node = current {
+            var descend = false
+            if node.pointee.type == XML_ELEMENT_NODE {
+                if let index = PageIndex.index(of: node), !elements[index].hidden {
+                    if index >= upper { break }
+                    descend = true
+                }
+            } else if node.pointee.type == XML_TEXT_NODE, let content = node.pointee.content,
+                let parent = node.pointee.parent, let owner = PageIndex.index(of: parent), !elements[owner].hidden
+            {
+                // Screen on the bytes first: most text nodes are neither labels nor names.
+                let (length, visible) = Self.measureShort(content, limit: 120)
+                if skipNext && visible {
+                    skipNext = false
+                } else if visible && length <= 120 {
+                    let short = length <= 40
+                    var lead = 0
+                    while content[lead] != 0, content[lead] <= 32 { lead += 1 }
+                    // After white space, "by" may continue a sentence ("… station by Muni …"): only
+                    // in a short element is it a byline ("<time>…</time> by Jane Roe").
+                    let startsWithBy =
+                        content[lead] | 0x20 == UInt8(ascii: "b") && content[lead + 1] | 0x20 == UInt8(ascii: "y")
+                        && (content[lead + 2] == 32 || content[lead + 2] == UInt8(ascii: ":"))
+                        && (lead == 0 || elements[owner].text <= 120)
+                    let byClass = self.isBylineElement(owner, checkLinks: length <= 80)
+                    let mayBeLabel = short && Self.mayBeLabel(content, length)
+                    if labelPending || startsWithBy || byClass || mayBeLabel {
+                        let text = Self.collapse(String(cString: content))
+                        let lowered = text.lowercased()
+                        let trimmed = lowered.trimmingCharacters(in: CharacterSet(charactersIn: " :|-–—"))
+                        if Self.bylineLabels.contains(trimmed) {
+                            labelPending = true
+                        } else if Self.otherRoleLabels.contains(where: { lowered.contains($0) }) {
+                            // "Reviewed by", "Fact checked by": the names that follow are not the authors.
+                            skipNext = true
+                            labelPending = false
+                        } else {
+                            var candidate: String?
+                            if labelPending || lowered.hasPrefix("by ") || lowered.hasPrefix("by: ")
+                                || lowered.hasPrefix("written by ")
+                            {
+                                candidate = text
+                            } else if byClass, text.contains(" "), !Self.namesARole(lowered) {
+                                candidate = text
+                            }
+                            labelPending = false
+                            if let candidate, !self.isInDiscussion(owner), Self.cleanNames([candidate]).count > 0 {
+                                found.append((owner, candidate))
+                            }
+                        }
+                    } else {
+                        labelPending = false
+                    }
+                } else if visible {
+                    labelPending = false
+                }
+            }
+            if descend, let child = node.pointee.children {
+                current = child
+                continue
+            }
+            var up: NodePointer? = node
+            current = nil
+            while let step = up {
+                if let next = step.pointee.next {
+                    current = next
+                    break
+                }
+                up = step.pointee.parent
+                if let up, up.pointee.type != XML_ELEMENT_NODE { break }
+            }
+        }
+        // The group nearest the headline: after it if any, else the last one before it.
+        guard let first = found.first(where: { $0.index > anchor }) ?? found.last else { return [] }
+        // Co-authors sit in the same byline container: siblings or cousins of the first name.
+        let container = self.ancestor(of: first.index, levels: 2)
+        return found.filter { abs($0.index - first.index) <= 6 && self.ancestor(of: $0.index, levels: 2) == container }
+            .map(\.text)
+    }
+
+    private func ancestor(of index: Int, levels: Int) -> Int {
+        var ancestor = index
+        for _ in 0..<levels where self.page.elements[ancestor].parent >= 0 {
+            ancestor = Int(self.page.elements[ancestor].parent)
+        }
+        return ancestor
+    }
+
+    private static let otherRoleLabels = [
+        "reviewed by", "fact checked", "fact-checked", "edited by", "checked by", "reviewer", "illustrated by",
+        "photos by", "photography by",
+    ]
+
+    /// A job title or role rather than a name ("Marketing Director", "Home Security Expert").
+    private static func namesARole(_ lowered: String) -> Bool {
+        lowered.split(separator: " ").contains { Self.roleWords.contains(String($0)) }
+    }
+
+    private static let roleWords: Set<String> = [
+        "expert", "reviewer", "director", "consultant", "founder", "co-founder", "manager", "editor", "writer",
+        "executive", "specialist", "officer", "president", "ceo", "cto", "analyst", "guide", "certified", "senior",
+        "lead", "head", "professor", "journalist", "journalism", "contributor", "correspondent", "reporter",
+        "gardener", "astrologer", "author", "team", "staff", "marketing", "research", "development", "former",
+    ]
+
+    private static let bylineLabels: Set<String> = [
+        "by", "written by", "author", "authors", "words by", "posted by", "published by", "story by", "article by",
+        "von", "par",
+        "por", "door",
+    ]
+
+    /// Bytes of a C string up to `limit + 1`, and whether any is not white space.
+    private static func measureShort(_ content: UnsafePointer<UInt8>, limit: Int) -> (Int, Bool) {
+        var length = 0
+        var visible = false
+        while content[length] != 0, length <= limit {
+            if content[length] > 32 { visible = true }
+            length += 1
+        }
+        return (length, visible)
+    }
+
+    /// Whether a short text may be a byline label ("By", "Written by", "Author:", "Reviewed by").
+    private static func mayBeLabel(_ content: UnsafePointer<UInt8>, _ length: Int) -> Bool {
+        let bytes = (0..<length).map { content[$0] | 0x20 }
+        return Self.labelHints.contains { TextBytes.lastIndex(of: $0, in: bytes) != nil }
+    }
+
+    private static let labelHints: [[UInt8]] = [
+        "by", "uthor", "eview", "hecked", "dited", "von", "par", "por", "door", "llustrat", "hoto",
+    ].map { Array($0.utf8) }
+
+    /// A byline-class element (`author`, `byline`, `writer`) or a link to an author page.
+    private func isBylineElement(_ index: Int, checkLinks: Bool = true) -> Bool {
+        var ancestor = index
+        var level = 0
+        while ancestor >= 0, level < 3 {
+            let element = self.page.elements[ancestor]
+            if element.hints.contains(.byline) { return true }
+            if checkLinks, element.tag == .a, let href = PageIndex.attribute("href", of: element.node)?.lowercased(),
+                href.contains("/author") || href.contains("/authors/") || href.contains("/writer")
+                    || href.contains("/staff/") || href.contains("/people/") || href.contains("/profile/")
+                    || href.contains("/contributor")
+            {
+                return true
+            }
+            ancestor = Int(element.parent)
+            level += 1
+        }
+        return false
+    }
+
     private static func splitNames(_ text: String) -> [String] {
-        var parts = [Self.collapse(text)]
-        for separator in [" and ", " & ", ", ", " und ", " et ", " y ", ";", "|"] {
+        // "Name (with Other Name and Third Name)": the parenthesis holds more authors.
+        var unwrapped = Self.collapse(text)
+        if unwrapped.contains("(with ") {
+            unwrapped = unwrapped.replacingOccurrences(of: " (with ", with: ", ").replacingOccurrences(
+                of: "(with ",
+                with: ", "
+            )
+            .replacingOccurrences(of: ")", with: "")
+        }
+        var parts = [unwrapped]
+        for separator in [" and ", " & ", ", ", " und ", " et ", " y ", ";", "|", " with "] {
             parts = parts.flatMap { $0.components(separatedBy: separator) }
         }
         return parts
@@ -141,10 +380,19 @@ struct Metadata {
     /// A person's name, or `nil` for what is not one ("5 hours ago", a URL, a date).
     static func cleanName(_ text: String) -> String? {
         var name = Self.collapse(text)
-        for prefix in ["by ", "von ", "par ", "por ", "door ", "di ", "av ", "written by ", "posted by "]
+        for prefix in [
+            "by: ", "by ", "von ", "par ", "por ", "door ", "di ", "av ", "written by: ", "written by ", "posted by ",
+            "author: ", "authors: ", "reviewed by: ", "reviewed by ",
+        ]
         where name.lowercased().hasPrefix(prefix) {
             name = String(name.dropFirst(prefix.count))
         }
+        // Credentials after a name ("Jane Roe RN", "Jane Roe MD"): short words in capitals.
+        var tokens = name.split(separator: " ")
+        while tokens.count > 2, let last = tokens.last, Self.isCredential(last) { tokens.removeLast() }
+        if tokens.count == 1, let only = tokens.first, Self.isCredential(only) { return nil }
+        name = tokens.joined(separator: " ")
+        if name.hasPrefix("@") { return nil }  // a social handle
         name = name.trimmingCharacters(in: CharacterSet(charactersIn: " ,.:;|-–—").union(.whitespacesAndNewlines))
         guard name.count >= 3, name.count <= 60 else { return nil }
         let lowered = name.lowercased()
@@ -171,9 +419,17 @@ struct Metadata {
         return name
     }
 
+    /// "MD", "RN", "FAND", "PhD": an all-capitals word of two to five letters, or a degree.
+    private static func isCredential(_ word: Substring) -> Bool {
+        let letters = word.filter { $0 != "." }
+        if ["phd", "mph", "msc", "bsc", "mba"].contains(letters.lowercased()) { return true }
+        return (2...5).contains(letters.count) && letters.allSatisfy { $0.isUppercase && $0.isLetter }
+    }
+
     private static let notNames: Set<String> = [
         "admin", "administrator", "staff", "editor", "editors", "webmaster", "guest", "user", "anonymous",
-        "unknown", "author", "redaktion", "rédaction", "redacción", "team", "editorial", "гость",
+        "unknown", "author", "redaktion", "rédaction", "redacción", "team", "editorial", "гость", "staff writer",
+        "staff reporter", "editorial staff", "editorial team", "the editors", "news desk", "newsroom",
     ]
 
     private static let jobTitles: Set<String> = [
@@ -188,24 +444,290 @@ struct Metadata {
 
     // MARK: Dates
 
+    /// The publication date, cross-checked between what the page declares (JSON-LD, meta
+    /// tags, `itemprop`) and what it shows by the headline.
+    ///
+    /// When the two disagree, the declared date stands unless the shown one is a `<time>`
+    /// or labelled "Published" (not "Updated", not a link to another story), and the URL's
+    /// date does not side with the declared one; on the same day, the declared instant is kept.
+    /// A page that declares nothing gets the shown date, preferring "Published" to "Updated".
     func published() -> Date? {
+        let declared = self.declaredPublished()
+        if let shown = self.shownDate() {
+            guard let declared else { return shown.exact ?? shown.day }
+            if Self.isSameDay(declared, shown.day) { return declared }
+            guard shown.label != .updated, shown.isMarked, !shown.isLinked, shown.distance <= 60 else {
+                return declared
+            }
+            if let url = self.dateInURL(), Self.isSameDay(url, Self.dayStart(of: declared)) { return declared }
+            return shown.exact ?? shown.day
+        }
+        if let declared { return declared }
+        if let (_, value) = self.head.times.first, let date = self.trustedDate(value) { return date }
+        return self.dateInURL()
+    }
+
+    /// The first publication date the page declares in its metadata.
+    private func declaredPublished() -> Date? {
         var candidates: [String?] = [JSONLD.string(self.article?["datePublished"])]
         for key in [
             "article:published_time", "og:article:published_time", "datepublished", "pubdate", "publishdate",
-            "publish-date", "publish_date", "article.published", "parsely-pub-date", "sailthru.date",
-            "dc.date.issued", "dcterms.date", "dc.date", "date", "og:published_time", "citation_publication_date",
-            "article_date_original", "original-publish-date",
+            "publish-date", "publish_date", "publication_date", "article.published", "parsely-pub-date",
+            "sailthru.date", "dc.date.issued", "dcterms.date", "dc.date", "dcterms.created", "dc.date.created",
+            "date", "og:published_time", "citation_publication_date", "citation_date", "citation_online_date",
+            "article_date_original", "original-publish-date", "published", "article:published",
         ] {
             candidates.append(self.head.meta(key))
+        }
+        for index in self.head.publishedElements.prefix(3) {
+            let node = self.page.elements[index].node
+            candidates.append(PageIndex.attribute("content", of: node) ?? PageIndex.attribute("datetime", of: node))
+            candidates.append(PageIndex.textContent(node))
         }
         candidates.append(JSONLD.string(self.jsonLD.webPage?["datePublished"]))
         for candidate in candidates {
             if let candidate, let date = self.trustedDate(candidate) { return date }
         }
-        for (_, value) in self.head.times {
-            if let date = self.trustedDate(value) { return date }
+        return nil
+    }
+
+    /// A date shown near the headline: its day (midnight UTC) and, from a `<time datetime>`
+    /// that agrees with it, the exact instant.
+    struct ShownDate {
+        var day: Date
+        var exact: Date?
+        var label: TextDates.Label
+        var distance: Int
+        /// Given by a `<time>` element or labelled "Published": meant as the story's date.
+        var isMarked = false
+        /// Inside a link (a teaser of another story, a pager).
+        var isLinked = false
+    }
+
+    /// The date shown with the headline: date lines within a window of elements around the
+    /// first `h1` (or the first `article`/`main`), outside comments, read in document order
+    /// so that a label before the date ("Last updated:") is seen whatever element holds it.
+    func shownDate() -> ShownDate? {
+        let elements = self.page.elements
+        guard let body = self.page.body else { return nil }
+        let anchor =
+            elements.indices.first { elements[$0].tag == .h1 && !elements[$0].hidden && elements[$0].text > 0 }
+            ?? elements.indices.first {
+                (elements[$0].tag == .article || elements[$0].tag == .main) && !elements[$0].hidden
+            }
+        guard let anchor else { return nil }
+        let lower = max(body + 1, anchor - 60)
+        let upper = min(elements.count, anchor + 300)
+        guard lower < upper else { return nil }
+        var times: [Int: String] = [:]
+        for (index, value) in self.head.times where index >= lower && index < upper { times[index] = value }
+        var found: [ShownDate] = []
+        var recent: [UInt8] = []  // the last bytes of text before the current node, for labels
+        var text: [UInt8] = []
+        var timesSeen: Set<Int> = []
+        // Preorder walk of the nodes from the window's first element to its last.
+        var current: NodePointer? = elements[lower].node
+        while let node = current {
+            var descend = false
+            if node.pointee.type == XML_ELEMENT_NODE {
+                if let index = PageIndex.index(of: node), !elements[index].hidden {
+                    if index >= upper { break }
+                    descend = true
+                    if let value = times[index], timesSeen.insert(index).inserted, !self.isInDiscussion(index),
+                        let instant = self.trustedDate(value)
+                    {
+                        // A <time datetime> is exact; its text and class say what it is.
+                        let content = PageIndex.textContent(node).map { Array($0.utf8.prefix(200)) } ?? []
+                        var label = TextDates.label(Self.folded(recent + content))
+                        if label == .none { label = self.classLabel(index) }
+                        found.append(self.shown(Self.dayStart(of: instant), instant, label, index, anchor, true))
+                    }
+                }
+            } else if node.pointee.type == XML_TEXT_NODE, let content = node.pointee.content,
+                let parent = node.pointee.parent, let owner = PageIndex.index(of: parent), !elements[owner].hidden
+            {
+                // Screen on the bytes first: copy only short texts that hold a year.
+                let (length, visible, hasYear) = Self.screenForYear(content, limit: 200)
+                text.removeAll(keepingCapacity: true)
+                if visible, length <= 200 {
+                    text.append(contentsOf: UnsafeBufferPointer(start: content, count: length))
+                } else if visible {
+                    text.append(contentsOf: UnsafeBufferPointer(start: content + length - 48, count: 48))
+                }
+                if length <= 200, hasYear, !self.isInTime(owner),
+                    let date = TextDates.first(in: text), Self.isDateLine(text), !self.isInDiscussion(owner)
+                {
+                    let day = Date(
+                        timeIntervalSince1970: Double(
+                            RFC3339.epochSeconds(year: date.year, month: date.month, day: date.day)
+                        )
+                    )
+                    // Only a label in the text marks the date as the story's; a class saying
+                    // "published" is as common on teasers of other stories.
+                    let textLabel = TextDates.label(Self.folded(recent + Array(text[..<date.start])))
+                    let label = textLabel == .none ? self.classLabel(owner) : textLabel
+                    if day <= self.latestDate {
+                        let marked = elements[owner].tag == .time || textLabel == .published
+                        found.append(self.shown(day, nil, label, owner, anchor, marked))
+                    }
+                }
+                if visible {
+                    recent.append(32)
+                    recent.append(contentsOf: text.suffix(48))
+                    if recent.count > 48 { recent.removeFirst(recent.count - 48) }
+                }
+            }
+            // Next node in document order.
+            if descend, let child = node.pointee.children {
+                current = child
+                continue
+            }
+            var up: NodePointer? = node
+            current = nil
+            while let step = up {
+                if let next = step.pointee.next {
+                    current = next
+                    break
+                }
+                up = step.pointee.parent
+                if let up, up.pointee.type != XML_ELEMENT_NODE { break }
+            }
         }
-        return self.dateInURL()
+        for label in [TextDates.Label.published, .none, .updated] {
+            if let best = found.filter({ $0.label == label }).min(by: { $0.distance < $1.distance }) { return best }
+        }
+        return nil
+    }
+
+    /// Length of a C string, whether it has any visible byte, and whether it is at most
+    /// `limit` bytes and holds a year from 1900 to 2099 as a run of exactly four digits.
+    private static func screenForYear(_ content: UnsafePointer<UInt8>, limit: Int) -> (Int, Bool, Bool) {
+        var length = 0
+        var visible = false
+        var hasYear = false
+        var run = 0
+        while content[length] != 0 {
+            let byte = content[length]
+            if byte > 32 { visible = true }
+            if byte >= 48 && byte <= 57 {
+                run += 1
+            } else {
+                if run == 4 && Self.isYearStart(content + length - 4) { hasYear = true }
+                run = 0
+            }
+            length += 1
+        }
+        if run == 4 && Self.isYearStart(content + length - 4) { hasYear = true }
+        return (length, visible, hasYear && length <= limit)
+    }
+
+    private static func isYearStart(_ digits: UnsafePointer<UInt8>) -> Bool {
+        (digits[0] == UInt8(ascii: "1") && digits[1] == UInt8(ascii: "9"))
+            || (digits[0] == UInt8(ascii: "2") && digits[1] == UInt8(ascii: "0"))
+    }
+
+    private func shown(
+        _ day: Date,
+        _ exact: Date?,
+        _ label: TextDates.Label,
+        _ index: Int,
+        _ anchor: Int,
+        _ isMarked: Bool
+    )
+        -> ShownDate
+    {
+        let distance = index >= anchor ? index - anchor : (anchor - index) * 2
+        var shown = ShownDate(day: day, exact: exact, label: label, distance: distance)
+        shown.isMarked = isMarked
+        shown.isLinked = self.isInLink(index)
+        return shown
+    }
+
+    /// Inside (or is) a `<time>` element with a `datetime` (read from the attribute instead).
+    private func isInTime(_ index: Int) -> Bool {
+        var ancestor = index
+        var level = 0
+        while ancestor >= 0, level < 3 {
+            if self.page.elements[ancestor].tag == .time {
+                return self.head.times.contains { $0.element == ancestor }
+            }
+            ancestor = Int(self.page.elements[ancestor].parent)
+            level += 1
+        }
+        return false
+    }
+
+    /// A short line that is mostly the date ("Published on July 8, 2025 · 5 min read"), not a
+    /// sentence of the story that mentions one.
+    private static func isDateLine(_ text: [UInt8]) -> Bool {
+        var words = 0
+        var inWord = false
+        for byte in text {
+            let isSpace = byte == 32 || byte == 10 || byte == 9 || byte == 13
+            if !isSpace && !inWord { words += 1 }
+            inWord = !isSpace
+        }
+        return words <= 10
+    }
+
+    private static func folded(_ bytes: [UInt8]) -> [UInt8] {
+        TextBytes.foldedASCII(String(decoding: bytes, as: UTF8.self))
+    }
+
+    /// "updated"/"modified" or "published" in the class or itemprop of an element or its parent.
+    private func classLabel(_ index: Int) -> TextDates.Label {
+        let element = self.page.elements[index]
+        let own = Self.classLabel(element)
+        guard own == .none, element.parent >= 0 else { return own }
+        return Self.classLabel(self.page.elements[Int(element.parent)])
+    }
+
+    private static func classLabel(_ element: IndexedElement) -> TextDates.Label {
+        let value =
+            (PageIndex.attribute("class", of: element.node) ?? "") + " "
+            + (PageIndex.attribute("itemprop", of: element.node) ?? "")
+        let lowered = Array(value.lowercased().utf8)
+        if TextBytes.contains(lowered, "modified") || TextBytes.contains(lowered, "updated")
+            || TextBytes.contains(lowered, "changed")
+        {
+            return .updated
+        }
+        if TextBytes.contains(lowered, "publish") || TextBytes.contains(lowered, "posted") { return .published }
+        return .none
+    }
+
+    /// Inside an `<a>` within four levels.
+    private func isInLink(_ index: Int) -> Bool {
+        var ancestor = index
+        var level = 0
+        while ancestor >= 0, level < 5 {
+            if self.page.elements[ancestor].tag == .a { return true }
+            ancestor = Int(self.page.elements[ancestor].parent)
+            level += 1
+        }
+        return false
+    }
+
+    /// Inside comments or replies (dates there are readers' posts).
+    private func isInDiscussion(_ index: Int) -> Bool {
+        var ancestor = index
+        while ancestor >= 0 {
+            let element = self.page.elements[ancestor]
+            if element.hints.contains(.discussion) { return true }
+            ancestor = Int(element.parent)
+        }
+        return false
+    }
+
+    /// Whether `instant` falls on the calendar day starting at `day` in some time zone (UTC-12 to UTC+14).
+    private static func isSameDay(_ instant: Date, _ day: Date) -> Bool {
+        let offset = instant.timeIntervalSince(day)
+        return offset >= -14 * 3600 && offset < 36 * 3600
+    }
+
+    private static func dayStart(of instant: Date) -> Date {
+        let seconds = floor(instant.timeIntervalSince1970 / 86400) * 86400
+        return Date(timeIntervalSince1970: seconds)
     }
 
     func updated() -> Date? {
@@ -222,7 +744,12 @@ struct Metadata {
 
     /// A parsed date that is not in the future (beyond a day of clock skew) nor before 1990.
     private func trustedDate(_ text: String) -> Date? {
-        guard let date = DateParser.parse(text) else { return nil }
+        var parsed = DateParser.parse(text)
+        if parsed == nil, text.utf8.count <= 80, let found = TextDates.first(in: Array(text.utf8)) {
+            let seconds = RFC3339.epochSeconds(year: found.year, month: found.month, day: found.day)
+            parsed = Date(timeIntervalSince1970: Double(seconds))
+        }
+        guard let date = parsed else { return nil }
         guard date <= self.latestDate, date.timeIntervalSince1970 >= 631_152_000 else { return nil }
         return date
     }

@@ -9,6 +9,20 @@ import NewswireCore
 /// stays an article.
 enum PageClassifier {
     static func status(of result: ExtractedPage, httpStatus: Int, page: PageIndex, paywallMarked: Bool) -> PageStatus {
+        let status = Self.wallStatus(of: result, httpStatus: httpStatus, page: page, paywallMarked: paywallMarked)
+        if status == .article, Self.isListingOrProduct(result, page: page) { return .notArticle }
+        return status
+    }
+
+    /// Error pages, walls and pages with too little text.
+    private static func wallStatus(
+        of result: ExtractedPage,
+        httpStatus: Int,
+        page: PageIndex,
+        paywallMarked: Bool
+    )
+        -> PageStatus
+    {
         if httpStatus >= 400 { return .errorPage }
         let words = TextBytes.wordCount(result.text)
         guard words < 200 else { return .article }
@@ -31,6 +45,57 @@ enum PageClassifier {
         }
         if words < 40 { return .notArticle }
         return .article
+    }
+
+    /// Schema.org types of pages that are not stories: shop pages, lists of links, forums and
+    /// questions. A page declaring one of them and no article type is not an article.
+    private static let nonArticleTypes: Set<String> = [
+        "Product", "ProductGroup", "CollectionPage", "QAPage", "DiscussionForumPosting", "ItemList",
+        "SearchResultsPage", "ProfilePage", "JobPosting", "SoftwareApplication",
+    ]
+
+    private static let articleTypes: Set<String> = [
+        "Article", "NewsArticle", "BlogPosting", "Report", "TechArticle", "ScholarlyArticle", "AnalysisNewsArticle",
+        "OpinionNewsArticle", "ReviewNewsArticle", "ReportageNewsArticle", "LiveBlogPosting", "SocialMediaPosting",
+        "MedicalWebPage", "Recipe", "HowTo", "Review", "BackgroundNewsArticle",
+    ]
+
+    /// A product page, a forum thread, a listing or a collection, by what the page declares
+    /// (schema.org types, `og:type`) and the shape of its text: a story is mostly paragraphs of
+    /// prose, a listing or a product grid mostly short lines, links and cards.
+    static func isListingOrProduct(_ result: ExtractedPage, page: PageIndex) -> Bool {
+        let types = JSONLD.declaredTypes(in: page.head.jsonLD)
+        let declaresArticle = !types.isDisjoint(with: Self.articleTypes)
+        if !declaresArticle, !types.isDisjoint(with: Self.nonArticleTypes) { return true }
+        let ogType = page.head.meta("og:type")?.lowercased() ?? ""
+        if ogType.hasPrefix("product") { return true }
+        // The shape of the page: the share of its text in paragraphs of prose (80+ characters).
+        var signals = declaresArticle ? 1 : 0
+        if ogType == "article" { signals += 1 }
+        if result.published != nil { signals += 1 }
+        if !result.authors.isEmpty { signals += 1 }
+        guard signals < 3, let body = page.body else { return false }
+        // Documentation: many code blocks and nothing that dates or signs the page as a story.
+        if signals == 0 {
+            var blocks = 0
+            for element in page.elements[body..<Int(page.elements[body].end)] where element.tag == .pre {
+                blocks += 1
+            }
+            if blocks >= 10 { return true }
+        }
+        guard TextBytes.wordCount(result.text) < 600 else { return false }
+        let total = Int(page.elements[body].text)
+        guard total > 0 else { return false }
+        // Prose: blocks with 80+ characters of their own text (a `<p>`, or a `<div>` of text and
+        // `<br>`s on older templates), hardly any of it in links.
+        var prose = 0
+        for element in page.elements[body..<Int(page.elements[body].end)]
+        where !element.tag.isInline && !element.hidden && element.inlineText >= 80
+            && element.inlineLinkText * 4 < element.inlineText
+        {
+            prose += Int(element.inlineText)
+        }
+        return prose * 10 < total
     }
 
     /// The text of the page outside scripts and styles (at most the first 20,000 characters).

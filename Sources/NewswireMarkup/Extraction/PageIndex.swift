@@ -46,6 +46,8 @@ struct PageHead {
     var times: [(element: Int, value: String)] = []
     /// Indexes of elements marked `itemprop="author"` or `rel="author"`.
     var authorElements: [Int] = []
+    /// Indexes of body elements marked `itemprop="datePublished"` (a `<meta>` one is in `metas`).
+    var publishedElements: [Int] = []
 
     func meta(_ key: String) -> String? {
         self.metas.first { $0.key == key && !$0.value.isEmpty }?.value
@@ -237,8 +239,10 @@ private struct IndexBuilder {
     var head = PageHead()
     var body: Int?
 
-    mutating func visit(_ node: NodePointer, parent: Int32, inLink: Bool, block: Int32) {
+    mutating func visit(_ node: NodePointer, parent givenParent: Int32, inLink givenInLink: Bool, block: Int32) {
         let tag = node.pointee.name.map { HTMLTag.lookup($0) } ?? .other
+        var parent = givenParent
+        var inLink = givenInLink
         switch tag {
         case .head:
             self.visitHead(node)
@@ -252,6 +256,26 @@ private struct IndexBuilder {
         case .title:
             if self.head.title == nil { self.head.title = PageIndex.textContent(node) }
             return
+        case .button:
+            // libxml2's HTML parser is not an HTML5 tree builder: a button left open in the
+            // header swallows the rest of the page, `<main>` included. Such a button is
+            // transparent: its children are indexed as its parent's.
+            guard Self.holdsMainContent(node) else { return }
+            var child = node.pointee.children
+            while let current = child {
+                if current.pointee.type == XML_ELEMENT_NODE {
+                    self.visit(current, parent: parent, inLink: inLink, block: block)
+                }
+                child = current.pointee.next
+            }
+            return
+        case .main, .article:
+            // The same mis-nesting puts `<main>` inside a header, nav or link: it is repaired by
+            // taking the element out to `<body>`, so it inherits neither their class nor hiding.
+            if let body = self.body, self.isMisnested(under: parent) {
+                parent = Int32(body)
+                inLink = false
+            }
         default:
             if tag.isNeverContent { return }
         }
@@ -271,6 +295,8 @@ private struct IndexBuilder {
             case .itemprop:
                 if PageIndex.equals(value, "author") || PageIndex.equals(value, "creator") {
                     self.head.authorElements.append(Int(index))
+                } else if PageIndex.equals(value, "datepublished") {
+                    self.head.publishedElements.append(Int(index))
                 }
             case .rel:
                 if tag == .a, PageIndex.contains(value, "author") {
@@ -334,6 +360,39 @@ private struct IndexBuilder {
             child = current.pointee.next
         }
         self.elements[Int(index)].end = Int32(self.elements.count)
+    }
+
+    /// Whether an ancestor (from `parent` up) is an element that never holds a page's main content.
+    private func isMisnested(under parent: Int32) -> Bool {
+        var ancestor = parent
+        while ancestor >= 0 {
+            switch self.elements[Int(ancestor)].tag {
+            case .header, .nav, .footer, .aside, .a, .form, .menu, .label: return true
+            case .body: return false
+            default: ancestor = self.elements[Int(ancestor)].parent
+            }
+        }
+        return false
+    }
+
+    /// Whether a `<main>` or `<article>` element lies below `node` (a bounded search).
+    private static func holdsMainContent(_ node: NodePointer) -> Bool {
+        var stack: [NodePointer] = []
+        var child = node.pointee.children
+        var visited = 0
+        while true {
+            while let current = child {
+                child = current.pointee.next
+                guard current.pointee.type == XML_ELEMENT_NODE, let name = current.pointee.name else { continue }
+                visited += 1
+                let tag = HTMLTag.lookup(name)
+                if tag == .main || tag == .article { return true }
+                if visited > 5000 { return false }
+                stack.append(current)
+            }
+            guard let next = stack.popLast() else { return false }
+            child = next.pointee.children
+        }
     }
 
     /// Adds every element's counts to its parent's, children first.

@@ -104,7 +104,10 @@ struct Renderer {
         let hints = element.hints
         if hints.contains(.boilerplate) && !hints.contains(.positive) { return true }
         if hints.contains(.caption) && element.text < 400 { return true }
-        if (hints.contains(.byline) || hints.contains(.dateline)) && element.text < 250 { return true }
+        if (hints.contains(.byline) || hints.contains(.dateline)) && element.text < 250 {
+            // A dateline opening a paragraph ("<p><span class=dateline>CAIRO —</span> The…") is story text.
+            return !(hints.contains(.dateline) && self.opensParagraph(index))
+        }
         // Author boxes: a short biography under a byline-ish class.
         if hints.contains(.byline) && !hints.contains(.positive) && element.text < 1000 && element.paragraphs <= 3 {
             return true
@@ -138,6 +141,25 @@ struct Renderer {
         default:
             return false
         }
+    }
+
+    /// An inline element at the start of a paragraph that holds much more text than it.
+    private func opensParagraph(_ index: Int) -> Bool {
+        let element = self.page.elements[index]
+        guard element.tag.isInline, element.parent >= 0 else { return false }
+        let parent = self.page.elements[Int(element.parent)]
+        guard parent.tag == .p, parent.text > element.text + 80 else { return false }
+        var child = parent.node.pointee.children
+        while let node = child {
+            if node == element.node { return true }
+            if node.pointee.type == XML_ELEMENT_NODE { return false }
+            if node.pointee.type == XML_TEXT_NODE, let content = node.pointee.content, PageIndex.measure(content).0 > 0
+            {
+                return false
+            }
+            child = node.pointee.next
+        }
+        return false
     }
 
     /// Whether a blockquote holds most of the element's text (embedded posts are quoted in the story).

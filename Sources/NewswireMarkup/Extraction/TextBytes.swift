@@ -54,6 +54,19 @@ enum TextBytes {
         }
     }
 
+    /// The offset of the last occurrence of `needle` in `haystack`, if any.
+    static func lastIndex(of needle: [UInt8], in haystack: [UInt8]) -> Int? {
+        guard !needle.isEmpty, haystack.count >= needle.count else { return nil }
+        var index = haystack.count - needle.count
+        while index >= 0 {
+            if haystack[index] == needle[0], haystack[index..<index + needle.count].elementsEqual(needle) {
+                return index
+            }
+            index -= 1
+        }
+        return nil
+    }
+
     /// Letters and digits only, ASCII lower-cased; other scripts kept as they are.
     static func alphanumericKey(_ text: String) -> [UInt8] {
         var bytes: [UInt8] = []

@@ -12,11 +12,15 @@ public enum OPML {
         public var title: String?
         /// The site (`htmlUrl`).
         public var siteURL: String?
+        /// The outline's `category` attribute (comma-separated, slashes trimmed) and the
+        /// titles of the folders it sits in, outermost first: the feed's tags.
+        public var categories: [String]
 
-        public init(feedURL: String, title: String? = nil, siteURL: String? = nil) {
+        public init(feedURL: String, title: String? = nil, siteURL: String? = nil, categories: [String] = []) {
             self.feedURL = feedURL
             self.title = title
             self.siteURL = siteURL
+            self.categories = categories
         }
     }
 
@@ -39,10 +43,15 @@ public enum OPML {
                 defer { xmlFreeDoc(document) }
                 guard let reader = xmlReaderWalker(document) else { return }
                 defer { xmlFreeTextReader(reader) }
+                // Folders (outlines without a feed URL that hold others), with their depth.
+                var folders: [(depth: Int32, title: String)] = []
                 while xmlTextReaderRead(reader) == 1 {
                     guard xmlTextReaderNodeType(reader) == 1, let name = xmlTextReaderConstLocalName(reader),
                         String(cString: name).lowercased() == "outline"
                     else { continue }
+                    let depth = xmlTextReaderDepth(reader)
+                    let isEmpty = xmlTextReaderIsEmptyElement(reader) == 1
+                    while let last = folders.last, last.depth >= depth { folders.removeLast() }
                     var attributes: [String: String] = [:]
                     while xmlTextReaderMoveToNextAttribute(reader) == 1 {
                         guard let key = xmlTextReaderConstLocalName(reader), let value = xmlTextReaderConstValue(reader)
@@ -50,13 +59,26 @@ public enum OPML {
                         attributes[String(cString: key).lowercased()] = String(cString: value)
                     }
                     xmlTextReaderMoveToElement(reader)
-                    guard let url = attributes["xmlurl"]?.trimmingASCIIWhitespace(), !url.isEmpty else { continue }
                     let title = (attributes["title"] ?? attributes["text"])?.trimmingASCIIWhitespace()
+                    guard let url = attributes["xmlurl"]?.trimmingASCIIWhitespace(), !url.isEmpty else {
+                        if !isEmpty, let title, !title.isEmpty { folders.append((depth, title)) }
+                        continue
+                    }
+                    var categories = folders.map(\.title)
+                    for category in (attributes["category"] ?? "").split(separator: ",") {
+                        var trimmed = Substring(String(category).trimmingASCIIWhitespace())
+                        while trimmed.hasPrefix("/") { trimmed = trimmed.dropFirst() }
+                        while trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+                        if !trimmed.isEmpty && !categories.contains(String(trimmed)) {
+                            categories.append(String(trimmed))
+                        }
+                    }
                     result.append(
                         Subscription(
                             feedURL: url,
                             title: title?.isEmpty == false ? title : nil,
-                            siteURL: attributes["htmlurl"].flatMap { $0.isEmpty ? nil : $0 }
+                            siteURL: attributes["htmlurl"].flatMap { $0.isEmpty ? nil : $0 },
+                            categories: categories
                         )
                     )
                 }

@@ -26,8 +26,10 @@ public struct EngineOptions: Sendable, Hashable {
     public var pagesInFlight = 128
     /// Feeds fetched or parsed but not yet admitted, at once.
     public var feedsInFlight = 64
-    /// Records released between two commits of the sink and the state.
+    /// Records released between two commits of the sink and the state (at least).
     public var commitInterval = 25
+    /// The least time between two commits: each one syncs the output and the state file.
+    public var commitSpacing: Duration = .milliseconds(200)
     /// Fetch every page and feed again, ignoring validators and what the state has seen.
     public var refetch = false
     public var dedup = DedupOptions()
@@ -80,6 +82,7 @@ public final class Engine: Sendable {
             dedup: self.options.dedup,
             clock: self.parts.clock,
             commitInterval: self.options.commitInterval,
+            commitSpacing: self.options.commitSpacing,
             logger: self.logger
         )
         var feedStates: [String: FeedState] = [:]
@@ -108,6 +111,7 @@ private struct ParsedSlot: Sendable {
     var page: PageTask?
     var outcome: Outcome
     var pages: PageMode
+    var settings: FeedSettings
     var fetchedAt: Date
 }
 
@@ -146,7 +150,11 @@ private final class EngineRun: Sendable {
     ) {
         self.parts = parts
         self.options = options
-        self.processor = ItemProcessor(stages: parts.stages, clock: parts.clock)
+        self.processor = ItemProcessor(
+            stages: parts.stages,
+            clock: parts.clock,
+            fingerprinter: TextFingerprinter(options: options.dedup.fingerprint)
+        )
         self.output = output
         self.feedStates = feedStates
         self.logger = logger
@@ -169,7 +177,7 @@ private final class EngineRun: Sendable {
             switch work {
             case .feed(let task):
                 let previous = self.feedStates[task.url]
-                var request = FetchRequest(url: task.url)
+                var request = task.settings.request.request(for: task.url)
                 if !self.options.refetch {
                     request.etag = previous?.etag
                     request.lastModified = previous?.lastModified
@@ -193,6 +201,7 @@ private final class EngineRun: Sendable {
                             page: nil,
                             outcome: .feed(report),
                             pages: task.pages,
+                            settings: task.settings,
                             fetchedAt: fetchedAt
                         )
                         self.admissions.put(.slot(slot))
@@ -207,6 +216,7 @@ private final class EngineRun: Sendable {
                     page: nil,
                     outcome: .feed(FeedReport(result: result, items: 0, error: report.error, state: report.state)),
                     pages: .never,
+                    settings: FeedSettings(),
                     fetchedAt: self.parts.clock.now()
                 )
                 self.admissions.put(.slot(slot))
@@ -218,6 +228,7 @@ private final class EngineRun: Sendable {
                     page: task,
                     outcome: .nothing,
                     pages: .always,
+                    settings: FeedSettings(),
                     fetchedAt: self.parts.clock.now()
                 )
                 self.admissions.put(.slot(slot))
@@ -280,14 +291,19 @@ private final class EngineRun: Sendable {
             }
             return
         }
-        for item in slot.items {
+        let admitted = self.processor.admitted(slot.items, settings: slot.settings)
+        for (item, admit) in zip(slot.items, admitted) {
             self.pageWindow.wait()
-            self.route(item, pages: slot.pages, fetchedAt: slot.fetchedAt)
+            if admit {
+                self.route(item, pages: slot.pages, settings: slot.settings, fetchedAt: slot.fetchedAt)
+            } else {
+                self.deliver(.filtered, at: item.sequence)
+            }
         }
     }
 
     /// Sends one feed item to the feed-only builder, to its page, or straight to the output.
-    private func route(_ item: FeedItem, pages: PageMode, fetchedAt: Date) {
+    private func route(_ item: FeedItem, pages: PageMode, settings: FeedSettings, fetchedAt: Date) {
         let link = item.entry.link.flatMap { WebURL.isWeb($0) ? $0 : nil }
         let ownText: Bool
         switch pages {
@@ -297,7 +313,10 @@ private final class EngineRun: Sendable {
         }
         if ownText || (link == nil && !ArticleAssembler.feedText(item.entry).isEmpty) {
             self.extractQueue.async {
-                self.deliver(self.processor.articleFromFeed(item, fetchedAt: fetchedAt), at: item.sequence)
+                self.deliver(
+                    self.processor.articleFromFeed(item, fetchedAt: fetchedAt, settings: settings),
+                    at: item.sequence
+                )
             }
             return
         }
@@ -317,9 +336,12 @@ private final class EngineRun: Sendable {
             self.deliver(.seen, at: item.sequence)
             return
         }
-        self.parts.fetcher.submit(FetchRequest(url: link)) { result in
+        self.parts.fetcher.submit(settings.request.request(for: link)) { result in
             self.extractQueue.async {
-                self.deliver(self.processor.processPage(item, link: link, source: nil, result), at: item.sequence)
+                self.deliver(
+                    self.processor.processPage(item, link: link, source: nil, settings: settings, result),
+                    at: item.sequence
+                )
             }
         }
     }

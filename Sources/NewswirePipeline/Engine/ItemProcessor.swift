@@ -1,12 +1,16 @@
 import Foundation
 import Logging
 import NewswireCore
+import NewswireDedup
+import NewswireMarkup
 
 /// The CPU work of the engine on one feed or one page, as plain functions of their inputs:
 /// no queues, no state, so tests can call them directly.
 struct ItemProcessor: Sendable {
     let stages: PipelineStages
     let clock: any NewswireClock
+    /// Fingerprints texts here, on the concurrent queues, with the dedup stage's options.
+    let fingerprinter: TextFingerprinter
     let assembler = ArticleAssembler()
 
     /// Parses a fetched feed into its items and reports the feed's new state.
@@ -73,15 +77,73 @@ struct ItemProcessor: Sendable {
         return (FeedReport(result: .parsed, items: items.count, error: nil, state: state), items, document.fetchedAt)
     }
 
+    /// The items of a parsed feed that its `since`, `max_items` and pre-fetch `keep`/`drop`
+    /// rules leave in (the others are `filtered`).
+    func admitted(_ items: [FeedItem], settings: FeedSettings) -> [Bool] {
+        var admitted = [Bool](repeating: true, count: items.count)
+        if let since = settings.since {
+            let cutoff = since.cutoff(now: self.clock.now())
+            for (index, item) in items.enumerated() {
+                if let date = item.entry.published ?? item.entry.updated, date < cutoff { admitted[index] = false }
+            }
+        }
+        if !settings.filter.isEmpty {
+            for (index, item) in items.enumerated() where admitted[index] {
+                let values = ItemFilter.Values(
+                    title: item.entry.title.map(HTMLText.plainText(fromFragment:)),
+                    url: item.entry.link ?? ArticleAssembler.itemURL(item),
+                    categories: item.entry.categories.map(\.term)
+                )
+                if settings.filter.rejection(values) != nil { admitted[index] = false }
+            }
+        }
+        if let limit = settings.maxItems {
+            // The newest `limit` items by date; undated items rank by their place in the feed.
+            let ranked = items.indices.filter { admitted[$0] }.sorted { left, right in
+                let a = items[left].entry.published ?? items[left].entry.updated
+                let b = items[right].entry.published ?? items[right].entry.updated
+                switch (a, b) {
+                case (let a?, let b?) where a != b: return a > b
+                case (.some, nil): return true
+                case (nil, .some): return false
+                default: return left < right
+                }
+            }
+            for index in ranked.dropFirst(limit) { admitted[index] = false }
+        }
+        return admitted
+    }
+
+    /// Whether the finished article passes the feed's `keep`/`drop` rules on every field.
+    private func passes(_ article: Article, settings: FeedSettings) -> Bool {
+        guard !settings.filter.isEmpty else { return true }
+        let values = ItemFilter.Values(
+            title: article.title ?? "",
+            url: article.url,
+            categories: article.categories,
+            language: article.language ?? "",
+            text: article.text
+        )
+        return settings.filter.rejection(values) == nil
+    }
+
     /// The article of an item built from the feed alone.
-    func articleFromFeed(_ item: FeedItem, fetchedAt: Date) -> Outcome {
+    func articleFromFeed(_ item: FeedItem, fetchedAt: Date, settings: FeedSettings = FeedSettings()) -> Outcome {
         var (article, warnings) = self.assembler.assembleFromFeed(
             item: item,
             fetchedAt: fetchedAt,
             now: self.clock.now()
         )
+        guard self.passes(article, settings: settings) else { return .filtered }
+        article.feedTags = settings.tags
         self.tag(&article)
-        return .article(article, link: item.entry.link, warnings: warnings)
+        // No link was followed: the article's URL is the item's own.
+        return .article(
+            article,
+            link: nil,
+            warnings: warnings,
+            fingerprint: self.fingerprinter.fingerprint(article.text)
+        )
     }
 
     /// Checks, extracts and assembles one fetched page (`link` of `item`, or a page task's URL).
@@ -89,6 +151,7 @@ struct ItemProcessor: Sendable {
         _ item: FeedItem?,
         link: String,
         source: String?,
+        settings: FeedSettings = FeedSettings(),
         evidence: PageTask? = nil,
         _ result: Result<FetchedDocument, FetchError>
     ) -> Outcome {
@@ -153,11 +216,20 @@ struct ItemProcessor: Sendable {
             article.feed = source
             if article.language == nil { article.language = evidence?.language }
         }
+        guard self.passes(article, settings: settings) else { return .filtered }
+        article.feedTags = settings.tags
         self.tag(&article)
-        return .article(article, link: link, warnings: warnings)
+        return .article(
+            article,
+            link: link,
+            warnings: warnings,
+            fingerprint: self.fingerprinter.fingerprint(article.text)
+        )
     }
 
+    /// Tags entities (when the pipeline does) and counts words, here on the concurrent queue.
     private func tag(_ article: inout Article) {
+        article.countedWords = article.countWords()
         if let entities = self.stages.entities {
             article.entities = entities.extractEntities(title: article.title, text: article.text)
         }

@@ -1,4 +1,5 @@
 public import NewswireCore
+import NewswireDedup
 
 /// What one position of the stream turned out to be.
 enum Outcome: Sendable {
@@ -6,9 +7,11 @@ enum Outcome: Sendable {
     /// with the feed's new state for the store.
     case feed(FeedReport)
     /// An article, with the link that was followed for it (if any) and warnings for the log.
-    case article(Article, link: String?, warnings: [String])
+    case article(Article, link: String?, warnings: [String], fingerprint: TextFingerprint?)
     /// An item whose page was decided in an earlier run: not fetched again.
     case seen
+    /// An item that the feed's `since`, `max_items`, `keep` or `drop` left out.
+    case filtered
     case failure(ErrorRecord)
     /// A position with nothing to emit (item 0 of a page task).
     case nothing

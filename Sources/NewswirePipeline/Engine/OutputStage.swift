@@ -21,8 +21,10 @@ final class OutputStage {
     private let store: (any PipelineStateStore)?
     private let deduplicator: Deduplicator
     private let commitInterval: Int
+    private let commitSpacing: Duration
     private let logger: Logger
     private var sinceCommit = 0
+    private var lastCommit = ContinuousClock.now
     private var lastReleased: SequenceNumber?
     /// Feed states waiting until the feed's last item is written.
     private var pendingFeeds: [(through: SequenceNumber, state: FeedState)] = []
@@ -42,11 +44,13 @@ final class OutputStage {
         dedup: DedupOptions,
         clock: any NewswireClock,
         commitInterval: Int,
+        commitSpacing: Duration,
         logger: Logger
     ) throws {
         self.sink = sink
         self.store = store
         self.commitInterval = max(1, commitInterval)
+        self.commitSpacing = commitSpacing
         self.logger = logger
         self.deduplicator = try Deduplicator(store: store, options: dedup, now: { clock.now() })
         var checkpoint: [String: String] = [:]
@@ -114,9 +118,9 @@ final class OutputStage {
                     let through = SequenceNumber(round: sequence.round, feed: sequence.feed, item: report.items)
                     self.pendingFeeds.append((through, state))
                 }
-            case .article(var article, let link, let warnings):
+            case .article(var article, let link, let warnings, let fingerprint):
                 self.warnings += warnings
-                let decision = self.deduplicator.decide(&article)
+                let decision = self.deduplicator.decide(&article, fingerprint: fingerprint)
                 switch decision.reason {
                 case .new, .update: break
                 case .seen: self.summary.seen += 1
@@ -126,6 +130,8 @@ final class OutputStage {
                 if let link { self.deduplicator.noteFollowed(link: link, at: sequence) }
             case .seen:
                 self.summary.seen += 1
+            case .filtered:
+                self.summary.filtered += 1
             case .failure(let error):
                 self.write(error)
             case .nothing:
@@ -135,7 +141,14 @@ final class OutputStage {
         if let last = released.last?.0 {
             self.lastReleased = last
             self.sinceCommit += released.count
-            if self.sinceCommit >= self.commitInterval { self.commit() }
+            // Every `commitInterval` records, but not more often than `commitSpacing` (each
+            // commit syncs the output and the state file), and at least every 100 intervals.
+            if self.sinceCommit >= self.commitInterval
+                && (ContinuousClock.now - self.lastCommit >= self.commitSpacing
+                    || self.sinceCommit >= self.commitInterval * 100)
+            {
+                self.commit()
+            }
         }
         return items
     }
@@ -174,6 +187,7 @@ final class OutputStage {
             )
             self.pendingFeeds.removeFirst(ready)
             self.sinceCommit = 0
+            self.lastCommit = ContinuousClock.now
         } catch {
             self.failure = error
         }

@@ -20,12 +20,21 @@ public struct FeedTask: Sendable, Hashable {
     /// Which poll of this feed this is (0 for a one-shot crawl).
     public var round: Int
     public var pages: PageMode
+    /// Request settings, item limits, filters and tags.
+    public var settings: FeedSettings
 
-    public init(url: String, name: String? = nil, round: Int = 0, pages: PageMode = .always) {
+    public init(
+        url: String,
+        name: String? = nil,
+        round: Int = 0,
+        pages: PageMode = .always,
+        settings: FeedSettings = FeedSettings()
+    ) {
         self.url = url
         self.name = name
         self.round = round
         self.pages = pages
+        self.settings = settings
     }
 }
 

@@ -60,9 +60,14 @@ import Testing
                 OPML.Subscription(
                     feedURL: "https://ledger.example/rss.xml",
                     title: "Lakeside Ledger",
-                    siteURL: "https://ledger.example/"
+                    siteURL: "https://ledger.example/",
+                    categories: ["Local"]
                 ),
-                OPML.Subscription(feedURL: "https://quarry.example/atom.xml", title: "Quarry & Co"),
+                OPML.Subscription(
+                    feedURL: "https://quarry.example/atom.xml",
+                    title: "Quarry & Co",
+                    categories: ["Local"]
+                ),
             ]
         )
     }
@@ -79,5 +84,30 @@ import Testing
         #expect(read.map(\.feedURL) == subscriptions.map(\.feedURL))
         #expect(read.first?.title == "A <1>")
         #expect(read.last?.title == "https://b.example/feed.json")
+    }
+}
+
+@Suite struct OPMLCategoryTests {
+    @Test func foldersAndCategoryAttributesBecomeCategories() {
+        let opml = """
+            <?xml version="1.0"?><opml version="2.0"><head><title>Subs</title></head><body>
+            <outline text="Local">
+              <outline text="Harbour" xmlUrl="https://harbour.test/rss" category="/Velmora/Port,/Business/"/>
+              <outline text="Weather desk">
+                <outline text="Storms" xmlUrl="https://storms.test/feed"/>
+              </outline>
+            </outline>
+            <outline text="Loose" xmlUrl="https://loose.test/atom"/>
+            </body></opml>
+            """
+        let subscriptions = OPML.subscriptions(in: Array(opml.utf8))
+        #expect(
+            subscriptions.map(\.feedURL) == [
+                "https://harbour.test/rss", "https://storms.test/feed", "https://loose.test/atom",
+            ]
+        )
+        #expect(
+            subscriptions.map(\.categories) == [["Local", "Velmora/Port", "Business"], ["Local", "Weather desk"], []]
+        )
     }
 }

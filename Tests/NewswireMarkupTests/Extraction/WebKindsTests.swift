@@ -1,0 +1,233 @@
+import Foundation
+import NewswireCore
+import NewswireMarkup
+import Testing
+
+/// The kinds of failure seen on current templates of sites nobody tuned for: dates shown
+/// only as text, mis-nested parse trees and pages that are not articles. Every page here
+/// is invented for the test.
+@Suite struct WebKindsTests {
+    private static let plainURL = "https://harbour.example/stories/ferry-pier"
+
+    private static func story(head: String = "", top: String = "", after: String = "") -> String {
+        let paragraphs = ExtractionFixtures.storyParagraphs.map { "<p>\($0)</p>" }.joined(separator: "\n")
+        return """
+            <html lang="en"><head><title>Ferry pier to be rebuilt | Harbour Weekly</title>\(head)</head><body>
+            <nav class="menu"><a href="/">Home</a> <a href="/news">News</a></nav>
+            <article><h1>Ferry pier to be rebuilt</h1>\(top)
+            <div class="entry-content">\(paragraphs)</div>\(after)</article>
+            <footer><p>Harbour Weekly, Quay Street 4</p></footer></body></html>
+            """
+    }
+
+    private static func day(_ page: ExtractedPage) -> String? {
+        page.published.map { String(RFC3339.string(from: $0).prefix(10)) }
+    }
+
+    // MARK: Dates
+
+    @Test func readsAHumanDateFromItempropOnAnyElement() throws {
+        let html = Self.story(top: "<p class=\"meta\"><span itemprop=\"datePublished\">October 17, 2018</span></p>")
+        #expect(Self.day(try ExtractionFixtures.extract(html, url: Self.plainURL)) == "2018-10-17")
+    }
+
+    @Test func readsTheDateShownUnderTheHeadline() throws {
+        let html = Self.story(
+            top: "<div class=\"post-info\"><span>By Tove Almqvist</span> · <span>17 March 2021</span></div>"
+        )
+        #expect(Self.day(try ExtractionFixtures.extract(html, url: Self.plainURL)) == "2021-03-17")
+    }
+
+    @Test func prefersTheOriginalPublicationToTheUpdate() throws {
+        let shown = Self.story(
+            top:
+                "<div class=\"dates\"><span>Updated: November 18, 2025</span> <span>Published: March 3, 2021</span></div>"
+        )
+        #expect(Self.day(try ExtractionFixtures.extract(shown, url: Self.plainURL)) == "2021-03-03")
+        // A shown "Updated" line does not override the declared publication date.
+        let declared = Self.story(
+            head: "<meta property=\"article:published_time\" content=\"2020-02-01T09:00:00Z\">",
+            top: "<p class=\"byline-date\">Last updated on <span>November 18, 2025</span></p>"
+        )
+        #expect(Self.day(try ExtractionFixtures.extract(declared, url: Self.plainURL)) == "2020-02-01")
+    }
+
+    @Test func aShownTimeElementWinsOverADisagreeingDeclaredDate() throws {
+        let html = Self.story(
+            head:
+                "<script type=\"application/ld+json\">{\"@type\": \"BlogPosting\", \"datePublished\": \"2019-01-05\"}</script>",
+            top: "<div class=\"meta\"><time datetime=\"2024-06-02T08:00:00Z\">June 2, 2024</time></div>"
+        )
+        #expect(Self.day(try ExtractionFixtures.extract(html, url: Self.plainURL)) == "2024-06-02")
+    }
+
+    @Test func readsCitationDatesAndLeavesAmbiguousDatesOut() throws {
+        let citation = Self.story(head: "<meta name=\"citation_publication_date\" content=\"2023 Jan 7\">")
+        #expect(Self.day(try ExtractionFixtures.extract(citation, url: Self.plainURL)) == "2023-01-07")
+        // 03/04/2021 is March 4 in one convention and April 3 in the other: no date rather than a wrong one.
+        let ambiguous = Self.story(top: "<div class=\"date\">03/04/2021</div>")
+        #expect(Self.day(try ExtractionFixtures.extract(ambiguous, url: Self.plainURL)) == nil)
+        let unambiguous = Self.story(top: "<div class=\"date\">23/04/2021</div>")
+        #expect(Self.day(try ExtractionFixtures.extract(unambiguous, url: Self.plainURL)) == "2021-04-23")
+    }
+
+    @Test func ignoresDatesInComments() throws {
+        let html = Self.story(
+            after: """
+                <section class="comments"><div class="comment"><p>Ivar Lund</p><p>May 2, 2022</p>
+                <p>Great news for the island.</p></div></section>
+                """
+        )
+        #expect(Self.day(try ExtractionFixtures.extract(html, url: Self.plainURL)) == nil)
+    }
+
+    // MARK: Authors and titles
+
+    @Test func readsTheShownBylineWithItsCoAuthors() throws {
+        let html = Self.story(
+            top: "<p class=\"byline\">By Tove Almqvist (with Ivar Lund and Orla Brennick)</p>",
+            after: """
+                <section class="comments"><div class="comment"><span itemprop="author">Karl Viken</span>
+                <p>Great news for the island.</p></div></section>
+                """
+        )
+        let page = try ExtractionFixtures.extract(html, url: Self.plainURL)
+        #expect(page.authors == ["Tove Almqvist", "Ivar Lund", "Orla Brennick"])
+    }
+
+    @Test func readsABylineAfterTheDateOrALabel() throws {
+        let afterDate = Self.story(
+            top: "<p class=\"meta\"><time datetime=\"2024-06-02\">June 2, 2024</time> by Tove Almqvist</p>"
+        )
+        #expect(try ExtractionFixtures.extract(afterDate, url: Self.plainURL).authors == ["Tove Almqvist"])
+        let labelled = Self.story(top: "<div><h2>Article by</h2><div>Ivar Lund</div></div>")
+        #expect(try ExtractionFixtures.extract(labelled, url: Self.plainURL).authors == ["Ivar Lund"])
+        // "by" continuing a sentence of the story is no byline.
+        let sentence = Self.story(
+            top: "<p>The ferry to <a href=\"/quay\">North Quay</a> by Harbour Lines runs twice a day in summer, "
+                + "and the council wants a third crossing for the busy weeks of July and August.</p>"
+        )
+        #expect(try ExtractionFixtures.extract(sentence, url: Self.plainURL).authors.isEmpty)
+    }
+
+    @Test func commentersAreNotAuthors() throws {
+        let html = Self.story(
+            after: """
+                <ol class="comment-list"><li class="comment"><div class="comment-author vcard">
+                <span itemprop="author">Karl Viken</span> says:</div><p>Great news for the island.</p></li></ol>
+                """
+        )
+        #expect(try ExtractionFixtures.extract(html, url: Self.plainURL).authors.isEmpty)
+    }
+
+    @Test func handlesStaffAndCredentialsAreNotNames() throws {
+        let handle = Self.story(head: "<meta name=\"author\" content=\"@harbourfan\">")
+        #expect(try ExtractionFixtures.extract(handle, url: Self.plainURL).authors.isEmpty)
+        let staff = Self.story(head: "<meta name=\"author\" content=\"Staff\">")
+        #expect(try ExtractionFixtures.extract(staff, url: Self.plainURL).authors.isEmpty)
+        let credentials = Self.story(head: "<meta name=\"author\" content=\"Tove Almqvist RN, MD\">")
+        #expect(try ExtractionFixtures.extract(credentials, url: Self.plainURL).authors == ["Tove Almqvist"])
+    }
+
+    @Test func theHeadlineShownWinsOverTheSearchTitle() throws {
+        let html = Self.story(head: "<meta property=\"og:title\" content=\"Pier news: council vote explained\">")
+        #expect(try ExtractionFixtures.extract(html, url: Self.plainURL).title == "Ferry pier to be rebuilt")
+        // A short section label in the h1 sharing nothing with the declared title is not the headline.
+        let label = html.replacingOccurrences(of: "<h1>Ferry pier to be rebuilt</h1>", with: "<h1>Local news</h1>")
+        #expect(try ExtractionFixtures.extract(label, url: Self.plainURL).title == "Pier news: council vote explained")
+    }
+
+    // MARK: Body edges
+
+    @Test func keepsTheDatelineAndDropsThePrintFooter() throws {
+        let first = ExtractionFixtures.storyParagraphs[0]
+        let html = Self.story(after: "<p>Order Reprints | Today's Paper | Subscribe</p>")
+            .replacingOccurrences(
+                of: "<p>\(first)</p>",
+                with: "<p><span class=\"dateline\">LINDQVIST BAY —</span> \(first)</p>"
+            )
+        let page = try ExtractionFixtures.extract(html, url: Self.plainURL)
+        #expect(page.text.hasPrefix("LINDQVIST BAY — The harbour council"))
+        #expect(!page.text.contains("Order Reprints"))
+    }
+
+    // MARK: Mis-nested trees
+
+    @Test func keepsTheStoryWhenMainIsInsideAnUnclosedButton() throws {
+        let paragraphs = ExtractionFixtures.storyParagraphs.map { "<p>\($0)</p>" }.joined(separator: "\n")
+        let html = """
+            <html><head><title>Ferry pier to be rebuilt</title></head><body>
+            <header class="site-header"><div class="menu-top"><button class="menu-button" aria-label="Menu">
+            <span class="icon"></span>
+            <main id="main"><article><h1>Ferry pier to be rebuilt</h1>\(paragraphs)</article></main>
+            <footer><p>Harbour Weekly</p></footer></body></html>
+            """
+        let page = try ExtractionFixtures.extract(html, url: Self.plainURL)
+        #expect(page.pageStatus == .article)
+        #expect(page.text.contains("Mayor Orla Brennick said the new pier"))
+        #expect(page.text.contains("small levy on summer visitors"))
+    }
+
+    @Test func keepsTheStoryWhenMainIsInsideTheNavigation() throws {
+        let paragraphs = ExtractionFixtures.storyParagraphs.map { "<p>\($0)</p>" }.joined(separator: "\n")
+        let html = """
+            <html><head><title>Ferry pier to be rebuilt</title></head><body>
+            <header class="site-header"><nav class="navbar"><div class="collapse" id="primary">
+            <ul><li><a href="/">Home</a></li></ul>
+            <main class="main"><div class="content"><h1>Ferry pier to be rebuilt</h1>\(paragraphs)</div></main>
+            </div></nav></header></body></html>
+            """
+        let page = try ExtractionFixtures.extract(html, url: Self.plainURL)
+        #expect(page.pageStatus == .article)
+        #expect(page.text.contains("Fishermen, who had opposed earlier plans"))
+    }
+
+    // MARK: Page status
+
+    @Test func callsAProductPageNotAnArticle() throws {
+        let html = Self.story(
+            head: """
+                <script type="application/ld+json">{"@context": "https://schema.org", "@type": "Product",
+                "name": "Pier lantern", "offers": {"@type": "Offer", "price": "49.00"}}</script>
+                """
+        )
+        #expect(try ExtractionFixtures.extract(html, url: Self.plainURL).pageStatus == .notArticle)
+        let openGraph = Self.story(head: "<meta property=\"og:type\" content=\"product\">")
+        #expect(try ExtractionFixtures.extract(openGraph, url: Self.plainURL).pageStatus == .notArticle)
+    }
+
+    @Test func callsAForumThreadNotAnArticle() throws {
+        let html = Self.story(
+            head: """
+                <script type="application/ld+json">{"@type": ["DiscussionForumPosting"], "headline": "Pier noise",
+                "author": {"@type": "Person", "name": "harbourfan"}}</script>
+                """
+        )
+        #expect(try ExtractionFixtures.extract(html, url: Self.plainURL).pageStatus == .notArticle)
+    }
+
+    @Test func anArticleReviewingAProductStaysAnArticle() throws {
+        let html = Self.story(
+            head: """
+                <script type="application/ld+json">[{"@type": "NewsArticle", "headline": "Ferry pier to be rebuilt"},
+                {"@type": "Product", "name": "Pier lantern"}]</script>
+                """
+        )
+        #expect(try ExtractionFixtures.extract(html, url: Self.plainURL).pageStatus == .article)
+    }
+
+    @Test func callsAGridOfCardsNotAnArticle() throws {
+        let cards = (1...24).map { number in
+            """
+            <div class="card"><a href="/item/\(number)"><img src="/\(number).jpg"><h3>Harbour lantern model \(number)</h3></a>
+            <span class="price">\(number * 3) crowns</span> <a href="/cart/\(number)">Add to basket</a></div>
+            """
+        }.joined(separator: "\n")
+        let html = """
+            <html><head><title>Lanterns | Harbour Shop</title></head><body>
+            <nav><a href="/">Home</a> <a href="/shop">Shop</a></nav><h1>Lanterns</h1>
+            <p>Our lanterns for quays and gardens.</p><div class="grid">\(cards)</div></body></html>
+            """
+        #expect(try ExtractionFixtures.extract(html, url: Self.plainURL).pageStatus == .notArticle)
+    }
+}
