@@ -82,6 +82,12 @@ let package = Package(
             dependencies: ["NewswireDedup", "NewswireCore"],
             swiftSettings: swiftSettings
         ),
+        // scripts/bench-sitemaps: SitemapParser against libxml2's bare reader on a generated sitemap.
+        .executableTarget(
+            name: "newswire-bench-sitemaps",
+            dependencies: ["NewswireMarkup", "NewswireCore"],
+            swiftSettings: swiftSettings
+        ),
         // scripts/bench-feeds: FeedParser against libxml2's bare reader on a generated corpus.
         .executableTarget(
             name: "newswire-bench-feeds",
@@ -106,7 +112,11 @@ let package = Package(
             dependencies: ["NewswireFetch", "NewswireTesting"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "NewswireMarkupTests", dependencies: ["NewswireMarkup"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "NewswireMarkupTests",
+            dependencies: ["NewswireMarkup", "NewswireTesting"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "NewswireEntitiesTests",
             dependencies: ["NewswireEntities"],

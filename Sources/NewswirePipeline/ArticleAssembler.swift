@@ -46,14 +46,16 @@ public struct ArticleAssembler: Sendable {
         return (article, warnings)
     }
 
-    /// Builds the article of a page that no feed announced (`newswire extract`).
+    /// Builds the article of a page that no feed announced (`newswire extract`, a sitemap
+    /// entry); `evidence` holds what its source said (a news sitemap's title and date).
     public func assemble(
         document: FetchedDocument,
         page: ExtractedPage,
-        now: Date
+        now: Date,
+        evidence: FeedEntry = FeedEntry()
     ) -> (article: Article, warnings: [String]) {
         self.assemble(
-            entry: FeedEntry(),
+            entry: evidence,
             sequence: SequenceNumber(feed: 0, item: 0),
             document: document,
             page: page,

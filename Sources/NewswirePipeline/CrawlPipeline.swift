@@ -108,7 +108,35 @@ public final class CrawlPipeline: Sendable {
             logger: self.logger,
             onProgress: self.onProgress
         )
-        let source = FeedListSource(configuration.feeds.map { configuration.task(for: $0) })
+        var source: any WorkSource = FeedListSource(configuration.feeds.map { configuration.task(for: $0) })
+        // Sitemaps (after the feeds) get their own fetcher: their body limit is the
+        // sitemap protocol's 50 MB, above the pages' default.
+        var sitemapFetcher: Fetcher?
+        if !configuration.sitemaps.isEmpty {
+            var fetchOptions = configuration.fetch
+            fetchOptions.maxBodyBytes = max(fetchOptions.maxBodyBytes, configuration.sitemapOptions.maxBodyBytes)
+            let fetcher = Fetcher(options: fetchOptions, clock: self.clock, logger: self.logger)
+            sitemapFetcher = fetcher
+            var states: [String: FeedState] = [:]
+            do {
+                for state in try store?.allFeedStates() ?? [] { states[state.url] = state }
+            } catch {
+                throw RunError("\(error)")
+            }
+            var sitemapOptions = configuration.sitemapOptions
+            sitemapOptions.sitemap.refetch = configuration.refetch
+            source = ChainedSource([
+                source,
+                SitemapSource(
+                    sitemaps: configuration.sitemaps,
+                    fetcher: fetcher,
+                    states: states,
+                    clock: self.clock,
+                    options: sitemapOptions
+                ),
+            ])
+        }
+        defer { sitemapFetcher?.shutdown() }
         do {
             let summary = try engine.run(source, sink: sink, store: store)
             for note in sink.recoveryNotes { self.logger.info("output recovered", metadata: ["detail": "\(note)"]) }

@@ -34,6 +34,10 @@ public struct PipelineConfiguration: Sendable, Hashable {
     public var name: String
     /// Feeds named directly, then those of the OPML file, in that order.
     public var feeds: [FeedSource]
+    /// Sitemaps and sitemap indexes, read after the feeds (`sitemaps:`).
+    public var sitemaps: [String] = []
+    /// How sitemap entries are chosen (`sitemap:`).
+    public var sitemapOptions = SitemapSource.Options()
     /// The OPML file the feeds were read from, if any.
     public var opml: String?
     /// CIDR blocks of private or loopback addresses that may be fetched.

@@ -35,7 +35,9 @@ public enum PipelineFile {
     static let topLevelKeys = [
         "name", "feeds", "opml", "allow_networks", "output", "errors", "state", "pages", "entities", "fetch", "dedup",
         "since", "max_items", "keep", "drop", "tags",
+        "sitemaps", "sitemap",
     ]
+    static let sitemapKeys = ["recent_hours", "max_entries", "order", "max_depth", "any_site"]
     static let fetchKeys = [
         "user_agent", "timeout_s", "connect_timeout_s", "max_body_bytes", "max_redirects", "max_connections_per_host",
         "headers", "cookies", "auth", "proxy",
@@ -229,6 +231,12 @@ private struct Reader {
             case "since", "max_items", "keep", "drop", "tags":
                 try self.feedSetting(key, value, into: &configuration.feedDefaults)
             case "fetch": configuration.fetch = try self.fetchOptions(value, defaults: &configuration.feedDefaults)
+            case "sitemaps":
+                guard case .sequence(let sequence) = value else {
+                    throw self.fail(value, "'sitemaps' must be a list of sitemap or sitemap-index URLs")
+                }
+                configuration.sitemaps = try sequence.map { try self.url($0, key) }
+            case "sitemap": configuration.sitemapOptions = try self.sitemapOptions(value)
             case "dedup":
                 for (dedupKey, _, dedupValue) in try self.mapping(
                     value,
@@ -255,8 +263,8 @@ private struct Reader {
         if let opml = configuration.opml {
             configuration.feeds += try self.opmlFeeds(opml)
         }
-        guard !configuration.feeds.isEmpty else {
-            throw self.fail(feedsNode ?? root, "the pipeline names no feeds (give 'feeds:' or 'opml:')")
+        guard !configuration.feeds.isEmpty || !configuration.sitemaps.isEmpty else {
+            throw self.fail(feedsNode ?? root, "the pipeline names no feeds (give 'feeds:', 'opml:' or 'sitemaps:')")
         }
         return configuration
     }
@@ -295,6 +303,25 @@ private struct Reader {
         let feeds = OPML.subscriptions(in: [UInt8](data)).map { PipelineConfiguration.FeedSource(subscription: $0) }
         guard !feeds.isEmpty else { throw PipelineFileError(file: path, message: "the OPML file lists no feeds") }
         return feeds
+    }
+
+    func sitemapOptions(_ node: Node) throws -> SitemapSource.Options {
+        var options = SitemapSource.Options()
+        for (key, _, value) in try self.mapping(node, allowed: PipelineFile.sitemapKeys, what: "'sitemap'") {
+            switch key {
+            case "recent_hours": options.recentSeconds = try self.number(value, key, range: 0.01...87_600) * 3600
+            case "max_entries": options.maxEntries = try self.integer(value, key, range: 1...10_000_000)
+            case "max_depth": options.sitemap.maxDepth = try self.integer(value, key, range: 0...10)
+            case "any_site": options.sitemap.anySite = try self.boolean(value, key)
+            default:
+                let text = try self.string(value, key)
+                guard let order = SitemapSource.Options.Order(rawValue: text) else {
+                    throw self.fail(value, "'order' must be 'newest' or 'document', not '\(text)'")
+                }
+                options.order = order
+            }
+        }
+        return options
     }
 
     func fetchOptions(_ node: Node, defaults: inout FeedSettings) throws -> FetchOptions {

@@ -1197,12 +1197,12 @@ struct FeedXMLReader {
 
 /// Counts the errors libxml2 reports for one reader; a class, so the C callback can reach it
 /// through its context pointer. Used by the one thread that runs the reader.
-private final class FeedErrorCounter {
+final class FeedErrorCounter {
     var count = 0
 }
 
 /// libxml2's structured error callback: counts errors on the reader that owns `context`.
-private let countError: xmlStructuredErrorFunc = { context, error in
+let countError: xmlStructuredErrorFunc = { context, error in
     guard let context, let error else { return }
     if error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue {
         Unmanaged<FeedErrorCounter>.fromOpaque(context).takeUnretainedValue().count += 1

@@ -207,6 +207,19 @@ private final class EngineRun: Sendable {
                         self.admissions.put(.slot(slot))
                     }
                 }
+            case .report(let report):
+                let result: FeedReport.Result = report.error != nil ? .failed : report.unchanged ? .unchanged : .parsed
+                let slot = ParsedSlot(
+                    place: current,
+                    round: 0,
+                    items: [],
+                    page: nil,
+                    outcome: .feed(FeedReport(result: result, items: 0, error: report.error, state: report.state)),
+                    pages: .never,
+                    settings: FeedSettings(),
+                    fetchedAt: self.parts.clock.now()
+                )
+                self.admissions.put(.slot(slot))
             case .page(let task):
                 let slot = ParsedSlot(
                     place: current,
@@ -264,10 +277,14 @@ private final class EngineRun: Sendable {
         if let page = slot.page {
             self.pageWindow.wait()
             let sequence = SequenceNumber(round: slot.round, feed: slot.place, item: 1)
+            if !self.options.refetch && self.sinkQueue.sync(execute: { self.output.hasSeen(link: page.url) }) {
+                self.deliver(.seen, at: sequence)
+                return
+            }
             self.parts.fetcher.submit(FetchRequest(url: page.url)) { result in
                 self.extractQueue.async {
                     self.deliver(
-                        self.processor.processPage(nil, link: page.url, source: page.source, result),
+                        self.processor.processPage(nil, link: page.url, source: page.source, evidence: page, result),
                         at: sequence
                     )
                 }

@@ -152,6 +152,7 @@ struct ItemProcessor: Sendable {
         link: String,
         source: String?,
         settings: FeedSettings = FeedSettings(),
+        evidence: PageTask? = nil,
         _ result: Result<FetchedDocument, FetchError>
     ) -> Outcome {
         let feed = item?.feedURL ?? source
@@ -207,8 +208,13 @@ struct ItemProcessor: Sendable {
         if let item {
             (article, warnings) = self.assembler.assemble(item: item, document: document, page: page, now: now)
         } else {
-            (article, warnings) = self.assembler.assemble(document: document, page: page, now: now)
+            // A sitemap's title and date fill the gaps of the page, as a feed item's do.
+            var entry = FeedEntry()
+            entry.title = evidence?.title
+            entry.published = evidence?.published
+            (article, warnings) = self.assembler.assemble(document: document, page: page, now: now, evidence: entry)
             article.feed = source
+            if article.language == nil { article.language = evidence?.language }
         }
         guard self.passes(article, settings: settings) else { return .filtered }
         article.feedTags = settings.tags

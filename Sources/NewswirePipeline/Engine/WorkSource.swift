@@ -1,5 +1,7 @@
 public import NewswireCore
 
+public import struct Foundation.Date
+
 /// Whether feed items are followed to their pages (the pipeline file's `pages:`).
 public enum PageMode: String, Sendable, Hashable, CaseIterable {
     /// Every item's page is fetched and extracted (the default).
@@ -43,11 +45,42 @@ public struct PageTask: Sendable, Hashable {
     /// What announced it (a sitemap), for the record's `feed` field.
     public var source: String?
     public var round: Int
+    /// What the source said about the page (a news sitemap's title, publication date and
+    /// language): the record's fallbacks where the page says nothing, as a feed item's are.
+    public var title: String?
+    public var published: Date?
+    public var language: String?
 
-    public init(url: String, source: String? = nil, round: Int = 0) {
+    public init(
+        url: String,
+        source: String? = nil,
+        round: Int = 0,
+        title: String? = nil,
+        published: Date? = nil,
+        language: String? = nil
+    ) {
         self.url = url
         self.source = source
         self.round = round
+        self.title = title
+        self.published = published
+        self.language = language
+    }
+}
+
+/// How a source that fetches documents itself (a sitemap) fared with one of them: the
+/// engine stores its state and writes its error record as it does a feed's, in order.
+public struct SourceReport: Sendable, Hashable {
+    /// The document's state for the store (validators, health), if it changed.
+    public var state: FeedState?
+    public var error: ErrorRecord?
+    /// Not fetched again, or answered 304 Not Modified.
+    public var unchanged: Bool
+
+    public init(state: FeedState?, error: ErrorRecord? = nil, unchanged: Bool = false) {
+        self.state = state
+        self.error = error
+        self.unchanged = unchanged
     }
 }
 
@@ -55,6 +88,8 @@ public struct PageTask: Sendable, Hashable {
 public enum WorkItem: Sendable, Hashable {
     case feed(FeedTask)
     case page(PageTask)
+    /// A document the source fetched itself (a sitemap), counted and stored like a feed.
+    case report(SourceReport)
 }
 
 /// Yields the work of a run in a deterministic order; the run ends when the source closes
@@ -82,5 +117,23 @@ public final class FeedListSource: WorkSource {
         guard self.position < self.feeds.count else { return nil }
         defer { self.position += 1 }
         return .feed(self.feeds[self.position])
+    }
+}
+
+/// Sources one after the other: the crawl's feeds, then its sitemaps.
+public final class ChainedSource: WorkSource {
+    private let sources: [any WorkSource]
+    private var position = 0
+
+    public init(_ sources: [any WorkSource]) {
+        self.sources = sources
+    }
+
+    public func next() -> WorkItem? {
+        while self.position < self.sources.count {
+            if let work = self.sources[self.position].next() { return work }
+            self.position += 1
+        }
+        return nil
     }
 }
