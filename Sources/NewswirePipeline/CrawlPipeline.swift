@@ -68,7 +68,7 @@ public final class CrawlPipeline: Sendable {
                 metadata: ["kind": "\(record.kind)", "url": "\(record.url)", "message": "\(record.message)"]
             )
         }
-        let fetcher = Fetcher(options: self.configuration.fetch, logger: self.logger)
+        let fetcher = Fetcher(options: self.configuration.effectiveFetchOptions, logger: self.logger)
         defer { fetcher.shutdown() }
         let run = Run(
             configuration: self.configuration,

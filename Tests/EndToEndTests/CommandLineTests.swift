@@ -7,7 +7,9 @@ import Testing
     @Test func crawlsFeedURLsToStandardOutput() async throws {
         let site = try TestSite(root: Repository.demoSite)
         let base = try await site.start()
-        let result = try await runNewswire(["crawl", base + "/atom.xml", "--output", "-", "--no-progress"])
+        let result = try await runNewswire([
+            "crawl", base + "/atom.xml", "--output", "-", "--no-progress", "--allow-network", "127.0.0.0/8",
+        ])
         await site.stop()
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stdout.split(separator: "\n")
@@ -113,7 +115,9 @@ import Testing
         <outline type="rss" text="São Brás" xmlUrl="\(base)/latin1.xml"/></outline></body></opml>
         """.write(to: opml, atomically: true, encoding: .utf8)
         let output = folder.appendingPathComponent("out.ndjson")
-        let result = try await runNewswire(["crawl", opml.path, "--output", output.path, "--no-progress"])
+        let result = try await runNewswire([
+            "crawl", opml.path, "--output", output.path, "--no-progress", "--allow-network", "127.0.0.0/8",
+        ])
         await site.stop()
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("feeds 2 ok, 0 failed"))
@@ -121,7 +125,9 @@ import Testing
     }
 
     @Test func everyFeedFailingExitsNonZero() async throws {
-        let result = try await runNewswire(["crawl", "http://127.0.0.1:9/none.xml", "--no-progress"])
+        let result = try await runNewswire([
+            "crawl", "http://127.0.0.1:9/none.xml", "--no-progress", "--allow-network", "127.0.0.1/32",
+        ])
         #expect(result.status == 1)
         #expect(result.stderr.contains("feeds 0 ok, 1 failed"))
         #expect(result.stdout.isEmpty)

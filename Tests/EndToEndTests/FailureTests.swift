@@ -79,6 +79,7 @@ import Testing
                 .init(url: base + "/ok.xml"),
                 .init(url: base + "/truncated.xml"),
             ],
+            allowNetworks: ["127.0.0.0/8"],
             output: folder.appendingPathComponent("articles.ndjson").path
         )
         configuration.fetch = FetchOptions(timeout: 1.5, connectTimeout: 1, maxBodyBytes: 100_000)
@@ -119,6 +120,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let configuration = PipelineConfiguration(
             feeds: [.init(url: base + "/ok.xml")],
+            allowNetworks: ["127.0.0.0/8"],
             output: folder.appendingPathComponent("articles.ndjson").path
         )
         _ = try await crawl(configuration)
@@ -140,6 +142,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let configuration = PipelineConfiguration(
             feeds: [.init(url: base + "/truncated.xml")],
+            allowNetworks: ["127.0.0.0/8"],
             output: folder.appendingPathComponent("articles.ndjson").path
         )
         let summary = try await crawl(configuration)
