@@ -21,7 +21,9 @@ import Testing
     @Test func extractsOnePageFromAURL() async throws {
         let site = try TestSite(root: Repository.demoSite)
         let base = try await site.start()
-        let result = try await runNewswire(["extract", base + "/articles/rail-strike-called-off.html"])
+        let result = try await runNewswire([
+            "extract", base + "/articles/rail-strike-called-off.html", "--allow-network", "127.0.0.0/8",
+        ])
         await site.stop()
         #expect(result.status == 0, "\(result.stderr)")
         let record = try #require(
@@ -80,7 +82,7 @@ import Testing
     @Test func parsesOneFeedFromAURL() async throws {
         let site = try TestSite(root: Repository.demoSite)
         let base = try await site.start()
-        let result = try await runNewswire(["feed", base + "/latin1.xml"])
+        let result = try await runNewswire(["feed", base + "/latin1.xml", "--allow-network", "127.0.0.0/8"])
         await site.stop()
         #expect(result.status == 0, "\(result.stderr)")
         let document = try #require(
@@ -97,7 +99,9 @@ import Testing
     @Test func aMissingPageIsAClearError() async throws {
         let site = try TestSite(root: Repository.demoSite)
         let base = try await site.start()
-        let result = try await runNewswire(["extract", base + "/articles/budget-leak.html"])
+        let result = try await runNewswire([
+            "extract", base + "/articles/budget-leak.html", "--allow-network", "127.0.0.0/8",
+        ])
         await site.stop()
         #expect(result.status != 0)
         #expect(result.stderr.contains("HTTP 404"))
