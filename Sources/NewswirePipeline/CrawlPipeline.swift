@@ -200,7 +200,8 @@ private final class Run: Sendable {
             )
         }
         self.logger.debug("feed parsed", metadata: ["feed.url": "\(source.url)", "items": "\(items.count)"])
-        return ParsedSource(index: index, items: items, outcome: .feed(ok: true, items: items.count, error: nil))
+        let limit = parsed.limitRecord(feedURL: source.url)
+        return ParsedSource(index: index, items: items, outcome: .feed(ok: true, items: items.count, error: limit))
     }
 
     // MARK: admission (scheduler thread)

@@ -170,7 +170,9 @@ import Glibc
         for name in ["north", "south"] {
             for title in Self.goodTitles { #expect(titles.contains("\(title) \(name)"), "lost \(title) \(name)") }
         }
-        // Bounded records and limit errors for the costly pages.
+        // Bounded records and limit errors for the costly feeds and pages.
+        #expect(errors(for: "/quadratic.xml") == ["feed limit"])
+        #expect(errors(for: "/laughs.xml").isEmpty)
         #expect(errors(for: "/deep.html") == ["extract limit"])
         // The 4.9 MB page: a capped record, or a limit error when extraction spent its CPU
         // budget (a debug build does).
