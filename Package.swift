@@ -32,6 +32,8 @@ let package = Package(
         // System libraries: a module map and a thin C shim each, nothing else.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        // libFuzzer's driver declaration only (linked by -sanitize=fuzzer in scripts/fuzz).
+        .systemLibrary(name: "CLibFuzzer"),
 
         // Records, errors, stage protocols, queues, charset and date handling.
         .target(name: "NewswireCore", dependencies: [dequeModule, logging], swiftSettings: swiftSettings),
@@ -76,6 +78,13 @@ let package = Package(
         .executableTarget(
             name: "newswire-bench-feeds",
             dependencies: ["NewswireMarkup", "NewswireCore"],
+            swiftSettings: swiftSettings
+        ),
+        // scripts/fuzz: libFuzzer harnesses (feed, html, charset, url, date, pipeline); a plain
+        // build replays inputs.
+        .executableTarget(
+            name: "newswire-fuzz",
+            dependencies: ["CLibFuzzer", "NewswireCore", "NewswireMarkup", "NewswireDedup", "NewswirePipeline"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
