@@ -87,13 +87,25 @@ private let openSocket: ccurl_opensocket_fn = { context, _, address in
     return socket(address.pointee.family, address.pointee.socktype, address.pointee.protocol)
 }
 
-/// CURLOPT_DEBUGFUNCTION: watches libcurl's informational texts for bytes past Content-Length.
+/// CURLOPT_DEBUGFUNCTION: watches libcurl's informational texts for bytes past Content-Length
+/// ("Excess found …: excess = N, …"). Up to two stray bytes (a CR LF some servers add) are
+/// forgiven: the announced body arrived whole.
 private let watchInformation: ccurl_debug_fn = { _, type, data, size, context in
     guard type == CURLINFO_TEXT, let data, let context, size >= 12 else { return 0 }
-    let prefix = data.withMemoryRebound(to: UInt8.self, capacity: 12) {
-        Array(UnsafeBufferPointer(start: $0, count: 12))
+    let bytes = data.withMemoryRebound(to: UInt8.self, capacity: size) {
+        Array(UnsafeBufferPointer(start: $0, count: min(size, 200)))
     }
-    if prefix.elementsEqual("Excess found".utf8) {
+    guard bytes.starts(with: "Excess found".utf8) else { return 0 }
+    // The number after "excess = ", read from the bytes.
+    let marker = Array("excess = ".utf8)
+    var excess = Int.max
+    if let start = (0...(bytes.count - marker.count)).first(where: {
+        bytes[$0..<($0 + marker.count)].elementsEqual(marker)
+    }) {
+        let digits = bytes[(start + marker.count)...].prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+        excess = Int(String(decoding: digits, as: UTF8.self)) ?? Int.max
+    }
+    if excess > 2 {
         Unmanaged<EasyHandle>.fromOpaque(context).takeUnretainedValue().excessBytes = true
     }
     return 0

@@ -105,6 +105,15 @@ import Testing
         #expect(error.code == .truncated)
     }
 
+    @Test func aStrayLineEndAfterTheBodyIsForgiven() async throws {
+        let server = try HostileServer()
+        defer { server.stop() }
+        let body = Array(repeating: UInt8(65), count: 100)
+        server.route("/crlf", .wrongLength(head: "HTTP/1.1 200 OK", body: body + [13, 10], announced: 100))
+        let document = try await self.fetch(server.baseURL + "/crlf", self.options()).get()
+        #expect(document.body == body)
+    }
+
     @Test func aResetIsReportedAsAReset() async throws {
         let server = try HostileServer()
         defer { server.stop() }
