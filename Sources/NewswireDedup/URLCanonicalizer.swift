@@ -154,10 +154,20 @@ private struct URLParts {
         let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
         var authority = rest[..<authorityEnd].lowercased()
         guard !authority.isEmpty else { return nil }
-        if scheme == "http", authority.hasSuffix(":80") { authority.removeLast(3) }
-        if scheme == "https", authority.hasSuffix(":443") { authority.removeLast(4) }
-        if authority.hasSuffix(".") { authority.removeLast() }
-        if authority.hasSuffix(":") { authority.removeLast() }
+        // Until nothing changes, so that canonicalising a canonical URL gives it back
+        // (`host..:80` once lost one dot a pass; found by scripts/fuzz url).
+        while true {
+            if scheme == "http", authority.hasSuffix(":80") {
+                authority.removeLast(3)
+            } else if scheme == "https", authority.hasSuffix(":443") {
+                authority.removeLast(4)
+            } else if authority.hasSuffix(".") || authority.hasSuffix(":") {
+                authority.removeLast()
+            } else {
+                break
+            }
+        }
+        guard !authority.isEmpty else { return nil }
         let pathAndQuery = rest[authorityEnd...]
         self.scheme = scheme
         self.authority = authority
