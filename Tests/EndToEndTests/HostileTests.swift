@@ -132,21 +132,32 @@ import Glibc
         ]
         let folder = try Repository.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        var configuration = PipelineConfiguration(
-            feeds: feeds.map { .init(url: base + $0) },
-            allowNetworks: ["127.0.0.1/32"],
-            output: folder.appendingPathComponent("articles.ndjson").path
-        )
-        configuration.fetch = FetchOptions(timeout: 3, connectTimeout: 1, maxBodyBytes: 12_000_000, maxRedirects: 4)
+        // The real binary in a process of its own, so its peak RSS is the pipeline's alone
+        // (the test process also holds the servers, the documents and other suites).
+        let pipeline = folder.appendingPathComponent("hostile.yaml")
+        try """
+        name: hostile
+        feeds:
+        \(feeds.map { "  - \(base)\($0)" }.joined(separator: "\n"))
+        allow_networks: [127.0.0.1/32]
+        output: articles.ndjson
+        state: state.sqlite
+        fetch:
+          timeout_s: 3
+          connect_timeout_s: 1
+          max_body_bytes: 12000000
+          max_redirects: 4
+        """.write(to: pipeline, atomically: true, encoding: .utf8)
         let started = ContinuousClock.now
-        let summary = try await crawl(configuration)
+        let result = try await runNewswire(["crawl", pipeline.path, "--no-progress", "--log-level", "error"])
         let elapsed = ContinuousClock.now - started
-        // Peak RSS of the whole test process so far (servers, generated documents, the crawl),
-        // before the test itself reads 100,000 records back.
         var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
+        getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+        // The largest child this process has waited for: the crawl, unless a smaller one.
         let peakMegabytes = usage.ru_maxrss / 1024
-        print("hostile suite: \(summary.line); elapsed \(elapsed); peak RSS \(peakMegabytes) MB")
+        #expect(result.status == 0, "\(result.stderr)")
+        let summary = result.stderr.split(separator: "\n").last { $0.contains("feeds ") }.map(String.init) ?? ""
+        print("hostile suite: \(summary); elapsed \(elapsed); peak RSS \(peakMegabytes) MB")
 
         let articles = try records(in: folder.appendingPathComponent("articles.ndjson"))
         let errorRecords = try records(in: folder.appendingPathComponent("articles.errors.ndjson"))
@@ -199,8 +210,8 @@ import Glibc
         #expect(!messages.contains { $0 == "Out of memory" })
 
         // The crawl went on to the end, within its limits.
-        #expect(summary.feedsTotal == feeds.count)
-        #expect(summary.items >= 100_000)
+        #expect(summary.contains("feeds 8 ok, 10 failed"), "\(summary)")
+        #expect(summary.contains("items 100014"), "\(summary)")
         #expect(elapsed < .seconds(120), "\(elapsed)")
         #expect(peakMegabytes < 300)
         try expectValid(folder.appendingPathComponent("articles.ndjson"), schema: "article.schema.json")
