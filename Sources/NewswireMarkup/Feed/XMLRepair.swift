@@ -195,7 +195,9 @@ struct XMLRepair {
             index = valueStart
             while index < input.count, input[index] != quote { index += 1 }
             value = Array(UnsafeBufferPointer(rebasing: input[valueStart..<min(index, input.count)]))
-            index += 1
+            // Past the closing quote, unless the document ended inside the value (a cut feed:
+            // stepping past the end once trapped in `run`; found by scripts/fuzz feed).
+            if index < input.count { index += 1 }
         }
         // Skip to the closing `>` (quoted strings may hold one).
         var quote: UInt8 = 0

@@ -1,3 +1,4 @@
+import Foundation
 import NewswireCore
 import NewswireMarkup
 import Testing
@@ -73,5 +74,22 @@ import Testing
         #expect(feed.encoding == "utf-8")
         #expect(feed.metadata.title == "Café Ñandú “fresh”")
         #expect(feed.entries.first?.title == "Crème brûlée")
+    }
+
+    /// A DOCTYPE cut off inside an entity value once stepped past the end of the input and
+    /// trapped (found by scripts/fuzz feed; the input is in Fuzz/regressions/feed).
+    @Test func aFeedCutInsideAnEntityValueParses() throws {
+        let text = "<?xml version=\"1.0\"?><!DOCTYPE rss [<!ENTITY a \"aaa\"><!ENTITY g \"&a;&a;&nnel></rss>"
+        let feed = self.parse(Array(text.utf8))
+        #expect(feed.entries.isEmpty)
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fuzz/regressions/feed")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+        #expect(!files.isEmpty)
+        for file in files {
+            for type in [nil, "application/rss+xml", "text/xml; charset=iso-8859-1"] {
+                _ = self.parse(Array(try Data(contentsOf: folder.appendingPathComponent(file))), contentType: type)
+            }
+        }
     }
 }
