@@ -31,8 +31,12 @@ public struct URLCanonicalizer: Sendable {
     public func canonicalize(_ url: String) -> String {
         guard let parts = URLParts(url) else { return url }
         var canonical = "\(parts.scheme)://\(parts.authority)\(Self.normalizePath(parts.path))"
-        let kept = parts.query.split(separator: "&").compactMap { parameter -> (name: String, value: String)? in
-            let pair = parameter.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+        // Split on scalars, not characters: a combining mark after `&` or `=` forms one
+        // character with it, and the delimiter would vanish (found by scripts/fuzz url).
+        let parameters = parts.query.unicodeScalars.split(separator: "&").map(Substring.init)
+        let kept = parameters.compactMap { parameter -> (name: String, value: String)? in
+            let pair = parameter.unicodeScalars.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                .map(Substring.init)
             let name = Self.normalizePercentEncoding(pair[0], decodePlus: true)
             let lowered = name.lowercased()
             guard !name.isEmpty, !Self.isTracking(lowered) else { return nil }
@@ -150,8 +154,10 @@ private struct URLParts {
         let scheme = trimmed[..<schemeEnd.lowerBound].lowercased()
         guard scheme == "http" || scheme == "https" else { return nil }
         var rest = trimmed[schemeEnd.upperBound...]
-        if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }
-        let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
+        // Delimiters are found among scalars: a combining mark after one would hide it from
+        // a search by character.
+        if let hash = rest.unicodeScalars.firstIndex(of: "#") { rest = rest[..<hash] }
+        let authorityEnd = rest.unicodeScalars.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
         var authority = rest[..<authorityEnd].lowercased()
         guard !authority.isEmpty else { return nil }
         // Until nothing changes, so that canonicalising a canonical URL gives it back
@@ -171,9 +177,9 @@ private struct URLParts {
         let pathAndQuery = rest[authorityEnd...]
         self.scheme = scheme
         self.authority = authority
-        if let question = pathAndQuery.firstIndex(of: "?") {
+        if let question = pathAndQuery.unicodeScalars.firstIndex(of: "?") {
             self.path = pathAndQuery[..<question]
-            self.query = pathAndQuery[pathAndQuery.index(after: question)...]
+            self.query = pathAndQuery[pathAndQuery.unicodeScalars.index(after: question)...]
         } else {
             self.path = pathAndQuery
             self.query = ""

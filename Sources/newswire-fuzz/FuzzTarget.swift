@@ -31,7 +31,11 @@ enum FuzzTarget: String, CaseIterable {
             let canonicalizer = URLCanonicalizer()
             let canonical = canonicalizer.canonicalize(text)
             // Canonical URLs are a fixed point.
-            precondition(canonicalizer.canonicalize(canonical) == canonical, "not idempotent: \(text)")
+            let again = canonicalizer.canonicalize(canonical)
+            precondition(
+                again == canonical,
+                "not idempotent: \(text.debugDescription) → \(canonical.debugDescription) → \(again.debugDescription)"
+            )
             _ = canonicalizer.preferredURL(fetchedURL: text, declaredURLs: [canonical, nil])
         case .date:
             _ = DateParser.parse(String(decoding: bytes, as: UTF8.self))

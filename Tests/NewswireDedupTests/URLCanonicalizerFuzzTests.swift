@@ -11,6 +11,9 @@ import Testing
     @Test(arguments: [
         "HTTP://Host..:80/a", "https://host.:443./b", "http://host:.:80/c", "http://..:80/", "http://:80/",
         "https://news.example.:443/story?b=1&a=2",
+        // A combining mark glued to `&`, `=`, `?` or `#` must not hide the delimiter.
+        "https://news.example/s?cc=1&\u{0656}=a&b=2", "https://news.example/s?x=\u{0301}1&a",
+        "https://news.example/s?\u{0656}q=1#\u{0656}frag", "https://news.example/p#\u{0656}x?y=1",
     ])
     func canonicalURLsAreAFixedPoint(url: String) {
         let canonicalizer = URLCanonicalizer()
