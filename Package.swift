@@ -36,6 +36,8 @@ let package = Package(
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
+        // libFuzzer's driver declaration only (linked by -sanitize=fuzzer in scripts/fuzz).
+        .systemLibrary(name: "CLibFuzzer"),
 
         // Records, errors, stage protocols, queues, charset and date handling.
         .target(name: "NewswireCore", dependencies: [dequeModule, logging], swiftSettings: swiftSettings),
@@ -98,6 +100,13 @@ let package = Package(
         .executableTarget(
             name: "newswire-bench-warc",
             dependencies: ["NewswireArchive", "NewswireCore"],
+            swiftSettings: swiftSettings
+        ),
+        // scripts/fuzz: libFuzzer harnesses (feed, html, charset, url, date, pipeline); a plain
+        // build replays inputs.
+        .executableTarget(
+            name: "newswire-fuzz",
+            dependencies: ["CLibFuzzer", "NewswireCore", "NewswireMarkup", "NewswireDedup", "NewswirePipeline"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

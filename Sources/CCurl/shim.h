@@ -32,6 +32,33 @@ static inline CURLcode ccurl_easy_setopt_xferinfo_function(CURL *handle, ccurl_x
     return curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, value);
 }
 
+// CURLOPT_OPENSOCKETFUNCTION: sees each resolved address before a socket is opened
+// (curl_easy_setopt(3)); returning CURL_SOCKET_BAD refuses it without any connection.
+typedef curl_socket_t (*ccurl_opensocket_fn)(void *context, curlsocktype purpose, struct curl_sockaddr *address);
+static inline CURLcode ccurl_easy_setopt_opensocket_function(CURL *handle, ccurl_opensocket_fn value) {
+    return curl_easy_setopt(handle, CURLOPT_OPENSOCKETFUNCTION, value);
+}
+typedef int (*ccurl_debug_fn)(CURL *handle, curl_infotype type, char *data, size_t size, void *context);
+static inline CURLcode ccurl_easy_setopt_debug_function(CURL *handle, ccurl_debug_fn value) {
+    return curl_easy_setopt(handle, CURLOPT_DEBUGFUNCTION, value);
+}
+static inline curl_socket_t ccurl_socket_bad(void) { return CURL_SOCKET_BAD; }
+// Copies the IP address of `address` into `bytes` (room for 16); returns 4, 16, or 0 for
+// another family. curl_sockaddr's `addr` has room for the whole sockaddr_in6.
+#include <netinet/in.h>
+#include <string.h>
+static inline int ccurl_sockaddr_ip(const struct curl_sockaddr *address, unsigned char *bytes) {
+    if (address->family == AF_INET && address->addrlen >= sizeof(struct sockaddr_in)) {
+        memcpy(bytes, &((const struct sockaddr_in *)&address->addr)->sin_addr, 4);
+        return 4;
+    }
+    if (address->family == AF_INET6 && address->addrlen >= sizeof(struct sockaddr_in6)) {
+        memcpy(bytes, &((const struct sockaddr_in6 *)&address->addr)->sin6_addr, 16);
+        return 16;
+    }
+    return 0;
+}
+
 static inline CURLcode ccurl_easy_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }

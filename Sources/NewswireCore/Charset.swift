@@ -85,7 +85,10 @@ public enum Charset {
         if validity.invalid == 0 {
             return Decoded(utf8: bytes, encoding: "utf-8", overruled: false)
         }
-        if validity.multiByte > validity.invalid * 4 {
+        // Valid multi-byte sequences almost never occur by chance in Latin-1 text (an accented
+        // letter is followed by ASCII there), so as many of them as invalid bytes means UTF-8
+        // with a few broken sequences: decode it as UTF-8 with U+FFFD for those.
+        if validity.multiByte > 0 && validity.multiByte >= validity.invalid {
             return Decoded(utf8: self.repairUTF8(bytes), encoding: "utf-8", overruled: false)
         }
         return Decoded(utf8: self.convert(bytes, from: "windows-1252"), encoding: "windows-1252", overruled: false)

@@ -10,6 +10,8 @@ public struct FetchError: Error, Sendable, Hashable, CustomStringConvertible {
             case tooLarge
             case cancelled
             case invalidRequest
+            case policy
+            case truncated
         }
         private let kind: Kind
 
@@ -23,6 +25,10 @@ public struct FetchError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let cancelled = Code(kind: .cancelled)
         /// The request could not be set up (a bad URL or scheme).
         public static let invalidRequest = Code(kind: .invalidRequest)
+        /// The network policy refused the address a connection was about to use.
+        public static let policy = Code(kind: .policy)
+        /// The body ended before the length the server announced, or the connection broke.
+        public static let truncated = Code(kind: .truncated)
 
         public var description: String {
             switch self.kind {
@@ -31,16 +37,18 @@ public struct FetchError: Error, Sendable, Hashable, CustomStringConvertible {
             case .tooLarge: "too_large"
             case .cancelled: "cancelled"
             case .invalidRequest: "invalid_request"
+            case .policy: "policy"
+            case .truncated: "truncated"
             }
         }
 
         /// The error record kind this code becomes.
         public var errorKind: ErrorKind {
             switch self.kind {
-            case .transport, .cancelled: .transport
+            case .transport, .cancelled, .truncated: .transport
             case .timeout: .timeout
             case .tooLarge: .tooLarge
-            case .invalidRequest: .policy
+            case .invalidRequest, .policy: .policy
             }
         }
     }
@@ -51,6 +59,8 @@ public struct FetchError: Error, Sendable, Hashable, CustomStringConvertible {
     public var message: String
     /// The raw CURLcode, kept for logs.
     public var curlCode: Int32?
+    /// Seconds the server asked to wait (`Retry-After`), when it answered at all.
+    public var retryAfter: Double?
 
     public init(code: Code, url: String, message: String, curlCode: Int32? = nil) {
         self.code = code

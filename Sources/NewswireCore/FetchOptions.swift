@@ -17,6 +17,9 @@ public struct FetchOptions: Sendable, Hashable {
     /// A transfer slower than `lowSpeedBytesPerSecond` for `lowSpeedSeconds` is aborted.
     public var lowSpeedBytesPerSecond: Int
     public var lowSpeedSeconds: Int
+    /// The addresses connections may go to, checked after DNS resolution on every hop.
+    /// Refuses loopback, private, link-local, multicast and reserved addresses by default.
+    public var networkPolicy = NetworkPolicy()
 
     public init(
         userAgent: String = FetchOptions.defaultUserAgent,

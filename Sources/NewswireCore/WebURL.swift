@@ -101,11 +101,15 @@ public struct WebURL: Sendable, Hashable, CustomStringConvertible {
                     port = value
                     hostEnd = colon
                 }
-                if hostEnd > hostStart && bytes[hostEnd - 1] == 0x2E && bytes[hostStart] != 0x5B { hostEnd -= 1 }
+                // Every trailing dot, so that a canonical URL canonicalises to itself (`host..`).
+                while hostEnd > hostStart && bytes[hostEnd - 1] == 0x2E && bytes[hostStart] != 0x5B { hostEnd -= 1 }
                 guard hostEnd > hostStart || scheme == "file" else { return nil }
                 for position in hostStart..<hostEnd {
                     let byte = bytes[position]
-                    if byte == 0x20 || byte == 0x2F || byte == 0x5C { return nil }
+                    // A colon outside brackets is no host (`host:.:80`): the URL is not read.
+                    if byte == 0x20 || byte == 0x2F || byte == 0x5C || (byte == 0x3A && bytes[hostStart] != 0x5B) {
+                        return nil
+                    }
                 }
                 let host = lowered(hostStart, hostEnd)
                 if let value = port, Self.defaultPort(of: scheme) == value { port = nil }

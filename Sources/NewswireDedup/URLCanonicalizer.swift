@@ -32,8 +32,12 @@ public struct URLCanonicalizer: Sendable {
     public func canonicalize(_ url: String) -> String {
         guard let parts = WebURL(url), parts.isWeb else { return url }
         var canonical = "\(parts.scheme)://\(parts.authority)\(Self.normalizePath(Substring(parts.path)))"
-        let kept = (parts.query ?? "").split(separator: "&").compactMap { parameter -> (name: String, value: String)? in
-            let pair = parameter.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+        // Split on scalars, not characters: a combining mark after `&` or `=` forms one
+        // character with it, and the delimiter would vanish (found by scripts/fuzz url).
+        let parameters = (parts.query ?? "").unicodeScalars.split(separator: "&").map(Substring.init)
+        let kept = parameters.compactMap { parameter -> (name: String, value: String)? in
+            let pair = parameter.unicodeScalars.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                .map(Substring.init)
             let name = Self.normalizePercentEncoding(pair[0], decodePlus: true)
             let lowered = name.lowercased()
             guard !name.isEmpty, !Self.isTracking(lowered) else { return nil }

@@ -169,9 +169,10 @@ public struct EntityTagger: EntityExtracting {
     ///
     /// The title and text are tagged as one document (title first), then mentions are linked
     /// into entities; spans are half-open Unicode scalar offsets into `text` and `title`.
+    /// Bounded per article: see ``maxTaggedScalars`` and ``maxEntities``.
     public func extractEntities(title: String?, text: String) -> [Entity] {
-        let titleScalars = (title ?? "").unicodeScalars.map(\.value)
-        let textScalars = text.unicodeScalars.map(\.value)
+        let titleScalars = Self.scalarsWithinBudget(title ?? "")
+        let textScalars = Self.scalarsWithinBudget(text)
         var combined = titleScalars
         let textBase: Int
         if titleScalars.isEmpty {
@@ -196,6 +197,6 @@ public struct EntityTagger: EntityExtracting {
                 text: tokenized.string(from: start, to: end)
             )
         }
-        return self.linker.link(mentions)
+        return Self.entitiesWithinBudget(self.linker.link(mentions))
     }
 }

@@ -22,8 +22,13 @@ final class EasyHandle {
     var body: [UInt8] = []
     var headers = HTTPHeaders()
     var bodyTooLarge = false
+    let networkPolicy: NetworkPolicy
+    /// Set by the open-socket callback when the policy refused an address.
+    var refusal: NetworkPolicy.Refusal?
+    /// Set by the debug callback when the server sent more bytes than it announced.
+    var excessBytes = false
     private var headerList: UnsafeMutablePointer<curl_slist>?
-    private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+    let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
 
     init(
         request: FetchRequest,
@@ -37,6 +42,7 @@ final class EasyHandle {
         self.request = request
         self.completion = completion
         self.maxBodyBytes = options.maxBodyBytes
+        self.networkPolicy = options.networkPolicy
         self.errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         try self.configure(options)
     }
@@ -88,6 +94,7 @@ final class EasyHandle {
         check(ccurl_easy_setopt_pointer(self.raw, CURLOPT_WRITEDATA, context))
         check(ccurl_easy_setopt_write_function(self.raw, CURLOPT_HEADERFUNCTION, appendHeader))
         check(ccurl_easy_setopt_pointer(self.raw, CURLOPT_HEADERDATA, context))
+        self.configureHostileInputChecks(context, check)
         for header in self.request.allHeaders {
             self.headerList = curl_slist_append(self.headerList, header)
         }
@@ -110,6 +117,9 @@ final class EasyHandle {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         if code != CURLE_OK {
             return .failure(self.error(for: code))
+        }
+        if let failure = self.excessBodyError() {
+            return .failure(failure)
         }
         var status = 0
         _ = ccurl_easy_getinfo_long(self.raw, CURLINFO_RESPONSE_CODE, &status)
@@ -156,6 +166,9 @@ final class EasyHandle {
     }
 
     private func error(for code: CURLcode) -> FetchError {
+        if let failure = self.honestError(for: code) {
+            return failure
+        }
         let detail = String(cString: self.errorBuffer)
         let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
         let kind: FetchError.Code

@@ -93,7 +93,7 @@ public final class CrawlPipeline: Sendable {
                 metadata: ["output": "\(path)"]
             )
         }
-        let fetcher = Fetcher(options: configuration.fetch, clock: self.clock, logger: self.logger)
+        let fetcher = Fetcher(options: configuration.effectiveFetchOptions, clock: self.clock, logger: self.logger)
         defer { fetcher.shutdown() }
         var stages = self.stages
         if !configuration.entities { stages.entities = nil }
@@ -113,7 +113,7 @@ public final class CrawlPipeline: Sendable {
         // sitemap protocol's 50 MB, above the pages' default.
         var sitemapFetcher: Fetcher?
         if !configuration.sitemaps.isEmpty {
-            var fetchOptions = configuration.fetch
+            var fetchOptions = configuration.effectiveFetchOptions
             fetchOptions.maxBodyBytes = max(fetchOptions.maxBodyBytes, configuration.sitemapOptions.maxBodyBytes)
             let fetcher = Fetcher(options: fetchOptions, clock: self.clock, logger: self.logger)
             sitemapFetcher = fetcher

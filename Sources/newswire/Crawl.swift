@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NewswireCore
 import NewswireEntities
+import NewswireFetch
 import NewswireMarkup
 import NewswirePipeline
 import Synchronization

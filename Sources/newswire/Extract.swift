@@ -24,6 +24,8 @@ struct Extract: ParsableCommand {
             """
     )
 
+    @OptionGroup var network: NetworkOptions
+
     @OptionGroup var global: GlobalOptions
 
     @Argument(help: "An HTML file (.html or .html.gz) to extract one article record from.")
@@ -105,7 +107,7 @@ struct Extract: ParsableCommand {
         let document: FetchedDocument
         let fromNetwork = WebURL.isWeb(input)
         if fromNetwork {
-            document = try fetchOnce(input)
+            document = try fetchOnce(input, network: self.network)
         } else {
             let bytes = try readInputFile(input, read: PageFile.read)
             document = FetchedDocument(

@@ -25,6 +25,8 @@ struct Feed: ParsableCommand {
     @Option(help: "An HTTP response header, 'Name: value' (Content-Type, Content-Location…); repeatable.")
     var header: [String] = []
 
+    @OptionGroup var network: NetworkOptions
+
     func validate() throws {
         for value in self.header where !value.contains(":") {
             throw ValidationError("--header must look like 'Name: value', got '\(value)'")
@@ -35,7 +37,7 @@ struct Feed: ParsableCommand {
         if WebURL.isWeb(self.source) {
             // Fetched: the response's own headers and final URL describe the document.
             Fetcher.initializeGlobalState()
-            var document = try fetchOnce(self.source)
+            var document = try fetchOnce(self.source, network: self.network)
             if let documentURL = self.documentURL { document.finalURL = documentURL }
             LibXML2.initialize()
             self.print(FeedParser().parseFeed(document))

@@ -9,11 +9,16 @@ import NewswireFetch
 /// must already be initialised (``GlobalOptions/bootstrap()`` or
 /// `Fetcher.initializeGlobalState()`).
 ///
+/// The network policy applies as in a crawl: private and loopback addresses need
+/// `--allow-network`.
+///
 /// - Throws: `ExitCode(1)`, after printing libcurl's message (or the HTTP status) on
 ///   standard error, when the transfer fails: the input could not be read, which is not a
 ///   usage error.
-func fetchOnce(_ url: String, headers: [String] = []) throws -> FetchedDocument {
-    let fetcher = Fetcher()
+func fetchOnce(_ url: String, headers: [String] = [], network: NetworkOptions) throws -> FetchedDocument {
+    var options = FetchOptions()
+    options.networkPolicy.allowed = network.allowNetworks.compactMap(CIDR.init)
+    let fetcher = Fetcher(options: options)
     defer { fetcher.shutdown() }
     switch fetcher.fetch(FetchRequest(url: url, headers: headers)) {
     case .failure(let error):
@@ -49,4 +54,19 @@ func readInputFile(_ path: String, read: (String) throws -> [UInt8]) throws -> [
 func inputFailure(_ message: String) -> ExitCode {
     FileHandle.standardError.write(Data("newswire: \(message)\n".utf8))
     return ExitCode(1)
+}
+
+/// `--allow-network` for the commands that fetch one URL.
+struct NetworkOptions: ParsableArguments {
+    @Option(
+        name: .customLong("allow-network"),
+        help: "A CIDR block of private addresses that may be fetched (repeatable)."
+    )
+    var allowNetworks: [String] = []
+
+    func validate() throws {
+        for block in self.allowNetworks where CIDR(block) == nil {
+            throw ValidationError("'\(block)' is not a CIDR block such as 127.0.0.0/8")
+        }
+    }
 }

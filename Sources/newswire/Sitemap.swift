@@ -68,6 +68,8 @@ struct Sitemap: ParsableCommand {
         options.maxDepth = self.maxDepth
         var fetchOptions = FetchOptions()
         fetchOptions.maxBodyBytes = max(fetchOptions.maxBodyBytes, options.limits.maxBytes)
+        // The network policy as in a crawl: private and loopback addresses need --allow-network.
+        fetchOptions.networkPolicy.allowed += self.allowNetworks.compactMap(CIDR.init)
         let fetcher = Fetcher(options: fetchOptions, logger: logger)
         defer { fetcher.shutdown() }
         let expander = SitemapExpander(fetcher: fetcher, options: options)

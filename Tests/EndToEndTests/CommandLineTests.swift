@@ -7,7 +7,9 @@ import Testing
     @Test func crawlsFeedURLsToStandardOutput() async throws {
         let site = try TestSite(root: Repository.demoSite)
         let base = try await site.start()
-        let result = try await runNewswire(["crawl", base + "/atom.xml", "--output", "-", "--no-progress"])
+        let result = try await runNewswire([
+            "crawl", base + "/atom.xml", "--output", "-", "--no-progress", "--allow-network", "127.0.0.0/8",
+        ])
         await site.stop()
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stdout.split(separator: "\n")
@@ -19,7 +21,9 @@ import Testing
     @Test func extractsOnePageFromAURL() async throws {
         let site = try TestSite(root: Repository.demoSite)
         let base = try await site.start()
-        let result = try await runNewswire(["extract", base + "/articles/rail-strike-called-off.html"])
+        let result = try await runNewswire([
+            "extract", base + "/articles/rail-strike-called-off.html", "--allow-network", "127.0.0.0/8",
+        ])
         await site.stop()
         #expect(result.status == 0, "\(result.stderr)")
         let record = try #require(
@@ -78,7 +82,7 @@ import Testing
     @Test func parsesOneFeedFromAURL() async throws {
         let site = try TestSite(root: Repository.demoSite)
         let base = try await site.start()
-        let result = try await runNewswire(["feed", base + "/latin1.xml"])
+        let result = try await runNewswire(["feed", base + "/latin1.xml", "--allow-network", "127.0.0.0/8"])
         await site.stop()
         #expect(result.status == 0, "\(result.stderr)")
         let document = try #require(
@@ -95,7 +99,9 @@ import Testing
     @Test func aMissingPageIsAClearError() async throws {
         let site = try TestSite(root: Repository.demoSite)
         let base = try await site.start()
-        let result = try await runNewswire(["extract", base + "/articles/budget-leak.html"])
+        let result = try await runNewswire([
+            "extract", base + "/articles/budget-leak.html", "--allow-network", "127.0.0.0/8",
+        ])
         await site.stop()
         #expect(result.status != 0)
         #expect(result.stderr.contains("HTTP 404"))
@@ -113,7 +119,9 @@ import Testing
         <outline type="rss" text="São Brás" xmlUrl="\(base)/latin1.xml"/></outline></body></opml>
         """.write(to: opml, atomically: true, encoding: .utf8)
         let output = folder.appendingPathComponent("out.ndjson")
-        let result = try await runNewswire(["crawl", opml.path, "--output", output.path, "--no-progress"])
+        let result = try await runNewswire([
+            "crawl", opml.path, "--output", output.path, "--no-progress", "--allow-network", "127.0.0.0/8",
+        ])
         await site.stop()
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("feeds 2 ok, 0 failed"))
@@ -121,7 +129,9 @@ import Testing
     }
 
     @Test func everyFeedFailingExitsNonZero() async throws {
-        let result = try await runNewswire(["crawl", "http://127.0.0.1:9/none.xml", "--no-progress"])
+        let result = try await runNewswire([
+            "crawl", "http://127.0.0.1:9/none.xml", "--no-progress", "--allow-network", "127.0.0.1/32",
+        ])
         #expect(result.status == 1)
         #expect(result.stderr.contains("feeds 0 ok, 1 failed"))
         #expect(result.stdout.isEmpty)

@@ -154,7 +154,9 @@ import Testing
         let first = try await runNewswire(arguments)
         let second = try await runNewswire(arguments)
         // Without a state, appending to a non-empty output warns.
-        let third = try await runNewswire(Array(arguments.prefix(4)) + ["--no-progress", "--no-entities"])
+        let third = try await runNewswire(
+            Array(arguments.prefix(4)) + ["--no-progress", "--no-entities", "--allow-network", "127.0.0.0/8"]
+        )
         await site.stop()
         #expect(first.status == 0 && second.status == 0, "\(first.stderr)\(second.stderr)")
         #expect(second.stderr.contains("articles 0"))
@@ -174,7 +176,7 @@ import Testing
         let state = folder.appendingPathComponent("s.sqlite").path
         let result = try await runNewswire([
             "crawl", feed, site.baseURL + "/missing.xml", "-o", "/dev/stdout", "--errors", "-", "--state", state,
-            "--no-progress", "--no-entities",
+            "--no-progress", "--no-entities", "--allow-network", "127.0.0.0/8",
         ])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.split(separator: "\n").count == 2)
@@ -184,6 +186,7 @@ import Testing
         // The state was committed: a second run writes nothing new.
         let again = try await runNewswire([
             "crawl", feed, "-o", "/dev/stdout", "--state", state, "--no-progress", "--no-entities",
+            "--allow-network", "127.0.0.0/8",
         ])
         #expect(again.status == 0, "\(again.stderr)")
         #expect(again.stdout.isEmpty)

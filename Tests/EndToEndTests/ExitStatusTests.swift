@@ -15,7 +15,7 @@ import Testing
     @Test func singleDocumentCommandsThatCannotConnectExitOne() async throws {
         let base = try await self.closedAddress()
         for command in ["feed", "extract"] {
-            let result = try await runNewswire([command, base + "/nothing-here.xml"])
+            let result = try await runNewswire([command, base + "/nothing-here.xml", "--allow-network", "127.0.0.0/8"])
             #expect(result.status == 1, "\(command): \(result.stderr)")
             #expect(result.stderr.contains("cannot fetch \(base)/nothing-here.xml: transport"), "\(result.stderr)")
             #expect(!result.stderr.contains("Usage:"))

@@ -80,6 +80,7 @@ import Testing
                 .init(url: base + "/ok.xml"),
                 .init(url: base + "/truncated.xml"),
             ],
+            allowNetworks: ["127.0.0.0/8"],
             output: folder.appendingPathComponent("articles.ndjson").path
         )
         // Generous against a loaded machine, still well under the slow feed's delay.
@@ -121,6 +122,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let configuration = PipelineConfiguration(
             feeds: [.init(url: base + "/ok.xml")],
+            allowNetworks: ["127.0.0.0/8"],
             output: folder.appendingPathComponent("articles.ndjson").path
         )
         _ = try await crawl(configuration)
@@ -142,6 +144,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let configuration = PipelineConfiguration(
             feeds: [.init(url: base + "/truncated.xml")],
+            allowNetworks: ["127.0.0.0/8"],
             output: folder.appendingPathComponent("articles.ndjson").path
         )
         let summary = try await crawl(configuration)

@@ -206,7 +206,7 @@ import Testing
         let result = try await runNewswire(
             [
                 "crawl", "--feeds", "-", "--max-items", "2", "--tag", "desk", "--header", "X-Team: night-desk",
-                "--user-agent", "desk/3", "--no-entities", "--no-progress", "-o", "-",
+                "--user-agent", "desk/3", "--no-entities", "--no-progress", "-o", "-", "--allow-network", "127.0.0.0/8",
             ],
             standardInput: "# my feeds\n\(first)\n\n\(second) tagged-in-newsboat\n"
         )

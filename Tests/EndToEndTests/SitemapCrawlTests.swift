@@ -142,9 +142,13 @@ import Testing
     @Test func sitemapCommandPrintsEntriesAndFollowsOrListsChildren() async throws {
         let site = try TestSite(root: Repository.demoSite)
         let base = try await site.start()
-        let followed = try await runNewswire(["sitemap", base + "/sitemap_index.xml"])
-        let listed = try await runNewswire(["sitemap", base + "/sitemap_index.xml", "--no-follow"])
-        let missing = try await runNewswire(["sitemap", base + "/no-such-sitemap.xml"])
+        let followed = try await runNewswire(["sitemap", base + "/sitemap_index.xml", "--allow-network", "127.0.0.0/8"])
+        let listed = try await runNewswire([
+            "sitemap", base + "/sitemap_index.xml", "--no-follow", "--allow-network", "127.0.0.0/8",
+        ])
+        let missing = try await runNewswire([
+            "sitemap", base + "/no-such-sitemap.xml", "--allow-network", "127.0.0.0/8",
+        ])
         await site.stop()
         #expect(followed.status == 0)
         let entries = try followed.stdout.split(separator: "\n").map {

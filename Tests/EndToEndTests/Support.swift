@@ -109,12 +109,19 @@ struct ProcessResult {
 func runNewswire(
     _ arguments: [String],
     environment: [String: String] = [:],
-    standardInput: String? = nil
+    standardInput: String? = nil,
+    wrapper: [String] = []
 ) async throws -> ProcessResult {
     try await runBlocking {
         let process = Process()
-        process.executableURL = Repository.newswireBinary
-        process.arguments = arguments
+        if let launcher = wrapper.first {
+            // A command that runs the binary (such as /usr/bin/time).
+            process.executableURL = URL(fileURLWithPath: launcher)
+            process.arguments = Array(wrapper.dropFirst()) + [Repository.newswireBinary.path] + arguments
+        } else {
+            process.executableURL = Repository.newswireBinary
+            process.arguments = arguments
+        }
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         let out = Pipe()
         let err = Pipe()

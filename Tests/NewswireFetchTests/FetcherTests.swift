@@ -18,7 +18,7 @@ import Testing
         let site = try TestSite()
         for (path, response) in routes { site.route(path, response) }
         let base = try await site.start()
-        let fetcher = Fetcher(options: options)
+        let fetcher = Fetcher(options: options.allowingLoopback())
         defer { fetcher.shutdown() }
         try await runBlocking { try body(base, fetcher) }
         await site.stop()
@@ -121,7 +121,7 @@ import Testing
 
     @Test func aRefusedConnectionIsATransportError() async throws {
         // Port 9 (discard) on loopback: nothing listens there in the test environment.
-        let fetcher = Fetcher(options: FetchOptions(connectTimeout: 2))
+        let fetcher = Fetcher(options: FetchOptions(connectTimeout: 2).allowingLoopback())
         defer { fetcher.shutdown() }
         let result = try await runBlocking { fetcher.fetch(FetchRequest(url: "http://127.0.0.1:9/")) }
         guard case .failure(let error) = result else {
@@ -171,7 +171,7 @@ import Testing
     @Test func sendsRequestHeaders() async throws {
         let site = try TestSite()
         let base = try await site.start()
-        let fetcher = Fetcher(options: FetchOptions(userAgent: "newswire-test/1"))
+        let fetcher = Fetcher(options: FetchOptions(userAgent: "newswire-test/1").allowingLoopback())
         defer { fetcher.shutdown() }
         _ = try await runBlocking { fetcher.fetch(FetchRequest(url: base + "/x", headers: ["X-Probe: 1"])) }
         #expect(site.requests == ["/x"])
@@ -179,5 +179,14 @@ import Testing
         #expect(site.requestHeaders.first?["user-agent"] == "newswire-test/1")
         #expect(site.requestHeaders.first?["accept-encoding"]?.contains("gzip") == true)
         await site.stop()
+    }
+}
+
+extension FetchOptions {
+    /// These options with 127.0.0.0/8 opened, as the tests' local servers need.
+    func allowingLoopback() -> FetchOptions {
+        var options = self
+        options.networkPolicy = NetworkPolicy(allowing: [CIDR("127.0.0.0/8")!])
+        return options
     }
 }

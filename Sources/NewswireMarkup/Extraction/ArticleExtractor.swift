@@ -11,11 +11,16 @@ public struct ArticleExtractor: ArticleExtracting {
 
     /// Extracts the article of `document`, decoding its bytes by the charset rules of ``Charset``.
     ///
-    /// - Throws: ``StageError`` with kind `parse` when libxml2 cannot build a tree from the bytes.
+    /// - Throws: ``StageError`` with kind `parse` when libxml2 cannot build a tree from the bytes,
+    ///   `limit` when the page is nested too deep or costs more than its CPU budget.
     public func extractArticle(from document: FetchedDocument) throws -> ExtractedPage {
+        let cpuStart = Self.threadCPUSeconds()
         let decoded = Charset.decode(document.body, contentType: document.contentType, kind: .html)
         guard let page = PageIndex(utf8: decoded.utf8, url: document.finalURL) else {
             throw StageError(.parse, "libxml2 could not parse the page as HTML")
+        }
+        if let depth = page.tooDeep {
+            throw StageError(.limit, "elements nested \(depth)+ levels deep; the extractor reads \(PageIndex.maxDepth)")
         }
         var result = ExtractedPage()
         result.encoding = decoded.encoding
@@ -23,12 +28,13 @@ public struct ArticleExtractor: ArticleExtracting {
         metadata.fill(&result)
         var content = MainContent(page: page)
         let paragraphs = BoilerplateFilter.clean(content.paragraphs(), title: result.title)
-        result.text = paragraphs.map(\.text).joined(separator: "\n\n")
+        try Self.checkCPUBudget(since: cpuStart, after: "the main content")
+        result.text = Self.withinTextBudget(paragraphs.map(\.text).joined(separator: "\n\n")).text
         // JSON-LD articleBody as evidence: when the page's own body is much longer than what the
         // DOM gave, the region was missed (scripted layouts, split bodies); the publisher's text wins.
         if let raw = metadata.articleBody, raw.utf8.count >= 400, result.text.utf8.count * 2 < raw.utf8.count {
             let body = Self.plainText(raw)
-            if result.text.utf8.count * 2 < body.utf8.count { result.text = body }
+            if result.text.utf8.count * 2 < body.utf8.count { result.text = Self.withinTextBudget(body).text }
         }
         if result.language == nil { result.language = LanguageGuess.language(of: result.text) }
         result.pageStatus = PageClassifier.status(

@@ -64,6 +64,8 @@ struct PageHead {
 final class PageIndex {
     let document: htmlDocPtr
     var elements: [IndexedElement] = []
+    /// The tree's depth when it is deeper than ``maxDepth``; the page is then not indexed.
+    private(set) var tooDeep: Int?
     var head = PageHead()
     /// Index of `<body>`, if the page has one.
     var body: Int?
@@ -76,12 +78,15 @@ final class PageIndex {
     /// and COMPACT: libxml2 stores text nodes shorter than two pointers (mostly the white space
     /// between tags) inside the node instead of a malloc'd string. The tree must then not be
     /// modified, and nothing here does; text nodes' `properties` hold text, so only elements'
-    /// attributes are ever read.
+    /// attributes are ever read. HUGE lifts libxml2's nesting limit of 256 levels, past which
+    /// it silently stops reading the page (text deeper and everything after it were lost);
+    /// ``maxDepth`` then bounds the depth instead, with a `limit` error the extractor reports.
     init?(utf8 bytes: [UInt8], url: String?) {
         guard !bytes.isEmpty, bytes.count < Int(Int32.max) else { return nil }
         let options =
             HTML_PARSE_NONET.rawValue | HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue
             | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_IGNORE_ENC.rawValue | HTML_PARSE_COMPACT.rawValue
+            | XML_PARSE_HUGE.rawValue
         let parsed = bytes.withUnsafeBufferPointer { buffer in
             buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
                 htmlReadMemory($0, Int32(buffer.count), url, "UTF-8", Int32(bitPattern: options))
@@ -89,6 +94,10 @@ final class PageIndex {
         }
         guard let parsed else { return nil }
         self.document = parsed
+        if let depth = Self.depthExceeding(Self.maxDepth, in: parsed) {
+            self.tooDeep = depth
+            return
+        }
         var builder = IndexBuilder()
         builder.elements.reserveCapacity(bytes.count / 60)
         var child = parsed.pointee.children

@@ -55,6 +55,7 @@ public struct FeedParser: FeedParsing, Sendable {
         var wellFormed = true
         var encoding = "utf-8"
         var overruled = false
+        var expansionLimit: String?
         if XMLCharset.isDeclaredUTF8(body, contentType: contentType), XMLRepair.mayReadDirectly(body) {
             reader.read(body, stopAtFirstError: true)
         } else {
@@ -65,6 +66,7 @@ public struct FeedParser: FeedParsing, Sendable {
             encoding = decoded.encoding
             overruled = decoded.overruled
             let repair = XMLRepair(decoded.utf8)
+            expansionLimit = Self.expansionLimitMessage(repair)
             reader = FeedXMLReader(baseURL: base, now: now)
             reader.read(repair.bytes)
             wellFormed = !repair.repaired && reader.errorCount == 0
@@ -80,6 +82,7 @@ public struct FeedParser: FeedParsing, Sendable {
             }
         }
         var feed = reader.feed
+        if let limit = expansionLimit { feed.error = limit }
         feed.encoding = encoding
         feed.wellFormed = wellFormed && reader.sawRoot && !overruled
         if let language = headers["Content-Language"], feed.metadata.language == nil {
@@ -103,6 +106,13 @@ public struct FeedParser: FeedParsing, Sendable {
             feed.error = "not a feed: no RSS, Atom or JSON Feed root element"
         }
         return feed
+    }
+
+    /// The note for a feed whose entities would have expanded past the repair budget.
+    private static func expansionLimitMessage(_ repair: XMLRepair) -> String? {
+        guard repair.unexpandedReferences > 0 else { return nil }
+        return "limit: internal entities would expand past \(repair.expansionBudget) bytes; "
+            + "\(repair.unexpandedReferences) references left unexpanded"
     }
 
     /// An HTML page: `<!DOCTYPE html` or `<html` near the start.

@@ -12,7 +12,9 @@ internal import CLibXML2
 /// * C0 control characters other than tab, LF and CR are dropped;
 /// * the DOCTYPE is removed: external entities are never loaded, and an internal entity is
 ///   expanded only when its value is plain text (no references, no markup), so an
-///   entity-expansion bomb stays unexpanded text;
+///   entity-expansion bomb stays unexpanded text; and all expansions together add at most
+///   ``expansionBudget`` bytes (the input's size, at least 1 MiB): past it the references
+///   stay literal text, so a 4 KB entity referenced 100,000 times costs no more than that;
 /// * leading white space before the XML declaration is dropped.
 ///
 /// CDATA sections and comments are kept as they are (apart from control characters). When
@@ -24,6 +26,11 @@ struct XMLRepair {
     var repaired = false
     /// `true` when the DOCTYPE declared an entity that was refused (not plain text).
     var refusedEntity = false
+    /// References left unexpanded because the expansion budget was spent.
+    var unexpandedReferences = 0
+    /// Bytes that internal entity expansion may add in all.
+    let expansionBudget: Int
+    private var expandedBytes = 0
 
     private var out: [UInt8] = []
     private var changed = false
@@ -57,6 +64,7 @@ struct XMLRepair {
     }
 
     init(_ input: [UInt8]) {
+        self.expansionBudget = max(1 << 20, input.count)
         let result: [UInt8]? = input.withUnsafeBufferPointer { self.run($0) }
         self.bytes = result ?? input
         self.out = []
@@ -187,7 +195,9 @@ struct XMLRepair {
             index = valueStart
             while index < input.count, input[index] != quote { index += 1 }
             value = Array(UnsafeBufferPointer(rebasing: input[valueStart..<min(index, input.count)]))
-            index += 1
+            // Past the closing quote, unless the document ended inside the value (a cut feed:
+            // stepping past the end once trapped in `run`; found by scripts/fuzz feed).
+            if index < input.count { index += 1 }
         }
         // Skip to the closing `>` (quoted strings may hold one).
         var quote: UInt8 = 0
@@ -258,7 +268,14 @@ struct XMLRepair {
         index += 1
         if Self.isPredefined(name) { return index }
         if !self.declared.isEmpty, let value = self.declared[String(decoding: name, as: UTF8.self)] {
-            self.change(input, at: start, skipping: index - start, with: value)
+            if self.expandedBytes + value.count <= self.expansionBudget {
+                self.expandedBytes += value.count
+                self.change(input, at: start, skipping: index - start, with: value)
+            } else {
+                self.unexpandedReferences += 1
+                self.repaired = true
+                self.change(input, at: start, skipping: 1, with: Self.ampersand)
+            }
             return index
         }
         self.repaired = true

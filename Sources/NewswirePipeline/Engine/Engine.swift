@@ -253,8 +253,8 @@ private final class EngineRun: Sendable {
             case .closed(let count): total = count
             case .slot(let slot): pending[slot.place] = slot
             }
-            while let slot = pending.removeValue(forKey: next) {
-                self.admit(slot)
+            while var slot = pending.removeValue(forKey: next) {
+                self.admit(&slot)
                 self.feedWindow.signal()
                 next += 1
             }
@@ -266,13 +266,15 @@ private final class EngineRun: Sendable {
         }
     }
 
-    private func admit(_ slot: ParsedSlot) {
+    /// Admits one work item: its own outcome to the output, then each of its items in turn,
+    /// each waiting for a place in the window. Items are let go as they are sent on, so a
+    /// feed of 100,000 items does not stay whole in memory until its last one is admitted.
+    private func admit(_ slot: inout ParsedSlot) {
         let itemCount = slot.page == nil ? slot.items.count : 1
+        let (place, round, outcome) = (slot.place, slot.round, slot.outcome)
         self.sinkQueue.async {
-            _ = self.output.expect(items: itemCount + 1, at: slot.place)
-            self.release(
-                self.output.insert(slot.outcome, at: SequenceNumber(round: slot.round, feed: slot.place, item: 0))
-            )
+            _ = self.output.expect(items: itemCount + 1, at: place)
+            self.release(self.output.insert(outcome, at: SequenceNumber(round: round, feed: place, item: 0)))
         }
         if let page = slot.page {
             self.pageWindow.wait()
@@ -291,10 +293,14 @@ private final class EngineRun: Sendable {
             }
             return
         }
-        let admitted = self.processor.admitted(slot.items, settings: slot.settings)
-        for (item, admit) in zip(slot.items, admitted) {
+        var items = slot.items
+        slot.items = []
+        let admitted = self.processor.admitted(items, settings: slot.settings)
+        for index in items.indices {
+            let item = items[index]
+            items[index] = FeedItem(sequence: item.sequence, feedURL: "", feedTitle: nil, entry: FeedEntry())
             self.pageWindow.wait()
-            if admit {
+            if admitted[index] {
                 self.route(item, pages: slot.pages, settings: slot.settings, fetchedAt: slot.fetchedAt)
             } else {
                 self.deliver(.filtered, at: item.sequence)

@@ -74,7 +74,9 @@ struct ItemProcessor: Sendable {
                 entry: entry
             )
         }
-        return (FeedReport(result: .parsed, items: items.count, error: nil, state: state), items, document.fetchedAt)
+        // A feed read only in part because a budget ran out keeps its items, with a `limit` record.
+        let limit = parsed.limitRecord(feedURL: task.url)
+        return (FeedReport(result: .parsed, items: items.count, error: limit, state: state), items, document.fetchedAt)
     }
 
     /// The items of a parsed feed that its `since`, `max_items` and pre-fetch `keep`/`drop`

@@ -2,7 +2,8 @@ import Foundation
 
 /// An IPv4 or IPv6 address block such as `127.0.0.0/8` or `::1/128`.
 ///
-/// Parsed and checked now; enforcement after DNS resolution comes with the hardening issue.
+/// ``NetworkPolicy`` matches the address each connection is about to use against these
+/// blocks; `allow_networks` and `--allow-network` name them.
 public struct CIDR: Sendable, Hashable, CustomStringConvertible {
     public var address: [UInt8]
     public var prefixLength: Int
@@ -35,14 +36,7 @@ public struct CIDR: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String {
-        if self.address.count == 4 {
-            return self.address.map(String.init).joined(separator: ".") + "/\(self.prefixLength)"
-        }
-        var groups: [String] = []
-        for index in stride(from: 0, to: 16, by: 2) {
-            groups.append(String(UInt16(self.address[index]) << 8 | UInt16(self.address[index + 1]), radix: 16))
-        }
-        return groups.joined(separator: ":") + "/\(self.prefixLength)"
+        NetworkPolicy.text(of: self.address) + "/\(self.prefixLength)"
     }
 
     static func parseIPv4(_ text: Substring) -> [UInt8]? {
@@ -69,12 +63,28 @@ public struct CIDR: Sendable, Hashable, CustomStringConvertible {
             }
             return result
         }
-        guard let head = groups(halves[0]) else { return nil }
-        var all = head
-        if halves.count == 2 {
-            guard let tail = groups(halves[1]), head.count + tail.count < 8 else { return nil }
-            all += Array(repeating: 0, count: 8 - head.count - tail.count) + tail
+        // A trailing dotted IPv4 part (`::ffff:127.0.0.1`) stands for the last two groups.
+        var last = halves[halves.count - 1]
+        var embedded: [UInt16] = []
+        if let colon = last.lastIndex(of: ":"), last[last.index(after: colon)...].contains(".") {
+            guard let v4 = parseIPv4(Substring(last[last.index(after: colon)...])) else { return nil }
+            embedded = [UInt16(v4[0]) << 8 | UInt16(v4[1]), UInt16(v4[2]) << 8 | UInt16(v4[3])]
+            last = String(last[...colon])
+            if last.hasSuffix(":") && !last.hasSuffix("::") { last.removeLast() }
+        } else if last.contains(".") {
+            guard halves.count == 2, let v4 = parseIPv4(Substring(last)) else { return nil }
+            embedded = [UInt16(v4[0]) << 8 | UInt16(v4[1]), UInt16(v4[2]) << 8 | UInt16(v4[3])]
+            last = ""
         }
+        var parts = halves
+        parts[parts.count - 1] = last
+        guard let head = groups(parts[0]) else { return nil }
+        var all = head
+        if parts.count == 2 {
+            guard let tail = groups(parts[1]), head.count + tail.count + embedded.count < 8 else { return nil }
+            all += Array(repeating: 0, count: 8 - head.count - tail.count - embedded.count) + tail
+        }
+        all += embedded
         guard all.count == 8 else { return nil }
         return all.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }
     }

@@ -1,0 +1,71 @@
+import Foundation
+import NewswireCore
+import NewswireDedup
+import NewswireMarkup
+import NewswirePipeline
+
+/// The code each target exercises with arbitrary bytes.
+enum FuzzTarget: String, CaseIterable {
+    case feed, html, charset, url, date, pipeline
+
+    func run(_ bytes: [UInt8]) {
+        switch self {
+        case .feed:
+            // The first byte picks a declared type, so the JSON, XML and repair paths all run.
+            let types = [nil, "application/rss+xml", "application/feed+json", "text/xml; charset=iso-8859-1"]
+            let type = types[Int(bytes.first ?? 0) % types.count]
+            var headers = HTTPHeaders()
+            if let type { headers.add(name: "Content-Type", value: type) }
+            let document = FetchedDocument(requestedURL: "https://fuzz.example/feed", headers: headers, body: bytes)
+            _ = FeedParser().parseFeed(document)
+        case .html:
+            let document = FetchedDocument(requestedURL: "https://fuzz.example/page", body: bytes)
+            _ = try? ArticleExtractor().extractArticle(from: document)
+        case .charset:
+            for kind in [Charset.DocumentKind.html, .xml, .text] {
+                _ = Charset.decode(bytes, contentType: nil, kind: kind).string
+            }
+            _ = Charset.decode(bytes, contentType: "text/html; charset=utf-8", kind: .html)
+        case .url:
+            let text = String(decoding: bytes, as: UTF8.self)
+            let canonicalizer = URLCanonicalizer()
+            let canonical = canonicalizer.canonicalize(text)
+            // Canonical URLs are a fixed point.
+            let again = canonicalizer.canonicalize(canonical)
+            precondition(
+                again == canonical,
+                "not idempotent: \(text.debugDescription) → \(canonical.debugDescription) → \(again.debugDescription)"
+            )
+            _ = canonicalizer.preferredURL(fetchedURL: text, declaredURLs: [canonical, nil])
+        case .date:
+            _ = DateParser.parse(String(decoding: bytes, as: UTF8.self))
+        case .pipeline:
+            _ = try? PipelineFile.parse(
+                String(decoding: bytes, as: UTF8.self),
+                file: "fuzz.yaml",
+                folder: "/nonexistent",
+                environment: ["FUZZ": "value"]
+            )
+        }
+    }
+}
+
+/// The target libFuzzer's callback runs; set once by main before the driver starts.
+nonisolated(unsafe) var selectedTarget = FuzzTarget.feed
+
+/// libFuzzer's per-input callback (it cannot capture context, so it reads ``selectedTarget``).
+let runSelectedTarget: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32 = { data, size in
+    guard let data, size > 0 else {
+        selectedTarget.run([])
+        return 0
+    }
+    selectedTarget.run(Array(UnsafeBufferPointer(start: data, count: size)))
+    return 0
+}
+
+/// libFuzzer's entry point by name, which its runtime references even when main calls
+/// `LLVMFuzzerRunDriver`; the same work as ``runSelectedTarget``.
+@_cdecl("LLVMFuzzerTestOneInput")
+func fuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+    runSelectedTarget(data, size)
+}
