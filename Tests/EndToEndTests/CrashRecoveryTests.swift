@@ -10,28 +10,6 @@ import Glibc
 /// finishes: the union of what the runs wrote must be exactly what one uninterrupted run
 /// writes (nothing missing, nothing twice).
 @Suite struct CrashRecoveryTests {
-    /// Invented words for invented articles.
-    private static let vocabulary: [String] = {
-        let syllables = ["ka", "lo", "mi", "ren", "dus", "tor", "vel", "am", "shi", "bro", "nex", "pol", "ur", "zan"]
-        var words: [String] = []
-        for first in syllables {
-            for second in syllables where second != first { words.append(first + second) }
-        }
-        return words
-    }()
-
-    /// Four paragraphs of invented text, different for each `seed`.
-    private static func text(_ seed: Int) -> [String] {
-        var state = UInt64(seed) &* 0x9e37_79b9_7f4a_7c15 &+ 1
-        func next() -> Int {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int(truncatingIfNeeded: state >> 33)
-        }
-        return (0..<4).map { _ in
-            (0..<30).map { _ in Self.vocabulary[next() % Self.vocabulary.count] }.joined(separator: " ") + "."
-        }
-    }
-
     private static func page(_ title: String, _ paragraphs: [String]) -> String {
         """
         <html><head><meta charset="utf-8"><title>\(title)</title></head><body>
@@ -61,7 +39,11 @@ import Glibc
             let path = "/a/story-\(index).html"
             site.route(
                 path,
-                .init(contentType: "text/html", body: Self.page("A story \(index)", Self.text(index)), delay: 0.01)
+                .init(
+                    contentType: "text/html",
+                    body: Self.page("A story \(index)", InventedNews.paragraphs(index)),
+                    delay: 0.01
+                )
             )
             feeds["a"]?.append(path)
         }
@@ -70,7 +52,11 @@ import Glibc
             let source = index % 10 == 0 ? index : 1000 + index
             site.route(
                 path,
-                .init(contentType: "text/html", body: Self.page("B news \(index)", Self.text(source)), delay: 0.01)
+                .init(
+                    contentType: "text/html",
+                    body: Self.page("B news \(index)", InventedNews.paragraphs(source)),
+                    delay: 0.01
+                )
             )
             feeds["b"]?.append(path)
         }
@@ -80,7 +66,7 @@ import Glibc
                 path,
                 .init(
                     contentType: "text/html",
-                    body: Self.page("C item \(index)", Self.text(2000 + index)),
+                    body: Self.page("C item \(index)", InventedNews.paragraphs(2000 + index)),
                     delay: 0.01
                 )
             )
@@ -89,7 +75,7 @@ import Glibc
                 let tracked = "/a/story-\(index).html?utm_source=c&fbclid=x\(index)"
                 site.route(
                     tracked,
-                    .init(contentType: "text/html", body: Self.page("A story \(index)", Self.text(index)))
+                    .init(contentType: "text/html", body: Self.page("A story \(index)", InventedNews.paragraphs(index)))
                 )
                 feeds["c"]?.append(tracked)
             }

@@ -73,7 +73,7 @@ public struct RequestSettings: Sendable, Hashable {
         var request = FetchRequest(url: url, headers: self.headers.map { "\($0.name): \($0.value)" })
         request.userAgent = self.userAgent
         request.cookies = self.cookies
-        request.auth = self.auth.map { FetchRequest.Credentials(user: $0.user, password: $0.password) }
+        request.auth = self.auth
         request.proxy = self.proxy
         return request
     }
@@ -96,18 +96,8 @@ public struct RequestSettings: Sendable, Hashable {
     }
 }
 
-/// HTTP basic credentials; the description hides the password.
-public struct BasicAuth: Sendable, Hashable, CustomStringConvertible {
-    public var user: String
-    public var password: String
-
-    public init(user: String, password: String) {
-        self.user = user
-        self.password = password
-    }
-
-    public var description: String { "\(self.user):***" }
-}
+/// HTTP basic credentials: the fetch request's own type (the description hides the password).
+public typealias BasicAuth = FetchRequest.Credentials
 
 /// `since:`: a duration before the run's clock (`48h`, `7d`, `90m`) or a fixed time.
 public enum Since: Sendable, Hashable {

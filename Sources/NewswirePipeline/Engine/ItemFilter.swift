@@ -153,6 +153,11 @@ public struct ItemFilter: Sendable, Hashable {
     /// Why `values` are filtered out, or `nil` when they pass. Fields that are not known
     /// (`nil`) are not judged: a later check with the full article decides them.
     public func rejection(_ values: Values) -> String? {
+        self.rejection(values, fields: Field.allCases)
+    }
+
+    /// ``rejection(_:)`` judging only `fields` (the others were judged before).
+    public func rejection(_ values: Values, fields: [Field]) -> String? {
         var subjects: [Field: [Subject]] = [:]
         func prepared(_ field: Field) -> [Subject]? {
             if let ready = subjects[field] { return ready }
@@ -161,13 +166,13 @@ public struct ItemFilter: Sendable, Hashable {
             subjects[field] = made
             return made
         }
-        for field in Field.allCases {
+        for field in fields {
             guard let patterns = self.drop[field], let strings = prepared(field) else { continue }
             if let pattern = patterns.first(where: { pattern in strings.contains(where: pattern.matches) }) {
                 return "\(field.rawValue) matches drop rule \(pattern)"
             }
         }
-        for field in Field.allCases {
+        for field in fields {
             guard let patterns = self.keep[field], let strings = prepared(field) else { continue }
             if !patterns.contains(where: { pattern in strings.contains(where: pattern.matches) }) {
                 return "\(field.rawValue) matches no keep rule"

@@ -116,8 +116,14 @@ struct ItemProcessor: Sendable {
         return admitted
     }
 
-    /// Whether the finished article passes the feed's `keep`/`drop` rules on every field.
-    private func passes(_ article: Article, settings: FeedSettings) -> Bool {
+    /// Whether the finished article passes the feed's `keep`/`drop` rules on `fields` (every
+    /// field for a page, whose title and URL may differ from the item's; only language and
+    /// text for an article made from the feed, whose other fields were judged at admission).
+    private func passes(
+        _ article: Article,
+        settings: FeedSettings,
+        fields: [ItemFilter.Field] = ItemFilter.Field.allCases
+    ) -> Bool {
         guard !settings.filter.isEmpty else { return true }
         let values = ItemFilter.Values(
             title: article.title ?? "",
@@ -126,7 +132,7 @@ struct ItemProcessor: Sendable {
             language: article.language ?? "",
             text: article.text
         )
-        return settings.filter.rejection(values) == nil
+        return settings.filter.rejection(values, fields: fields) == nil
     }
 
     /// The article of an item built from the feed alone.
@@ -136,7 +142,7 @@ struct ItemProcessor: Sendable {
             fetchedAt: fetchedAt,
             now: self.clock.now()
         )
-        guard self.passes(article, settings: settings) else { return .filtered }
+        guard self.passes(article, settings: settings, fields: [.language, .text]) else { return .filtered }
         article.feedTags = settings.tags
         self.tag(&article)
         // No link was followed: the article's URL is the item's own.
