@@ -1,3 +1,4 @@
+import Foundation
 import NewswirePipeline
 import Testing
 
@@ -22,6 +23,26 @@ import Testing
         #expect(!watch.matches("Before you watch: the launch"))
         #expect(throws: ItemFilterError.self) { try ItemFilter.Pattern("/([/") }
         #expect(throws: ItemFilterError.self) { try ItemFilter.Pattern("  ") }
+    }
+
+    /// Plain-text expressions are matched on bytes: they must agree with the expression.
+    @Test(arguments: [
+        "/^Watch:/", "/html$/", "/\\/ads\\//", "/story/", "/^$/", "/^Exact title$/", "/UTM_Campaign/",
+    ])
+    func plainExpressionsMatchAsRegularExpressionsDo(_ source: String) throws {
+        let pattern = try ItemFilter.Pattern(source)
+        let expression = try NSRegularExpression(
+            pattern: String(source.dropFirst().dropLast()),
+            options: [.caseInsensitive]
+        )
+        let subjects = [
+            "", "Watch: the launch", "before watch: it", "https://paper.test/ads/1.html", "page.HTML",
+            "page.html\n", "a story here", "exact TITLE", "Exact title\n", "x?utm_campaign=1", "ads/", "/ads/",
+        ]
+        for subject in subjects {
+            let expected = expression.firstMatch(in: subject, range: NSRange(subject.startIndex..., in: subject)) != nil
+            #expect(pattern.matches(subject) == expected, "\(source) on '\(subject)'")
+        }
     }
 
     @Test func keepNeedsEveryFieldAndDropAnyPattern() throws {
