@@ -121,6 +121,9 @@ public struct ItemFilter: Sendable, Hashable {
     final class Subject {
         let text: String
         private(set) lazy var lowered: [UInt8] = Array(self.text.lowercased().utf8)
+        /// The bytes as they are, for ASCII needles compared with ASCII case folded on the fly
+        /// (no copy of the text in lower case).
+        private(set) lazy var bytes: [UInt8] = Array(self.text.utf8)
         private(set) lazy var bridged: NSString = NSString(string: self.text)
 
         init(_ text: String) { self.text = text }
@@ -128,10 +131,12 @@ public struct ItemFilter: Sendable, Hashable {
         /// Whether the lower-cased text holds `needle` (at its start, at its end, or both, as a
         /// regular expression's `^` and `$` ask: `$` also before one final newline).
         func contains(_ needle: [UInt8], atStart: Bool, atEnd: Bool) -> Bool {
-            let haystack = self.lowered
+            // Literal needles are ASCII and lower-case: fold the text's ASCII letters as they come.
+            let haystack = self.bytes
+            @inline(__always) func folded(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte }
             func matches(at offset: Int) -> Bool {
                 guard offset >= 0, offset + needle.count <= haystack.count else { return false }
-                for index in needle.indices where haystack[offset + index] != needle[index] { return false }
+                for index in needle.indices where folded(haystack[offset + index]) != needle[index] { return false }
                 return true
             }
             var ends = [haystack.count]
@@ -143,7 +148,7 @@ public struct ItemFilter: Sendable, Hashable {
             case (false, false):
                 guard !needle.isEmpty else { return true }
                 guard needle.count <= haystack.count else { return false }
-                for offset in 0...(haystack.count - needle.count) where haystack[offset] == needle[0] {
+                for offset in 0...(haystack.count - needle.count) where folded(haystack[offset]) == needle[0] {
                     if matches(at: offset) { return true }
                 }
                 return false
@@ -152,7 +157,12 @@ public struct ItemFilter: Sendable, Hashable {
 
         /// Whether `word` occurs with no letter or digit right before or after it.
         func containsWord(_ word: [UInt8]) -> Bool {
-            let haystack = self.lowered
+            // An ASCII word is found in the bytes as they are, ASCII case folded on the fly.
+            let ascii = word.allSatisfy { $0 < 0x80 }
+            let haystack = ascii ? self.bytes : self.lowered
+            @inline(__always) func folded(_ byte: UInt8) -> UInt8 {
+                ascii && byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte
+            }
             guard word.count <= haystack.count, let first = word.first else { return false }
             func isWordByte(_ byte: UInt8) -> Bool {
                 byte >= 0x80 || (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39)
@@ -160,17 +170,18 @@ public struct ItemFilter: Sendable, Hashable {
             var index = 0
             let last = haystack.count - word.count
             while index <= last {
-                if haystack[index] == first {
+                if folded(haystack[index]) == first {
                     var matched = true
-                    for offset in 1..<word.count where haystack[index + offset] != word[offset] {
+                    for offset in 1..<word.count where folded(haystack[index + offset]) != word[offset] {
                         matched = false
                         break
                     }
                     if matched {
-                        let before = index == 0 || !isWordByte(haystack[index - 1]) || !isWordByte(first)
+                        let before = index == 0 || !isWordByte(folded(haystack[index - 1])) || !isWordByte(first)
                         let end = index + word.count
                         let after =
-                            end == haystack.count || !isWordByte(haystack[end]) || !isWordByte(word[word.count - 1])
+                            end == haystack.count || !isWordByte(folded(haystack[end]))
+                            || !isWordByte(word[word.count - 1])
                         if before && after { return true }
                     }
                 }
