@@ -67,7 +67,7 @@ public final class CrawlPipeline: Sendable {
     ///   opened, or the output cannot be opened, recovered or written; feed and page
     ///   failures are error records, not thrown.
     public func run() throws -> CrawlSummary {
-        let configuration = self.configuration
+        var configuration = self.configuration
         var lock: StateLock?
         var store: StateStore?
         if let path = configuration.state {
@@ -95,6 +95,15 @@ public final class CrawlPipeline: Sendable {
         }
         let fetcher = Fetcher(options: configuration.effectiveFetchOptions, clock: self.clock, logger: self.logger)
         defer { fetcher.shutdown() }
+        if !configuration.discover.isEmpty {
+            let known = Set(((try? store?.allFeedStates()) ?? []).map(\.url))
+            configuration = SiteDiscovery(kinds: configuration.discover).expand(
+                configuration,
+                fetcher: fetcher,
+                knownFeeds: known,
+                logger: self.logger
+            )
+        }
         var stages = self.stages
         if !configuration.entities { stages.entities = nil }
         var options = EngineOptions()

@@ -34,6 +34,8 @@ public struct PipelineConfiguration: Sendable, Hashable {
     public var name: String
     /// Feeds named directly, then those of the OPML file, in that order.
     public var feeds: [FeedSource]
+    /// Home pages among `feeds` are replaced by the feeds and sitemaps they lead to (`discover:`).
+    public var discover: Set<DiscoveryKind> = []
     /// Sitemaps and sitemap indexes, read after the feeds (`sitemaps:`).
     public var sitemaps: [String] = []
     /// How sitemap entries are chosen (`sitemap:`).

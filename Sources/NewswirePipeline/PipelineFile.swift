@@ -35,7 +35,7 @@ public enum PipelineFile {
     static let topLevelKeys = [
         "name", "feeds", "opml", "allow_networks", "output", "errors", "state", "pages", "entities", "fetch", "dedup",
         "since", "max_items", "keep", "drop", "tags",
-        "sitemaps", "sitemap",
+        "sitemaps", "sitemap", "discover",
     ]
     static let sitemapKeys = ["recent_hours", "max_entries", "order", "max_depth", "any_site"]
     static let fetchKeys = [
@@ -231,6 +231,16 @@ private struct Reader {
             case "since", "max_items", "keep", "drop", "tags":
                 try self.feedSetting(key, value, into: &configuration.feedDefaults)
             case "fetch": configuration.fetch = try self.fetchOptions(value, defaults: &configuration.feedDefaults)
+            case "discover":
+                let nodes: [Node]
+                if case .sequence(let sequence) = value { nodes = Array(sequence) } else { nodes = [value] }
+                for node in nodes {
+                    let text = try self.string(node, key)
+                    guard let kind = DiscoveryKind(rawValue: text) else {
+                        throw self.fail(node, "'discover' takes 'feeds' and 'sitemaps', not '\(text)'")
+                    }
+                    configuration.discover.insert(kind)
+                }
             case "sitemaps":
                 guard case .sequence(let sequence) = value else {
                     throw self.fail(value, "'sitemaps' must be a list of sitemap or sitemap-index URLs")

@@ -177,7 +177,7 @@ public final class TestSite: Sendable {
         var response: Response
         if let root = self.root, !path.contains(".."), !path.hasPrefix("/_site"),
             let data = try? Data(contentsOf: root.appendingPathComponent(path == "/" ? "index.html" : path)),
-            !path.hasSuffix("/")
+            path == "/" || !path.hasSuffix("/")
         {
             var body = [UInt8](data)
             let type = Self.contentType(for: path)

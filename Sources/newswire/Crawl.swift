@@ -266,11 +266,14 @@ struct Crawl: ParsableCommand {
 
     private func makeConfiguration() throws -> PipelineConfiguration {
         if self.sources.allSatisfy(Self.isURL) {
-            return PipelineConfiguration(
+            var configuration = PipelineConfiguration(
                 name: "crawl",
                 feeds: (self.sources + (try self.feedsFromFile())).map { PipelineConfiguration.FeedSource(url: $0) },
                 output: "-"
             )
+            // A URL may be a site's home page: its feeds and sitemaps are found and crawled.
+            configuration.discover = Set(DiscoveryKind.allCases)
+            return configuration
         }
         let path = self.sources[0]
         var isDirectory: ObjCBool = false

@@ -1,6 +1,7 @@
 import Foundation
-import NewswirePipeline
 import Testing
+
+@testable import NewswirePipeline
 
 @Suite struct ItemFilterTests {
     @Test func wordsMatchWholeWordsInAnyCase() throws {
@@ -61,5 +62,23 @@ import Testing
         )
         // Fields not known yet are not judged.
         #expect(filter.rejection(.init(url: "https://paper.test/news/1")) == nil)
+    }
+}
+
+@Suite struct SiteDiscoveryTests {
+    @Test func readsSitemapLinesOfRobotsTxt() {
+        let robots = """
+            User-agent: *
+            Disallow: /private
+            SITEMAP: https://paper.test/sitemap_index.xml
+            sitemap:https://paper.test/news.xml
+            Sitemap: /relative.xml
+            Sitemap: https://paper.test/news.xml
+            """
+        #expect(
+            SiteDiscovery.sitemapLines(Array(robots.utf8)) == [
+                "https://paper.test/sitemap_index.xml", "https://paper.test/news.xml",
+            ]
+        )
     }
 }
