@@ -61,7 +61,7 @@ import Testing
             "/notafeed.html",
             .init(contentType: "text/html", body: "<html><body><p>Just a page.</p></body></html>")
         )
-        site.route("/slow.xml", .init(contentType: "application/rss+xml", body: feed, delay: 8))
+        site.route("/slow.xml", .init(contentType: "application/rss+xml", body: feed, delay: 20))
         let truncated = String(feed.prefix(through: feed.range(of: "Neue Brücke")!.upperBound))
         site.route("/truncated.xml", .init(contentType: "application/rss+xml", body: truncated))
         return (site, base)
@@ -84,7 +84,7 @@ import Testing
             output: folder.appendingPathComponent("articles.ndjson").path
         )
         // Generous against a loaded machine, still well under the slow feed's delay.
-        configuration.fetch = FetchOptions(timeout: 4, connectTimeout: 2, maxBodyBytes: 100_000)
+        configuration.fetch = FetchOptions(timeout: 10, connectTimeout: 5, maxBodyBytes: 100_000)
         let summary = try await crawl(configuration)
         await site.stop()
 
