@@ -73,7 +73,6 @@ final class OutputStage {
     /// The source closed after `total` work items.
     func close(total: Int) {
         self.total = total
-        self.summary.feedsTotal = self.summary.feedsTotal
     }
 
     /// Whether the page behind `link` was decided in an earlier run (or earlier in this one).
