@@ -10,10 +10,13 @@ let swiftSettings: [SwiftSetting] = [
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
 let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
 let dequeModule = Target.Dependency.product(name: "DequeModule", package: "swift-collections")
+let heapModule = Target.Dependency.product(name: "HeapModule", package: "swift-collections")
 let yams = Target.Dependency.product(name: "Yams", package: "Yams")
 let grdb = Target.Dependency.product(name: "GRDB", package: "GRDB.swift")
 let flyingFox = Target.Dependency.product(name: "FlyingFox", package: "FlyingFox")
 let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
+let coreMetrics = Target.Dependency.product(name: "CoreMetrics", package: "swift-metrics")
+let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
 
 let package = Package(
     name: "newswire",
@@ -29,6 +32,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // System libraries: a module map and a thin C shim each, nothing else.
@@ -64,7 +69,7 @@ let package = Package(
             name: "NewswirePipeline",
             dependencies: [
                 "NewswireCore", "NewswireFetch", "NewswireMarkup", "NewswireEntities", "NewswireDedup",
-                "NewswireState", "NewswireSink", yams, logging,
+                "NewswireState", "NewswireSink", yams, logging, heapModule, coreMetrics,
             ],
             swiftSettings: swiftSettings
         ),
@@ -73,8 +78,8 @@ let package = Package(
         .executableTarget(
             name: "newswire",
             dependencies: [
-                "NewswirePipeline", "NewswireFetch", "NewswireMarkup", "NewswireEntities", "NewswireDedup", argumentParser,
-                logging,
+                "NewswirePipeline", "NewswireFetch", "NewswireMarkup", "NewswireEntities", "NewswireDedup", "NewswireState",
+                argumentParser, logging, coreMetrics, prometheus, flyingFox,
             ],
             swiftSettings: swiftSettings
         ),

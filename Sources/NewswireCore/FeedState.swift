@@ -23,6 +23,14 @@ public struct FeedState: Sendable, Hashable {
     public var lastError: String?
     /// When the feed last announced an item not seen before.
     public var lastNewItemAt: Date?
+    /// A key of the first item of the last successful poll, to count new items in the next.
+    public var lastItemKey: Int64?
+    /// Where the feed now lives, after a permanent redirect (301, 308); polled instead of ``url``.
+    public var location: String?
+    /// When the feed answered 410 Gone (cleared when it answers again).
+    public var goneAt: Date?
+    /// The HTTP status of the last response, if any.
+    public var lastStatus: Int?
 
     public init(
         url: String,
@@ -34,7 +42,11 @@ public struct FeedState: Sendable, Hashable {
         intervalSeconds: Double? = nil,
         consecutiveFailures: Int = 0,
         lastError: String? = nil,
-        lastNewItemAt: Date? = nil
+        lastNewItemAt: Date? = nil,
+        lastItemKey: Int64? = nil,
+        location: String? = nil,
+        goneAt: Date? = nil,
+        lastStatus: Int? = nil
     ) {
         self.url = url
         self.etag = etag
@@ -46,5 +58,9 @@ public struct FeedState: Sendable, Hashable {
         self.consecutiveFailures = consecutiveFailures
         self.lastError = lastError
         self.lastNewItemAt = lastNewItemAt
+        self.lastItemKey = lastItemKey
+        self.location = location
+        self.goneAt = goneAt
+        self.lastStatus = lastStatus
     }
 }

@@ -99,8 +99,50 @@ public struct FeedMetadata: Sendable, Hashable {
     public var image: String?
     public var categories: [FeedCategory] = []
     public var links: [FeedLink] = []
+    /// What the feed says of its own publishing schedule (RSS `ttl`, `skipHours`,
+    /// `skipDays`; the syndication module's `updatePeriod` and `updateFrequency`).
+    public var schedule = FeedSchedule()
 
     public init() {}
+}
+
+/// A feed's own hints for how often to poll it.
+public struct FeedSchedule: Sendable, Hashable {
+    /// RSS `ttl`: minutes the feed may be cached.
+    public var ttlMinutes: Int?
+    /// RSS `skipHours`: hours of the day (0–23, GMT) in which not to poll.
+    public var skipHours: Set<Int> = []
+    /// RSS `skipDays`: days (1 = Sunday … 7 = Saturday, as `Calendar` counts) on which not to poll.
+    public var skipDays: Set<Int> = []
+    /// `sy:updatePeriod`: hourly, daily, weekly, monthly or yearly.
+    public var updatePeriod: String?
+    /// `sy:updateFrequency`: how many times a period the feed is updated (default 1).
+    public var updateFrequency: Int?
+
+    public init() {}
+
+    public var isEmpty: Bool { self == FeedSchedule() }
+
+    /// The interval the syndication module announces, in seconds.
+    public var syndicationInterval: Double? {
+        guard self.updatePeriod != nil || self.updateFrequency != nil else { return nil }
+        let period: Double
+        switch self.updatePeriod ?? "daily" {
+        case "hourly": period = 3600
+        case "daily": period = 86_400
+        case "weekly": period = 7 * 86_400
+        case "monthly": period = 30 * 86_400
+        case "yearly": period = 365 * 86_400
+        default: return nil
+        }
+        return period / Double(max(1, self.updateFrequency ?? 1))
+    }
+
+    /// The weekday number of an English day name (`Monday` → 2).
+    public static func weekday(named name: String) -> Int? {
+        let days = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"]
+        return days.firstIndex(of: name.lowercased()).map { $0 + 1 }
+    }
 }
 
 /// One entry (item) of a feed.

@@ -81,7 +81,11 @@ public final class CrawlPipeline: Sendable {
         defer { withExtendedLifetime(lock) {} }
         let sink: NDJSONSink
         do {
-            sink = try self.makeSink(journalFolder: configuration.state.map { $0 + ".journal" })
+            sink = try Self.makeSink(
+                configuration: self.configuration,
+                journalFolder: configuration.state.map { $0 + ".journal" },
+                logger: self.logger
+            )
         } catch {
             throw RunError("\(error)")
         }
@@ -157,8 +161,12 @@ public final class CrawlPipeline: Sendable {
         }
     }
 
-    private func makeSink(journalFolder: String?) throws -> NDJSONSink {
-        let configuration = self.configuration
+    /// The NDJSON files of `configuration`, with their journals in `journalFolder`.
+    static func makeSink(
+        configuration: PipelineConfiguration,
+        journalFolder: String?,
+        logger: Logger
+    ) throws -> NDJSONSink {
         func journal(_ path: String) -> String? {
             journalFolder.map { $0 + "/" + String(Self.fnv1a(path), radix: 16) + ".journal" }
         }
@@ -169,7 +177,6 @@ public final class CrawlPipeline: Sendable {
             let destination = path == "-" ? LineWriter.Destination.standardError : Self.destination(path)
             errors = try LineWriter(destination, journal: destination.filePath.flatMap(journal))
         }
-        let logger = self.logger
         let logErrors = errors == nil
         return NDJSONSink(articles: articles, errors: errors) { record in
             guard logErrors else { return }

@@ -65,6 +65,8 @@ public struct PipelineConfiguration: Sendable, Hashable {
     /// Settings for every feed (`fetch:` headers, cookies, auth, proxy; the top-level
     /// `since`, `max_items`, `keep`, `drop`, `tags`), which a feed's own entry overrides.
     public var feedDefaults = FeedSettings()
+    /// How `newswire watch` polls and serves (`watch:`).
+    public var watch = WatchOptions()
 
     /// The work of one feed: its settings over the pipeline's, its page mode resolved.
     public func task(for feed: FeedSource, round: Int = 0) -> FeedTask {
@@ -120,5 +122,27 @@ public struct PipelineConfiguration: Sendable, Hashable {
         guard stat(path, &info) == 0 else { return path.hasPrefix("/dev/") }
         let type = info.st_mode & S_IFMT
         return type != S_IFREG && type != S_IFDIR
+    }
+}
+
+/// The daemon's settings (the pipeline file's `watch:` mapping).
+public struct WatchOptions: Sendable, Hashable {
+    /// Interval bounds, first interval, jitter and failure backoff.
+    public var policy = PollPolicy()
+    /// On SIGINT/SIGTERM, how long polls in flight may take to finish, in seconds.
+    public var drainSeconds: Double = 30
+    /// `HOST:PORT` of the `/metrics` and `/healthz` endpoint; `nil` serves nothing.
+    public var listen: String? = "127.0.0.1:9464"
+
+    public init() {}
+
+    /// Splits `HOST:PORT` (`[::1]:9464` for IPv6).
+    public static func hostAndPort(_ text: String) -> (host: String, port: UInt16)? {
+        guard let colon = text.lastIndex(of: ":"), let port = UInt16(text[text.index(after: colon)...]) else {
+            return nil
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return host.isEmpty ? nil : (host, port)
     }
 }

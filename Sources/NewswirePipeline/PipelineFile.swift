@@ -35,7 +35,10 @@ public enum PipelineFile {
     static let topLevelKeys = [
         "name", "feeds", "opml", "allow_networks", "output", "errors", "state", "pages", "entities", "fetch", "dedup",
         "since", "max_items", "keep", "drop", "tags",
-        "sitemaps", "sitemap", "discover",
+        "sitemaps", "sitemap", "discover", "watch",
+    ]
+    static let watchKeys = [
+        "min_interval", "max_interval", "initial_interval", "jitter", "failure_backoff", "drain_s", "listen",
     ]
     static let sitemapKeys = ["recent_hours", "max_entries", "order", "max_depth", "any_site"]
     static let fetchKeys = [
@@ -247,6 +250,7 @@ private struct Reader {
                 }
                 configuration.sitemaps = try sequence.map { try self.url($0, key) }
             case "sitemap": configuration.sitemapOptions = try self.sitemapOptions(value)
+            case "watch": configuration.watch = try self.watchOptions(value)
             case "dedup":
                 for (dedupKey, _, dedupValue) in try self.mapping(
                     value,
@@ -313,6 +317,43 @@ private struct Reader {
         let feeds = OPML.subscriptions(in: [UInt8](data)).map { PipelineConfiguration.FeedSource(subscription: $0) }
         guard !feeds.isEmpty else { throw PipelineFileError(file: path, message: "the OPML file lists no feeds") }
         return feeds
+    }
+
+    func watchOptions(_ node: Node) throws -> WatchOptions {
+        var options = WatchOptions()
+        for (key, _, value) in try self.mapping(node, allowed: PipelineFile.watchKeys, what: "'watch'") {
+            switch key {
+            case "min_interval": options.policy.minInterval = try self.duration(value, key)
+            case "max_interval": options.policy.maxInterval = try self.duration(value, key)
+            case "initial_interval": options.policy.initialInterval = try self.duration(value, key)
+            case "failure_backoff": options.policy.failureBackoff = try self.duration(value, key)
+            case "jitter": options.policy.jitter = try self.number(value, key, range: 0...0.5)
+            case "drain_s": options.drainSeconds = try self.number(value, key, range: 0...3600)
+            default:
+                let text = try self.string(value, key)
+                if text.isEmpty || text == "off" || text == "false" {
+                    options.listen = nil
+                } else {
+                    guard WatchOptions.hostAndPort(text) != nil else {
+                        throw self.fail(value, "'listen' must be HOST:PORT such as 127.0.0.1:9464, or off")
+                    }
+                    options.listen = text
+                }
+            }
+        }
+        guard options.policy.minInterval <= options.policy.maxInterval else {
+            throw self.fail(node, "'min_interval' must not be longer than 'max_interval'")
+        }
+        return options
+    }
+
+    /// A duration such as `90s`, `5m`, `2h`, `1d`, or a number of seconds.
+    func duration(_ node: Node, _ key: String) throws -> Double {
+        let text = try self.string(node, key)
+        guard case .duration(let seconds)? = Since(Double(text) != nil ? text + "s" : text), seconds > 0 else {
+            throw self.fail(node, "'\(key)' must be a duration such as 5m or 2h, not '\(text)'")
+        }
+        return seconds
     }
 
     func sitemapOptions(_ node: Node) throws -> SitemapSource.Options {

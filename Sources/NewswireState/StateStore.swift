@@ -100,7 +100,7 @@ public final class StateStore: Sendable {
     }
 
     /// The names of the schema migrations, in order; a file records which it has applied.
-    public static let migrationNames = ["v1-seen-feeds-checkpoints", "v2-links-feed-news"]
+    public static let migrationNames = ["v1-seen-feeds-checkpoints", "v2-links-feed-news", "v3-feed-health"]
 
     private func migrate() throws {
         var migrator = DatabaseMigrator()
@@ -150,6 +150,17 @@ public final class StateStore: Sendable {
                     );
                     CREATE INDEX seen_link_seen_at ON seen_link (seen_at);
                     ALTER TABLE feed ADD COLUMN last_new_item_at REAL;
+                    """
+            )
+        }
+        migrator.registerMigration(Self.migrationNames[2]) { db in
+            // The daemon's feed health: new-item detection, permanent redirects, 410 Gone.
+            try db.execute(
+                sql: """
+                    ALTER TABLE feed ADD COLUMN last_item_key INTEGER;
+                    ALTER TABLE feed ADD COLUMN location TEXT;
+                    ALTER TABLE feed ADD COLUMN gone_at REAL;
+                    ALTER TABLE feed ADD COLUMN last_status INTEGER;
                     """
             )
         }
@@ -258,14 +269,16 @@ public final class StateStore: Sendable {
         let statement = try db.cachedStatement(
             sql: """
                 INSERT OR REPLACE INTO feed (url, etag, last_modified, last_attempt_at, last_success_at,
-                    next_poll_at, interval_seconds, consecutive_failures, last_error, last_new_item_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    next_poll_at, interval_seconds, consecutive_failures, last_error, last_new_item_at,
+                    last_item_key, location, gone_at, last_status)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         )
         try statement.execute(arguments: [
             feed.url, feed.etag, feed.lastModified, feed.lastAttemptAt?.timeIntervalSince1970,
             feed.lastSuccessAt?.timeIntervalSince1970, feed.nextPollAt?.timeIntervalSince1970,
             feed.intervalSeconds, feed.consecutiveFailures, feed.lastError, feed.lastNewItemAt?.timeIntervalSince1970,
+            feed.lastItemKey, feed.location, feed.goneAt?.timeIntervalSince1970, feed.lastStatus,
         ])
     }
 
@@ -416,7 +429,11 @@ extension FeedState {
             intervalSeconds: row["interval_seconds"],
             consecutiveFailures: row["consecutive_failures"],
             lastError: row["last_error"],
-            lastNewItemAt: date("last_new_item_at")
+            lastNewItemAt: date("last_new_item_at"),
+            lastItemKey: row["last_item_key"],
+            location: row["location"],
+            goneAt: date("gone_at"),
+            lastStatus: row["last_status"]
         )
     }
 }

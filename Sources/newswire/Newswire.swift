@@ -13,13 +13,15 @@ struct Newswire: ParsableCommand {
             Examples:
               newswire crawl pipelines/demo.yaml
               newswire crawl https://example.org/rss.xml --output articles.ndjson
+              newswire watch pipelines/demo.yaml
+              newswire status pipelines/demo.yaml
               newswire feed feed.xml
               newswire sitemap https://example.org/sitemap.xml
               newswire extract page.html --url https://example.org/story
               newswire entities story.txt
             """,
         version: NewswireVersion.string,
-        subcommands: [Crawl.self, Feed.self, Sitemap.self, Extract.self, Entities.self]
+        subcommands: [Crawl.self, Watch.self, Status.self, Feed.self, Sitemap.self, Extract.self, Entities.self]
     )
 }
 
@@ -28,15 +30,26 @@ struct GlobalOptions: ParsableArguments {
     @Option(help: "Log level on standard error: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .notice
 
+    @Option(help: "Log lines as text or as JSON objects (one a line).")
+    var logFormat: LogFormat = .text
+
     /// Bootstraps logging to standard error and initialises the C libraries.
     ///
     /// Called once, at the start of a subcommand's `run()`, before any thread starts.
     func bootstrap() -> Logger {
         let level = self.logLevel
+        let format = self.logFormat
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+            switch format {
+            case .text:
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            case .json:
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
         }
         Fetcher.initializeGlobalState()
         LibXML2.initialize()
@@ -47,6 +60,10 @@ struct GlobalOptions: ParsableArguments {
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+enum LogFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
 
 enum NewswireVersion {
     static let string = "0.1.0"

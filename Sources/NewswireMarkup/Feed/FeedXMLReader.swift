@@ -58,12 +58,14 @@ struct FeedXMLReader {
     }
 
     enum Namespace {
-        case none, rss, rss090, atom, dc, dcterms, content, media, itunes, xhtml, rdf, xml, other
+        case none, rss, rss090, atom, dc, dcterms, content, media, itunes, xhtml, rdf, xml, syndication, other
     }
 
     /// What an open element means for the fields around it.
     private enum Role {
         case plain, entry, person, image, ignoredSubtree, capture, nested
+        /// `skipHours` or `skipDays`: its `hour` or `day` children are captured.
+        case skipList
     }
 
     private struct Frame {
@@ -105,6 +107,7 @@ struct FeedXMLReader {
         case feedAuthor, description, summary, content, subtitle, category, comments, rights, language
         case generator, personName, personEmail, personURI, imageURL, itunesSummary, itunesSubtitle
         case dcTitle, dcSubject, dcDescription, mediaDescription, mediaCategory, keywords, tags, atomLinkText
+        case ttl, skipHour, skipDay, updatePeriod, updateFrequency
     }
 
     private struct Capture {
@@ -131,8 +134,9 @@ struct FeedXMLReader {
     enum ElementName {
         case abstract, author, body, category, channel, comments, content, contributor, copyright, description,
             enclosure, entry, feed, fullitem, generator, guid, icon, id, image, info, issued, item, language,
-            lastbuilddate, lastmod, link, logo, managingeditor, modified, pubdate, published, rdf, rights, rss, source,
-            subtitle, summary, tagline, tags, textinput, title, updated
+            lastbuilddate, lastmod, link, logo, managingeditor, modified, pubdate, published, rdf, rights, rss,
+            skipdays,
+            skiphours, source, subtitle, summary, tagline, tags, textinput, title, ttl, updated
         case other
 
         static let byName: [String: ElementName] = [
@@ -143,7 +147,8 @@ struct FeedXMLReader {
             "issued": .issued, "item": .item, "language": .language, "lastbuilddate": .lastbuilddate,
             "lastmod": .lastmod, "link": .link, "logo": .logo, "managingeditor": .managingeditor, "modified": .modified,
             "pubdate": .pubdate, "published": .published, "rdf": .rdf, "rights": .rights, "rss": .rss,
-            "source": .source, "subtitle": .subtitle, "summary": .summary, "tagline": .tagline, "tags": .tags,
+            "skipdays": .skipdays, "skiphours": .skiphours, "source": .source, "ttl": .ttl, "subtitle": .subtitle,
+            "summary": .summary, "tagline": .tagline, "tags": .tags,
             "textinput": .textinput, "title": .title, "updated": .updated,
         ]
     }
@@ -272,6 +277,7 @@ struct FeedXMLReader {
         case "http://www.w3.org/xml/1998/namespace": return .xml
         case "http://my.netscape.com/rdf/simple/0.9/", "http://channel.netscape.com/rdf/simple/0.9/": return .rss090
         case "http://purl.org/rss/1.0/", "http://blogs.law.harvard.edu/tech/rss": return .rss
+        case "http://purl.org/rss/1.0/modules/syndication/": return .syndication
         default:
             if lowered.hasPrefix("http://www.w3.org/2005/atom") || lowered.hasPrefix("http://purl.org/atom/") {
                 return .atom
@@ -295,6 +301,7 @@ struct FeedXMLReader {
         case "atom", "atom10", "atom03": return .atom
         case "xhtml": return .xhtml
         case "rdf": return .rdf
+        case "sy": return .syndication
         default: return .other
         }
     }
@@ -497,6 +504,14 @@ struct FeedXMLReader {
 
     private mutating func role(_ namespace: Namespace, _ local: String, _ attributes: [Attribute], depth: Int) -> Role {
         let element = self.element
+        if let parent = self.frames.last, parent.role == .skipList {
+            switch local.lowercased() {
+            case "hour": self.begin(.skipHour, mode: .text, attributes)
+            case "day": self.begin(.skipDay, mode: .text, attributes)
+            default: return .ignoredSubtree
+            }
+            return .capture
+        }
         if let parent = self.frames.last, parent.role == .ignoredSubtree || parent.role == .image {
             if parent.role == .image, local == "url" {
                 self.begin(.imageURL, mode: .text, attributes)
@@ -533,6 +548,13 @@ struct FeedXMLReader {
             return .capture
         case .rdf, .xml:
             return .plain
+        case .syndication:
+            switch local {
+            case "updatePeriod" where !inEntry: self.begin(.updatePeriod, mode: .text, attributes)
+            case "updateFrequency" where !inEntry: self.begin(.updateFrequency, mode: .text, attributes)
+            default: return .ignoredSubtree
+            }
+            return .capture
         case .other:
             return depth == 0 ? .plain : .ignoredSubtree
         case .none, .rss, .rss090, .atom:
@@ -661,6 +683,11 @@ struct FeedXMLReader {
         case .generator:
             self.begin(.generator, mode: .text, attributes)
             return .capture
+        case .ttl where rssLike && !inEntry:
+            self.begin(.ttl, mode: .text, attributes)
+            return .capture
+        case .skiphours where rssLike && !inEntry, .skipdays where rssLike && !inEntry:
+            return .skipList
         default:
             return depth == 0 ? .plain : .ignoredSubtree
         }
@@ -1116,6 +1143,24 @@ struct FeedXMLReader {
             self.person?.person.uri = uri
         case .imageURL:
             if !inEntry, self.feed.metadata.image == nil, let value { self.feed.metadata.image = self.resolve(value) }
+        case .ttl:
+            if let minutes = value.flatMap({ Int($0) }), minutes > 0 {
+                self.feed.metadata.schedule.ttlMinutes = minutes
+            }
+        case .skipHour:
+            if let hour = value.flatMap({ Int($0) }), (0...24).contains(hour) {
+                self.feed.metadata.schedule.skipHours.insert(hour % 24)
+            }
+        case .skipDay:
+            if let day = value.flatMap(FeedSchedule.weekday(named:)) {
+                self.feed.metadata.schedule.skipDays.insert(day)
+            }
+        case .updatePeriod:
+            if let value { self.feed.metadata.schedule.updatePeriod = value.lowercased() }
+        case .updateFrequency:
+            if let frequency = value.flatMap({ Int($0) }), frequency > 0 {
+                self.feed.metadata.schedule.updateFrequency = frequency
+            }
         }
     }
 

@@ -4,6 +4,7 @@ public import Logging
 public import NewswireCore
 public import NewswireDedup
 public import NewswireState
+import Synchronization
 
 /// The parts an engine runs with: each mode plugs in its own.
 public struct EngineParts: Sendable {
@@ -12,12 +13,27 @@ public struct EngineParts: Sendable {
     public var stages: PipelineStages
     /// The one source of "now".
     public var clock: any NewswireClock
+    /// Told of every feed poll before its state is stored (the daemon's scheduler).
+    public var pollObserver: (any FeedPollObserver)?
 
-    public init(fetcher: any DocumentFetching, stages: PipelineStages, clock: any NewswireClock = SystemClock()) {
+    public init(
+        fetcher: any DocumentFetching,
+        stages: PipelineStages,
+        clock: any NewswireClock = SystemClock(),
+        pollObserver: (any FeedPollObserver)? = nil
+    ) {
         self.fetcher = fetcher
         self.stages = stages
         self.clock = clock
+        self.pollObserver = pollObserver
     }
+}
+
+/// Learns how each feed poll went and sets the feed's schedule in its state.
+public protocol FeedPollObserver: Sendable {
+    /// Called on a parse thread once a feed task's fetch is parsed, before its state is
+    /// stored; may change `state` (its next poll time and interval).
+    func polled(_ task: FeedTask, outcome: PollOutcome, state: inout FeedState)
 }
 
 /// How an engine runs.
@@ -32,6 +48,8 @@ public struct EngineOptions: Sendable, Hashable {
     public var commitSpacing: Duration = .milliseconds(50)
     /// Fetch every page and feed again, ignoring validators and what the state has seen.
     public var refetch = false
+    /// The longest a released record waits for its commit when the stream goes quiet.
+    public var idleCommit: Duration = .seconds(1)
     public var dedup = DedupOptions()
 
     public init() {}
@@ -128,7 +146,8 @@ private final class EngineRun: Sendable {
     let processor: ItemProcessor
     let logger: Logger
     let onProgress: (@Sendable (CrawlSummary) -> Void)?
-    let feedStates: [String: FeedState]
+    /// Each feed's latest state: its validators for the next poll of a long run.
+    let feedStates: Mutex<[String: FeedState]>
 
     let parseQueue = DispatchQueue(label: "newswire.parse", qos: .userInitiated, attributes: .concurrent)
     let extractQueue = DispatchQueue(label: "newswire.extract", qos: .userInitiated, attributes: .concurrent)
@@ -156,7 +175,7 @@ private final class EngineRun: Sendable {
             fingerprinter: TextFingerprinter(options: options.dedup.fingerprint)
         )
         self.output = output
-        self.feedStates = feedStates
+        self.feedStates = Mutex(feedStates)
         self.logger = logger
         self.onProgress = onProgress
         let feedsAtOnce = max(1, options.feedsInFlight)
@@ -169,6 +188,15 @@ private final class EngineRun: Sendable {
         let scheduler = Thread { self.admitInOrder() }
         scheduler.name = "newswire-scheduler"
         scheduler.start()
+        let idle = DispatchSource.makeTimerSource(queue: self.sinkQueue)
+        let every = self.options.idleCommit
+        let interval = DispatchTimeInterval.milliseconds(
+            Int(every.components.seconds * 1000 + every.components.attoseconds / 1_000_000_000_000_000)
+        )
+        idle.schedule(deadline: .now() + interval, repeating: interval)
+        idle.setEventHandler { self.output.commitIfIdle() }
+        idle.resume()
+        defer { idle.cancel() }
         var place = 0
         while let work = source.next() {
             self.feedWindow.wait()
@@ -176,20 +204,27 @@ private final class EngineRun: Sendable {
             place += 1
             switch work {
             case .feed(let task):
-                let previous = self.feedStates[task.url]
-                var request = task.settings.request.request(for: task.url)
+                let previous = self.feedStates.withLock { $0[task.url] }
+                var request = task.settings.request.request(for: previous?.location ?? task.url)
                 if !self.options.refetch {
                     request.etag = previous?.etag
                     request.lastModified = previous?.lastModified
                 }
                 self.parts.fetcher.submit(request) { result in
                     self.parseQueue.async {
-                        let (report, items, fetchedAt) = self.processor.parseFeed(
+                        var (report, items, fetchedAt) = self.processor.parseFeed(
                             task,
                             place: current,
                             previous: previous,
                             result
                         )
+                        if var state = report.state {
+                            if let observer = self.parts.pollObserver, let poll = report.poll {
+                                observer.polled(task, outcome: poll, state: &state)
+                                report.state = state
+                            }
+                            self.feedStates.withLock { $0[task.url] = state }
+                        }
                         self.logger.debug(
                             "feed parsed",
                             metadata: ["feed.url": "\(task.url)", "items": "\(items.count)"]

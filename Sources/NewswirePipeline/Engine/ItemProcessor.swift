@@ -23,47 +23,68 @@ struct ItemProcessor: Sendable {
         let now = self.clock.now()
         var state = previous ?? FeedState(url: task.url)
         state.lastAttemptAt = now
-        func failed(_ record: ErrorRecord) -> (FeedReport, [FeedItem], Date) {
+        func failed(_ record: ErrorRecord, _ poll: PollOutcome) -> (FeedReport, [FeedItem], Date) {
             state.consecutiveFailures += 1
             state.lastError = record.message
-            return (FeedReport(result: .failed, items: 0, error: record, state: state), [], now)
+            return (FeedReport(result: .failed, items: 0, error: record, state: state, poll: poll), [], now)
         }
         let document: FetchedDocument
         switch result {
         case .failure(let error):
+            state.lastStatus = nil
             return failed(
-                ErrorRecord(kind: error.code.errorKind, stage: .fetch, url: task.url, message: error.message, at: now)
+                ErrorRecord(kind: error.code.errorKind, stage: .fetch, url: task.url, message: error.message, at: now),
+                PollOutcome(result: .failed, at: now)
             )
         case .success(let fetched):
             document = fetched
         }
+        state.lastStatus = document.status
         if document.status == 304 {
             state.lastSuccessAt = now
             state.consecutiveFailures = 0
             state.lastError = nil
-            return (FeedReport(result: .unchanged, items: 0, error: nil, state: state), [], document.fetchedAt)
+            state.goneAt = nil
+            return (
+                FeedReport(
+                    result: .unchanged,
+                    items: 0,
+                    error: nil,
+                    state: state,
+                    poll: PollOutcome(result: .unchanged, document: document, at: now)
+                ), [], document.fetchedAt
+            )
         }
         guard (200..<300).contains(document.status) else {
+            let gone = document.status == 410
+            if gone, state.goneAt == nil { state.goneAt = now }
             return failed(
                 ErrorRecord(
                     kind: .httpStatus,
                     stage: .fetch,
                     url: task.url,
-                    message: "HTTP \(document.status)",
+                    message: gone
+                        ? "HTTP 410 Gone: the publisher has removed this feed; it is now polled at the longest interval"
+                        : "HTTP \(document.status)",
                     at: now,
                     status: document.status
-                )
+                ),
+                PollOutcome(result: gone ? .gone : .failed, document: document, at: now)
             )
         }
         let parsed = self.stages.feedParser.parseFeed(document)
         if parsed.entries.isEmpty, let message = parsed.error {
-            return failed(ErrorRecord(kind: .parse, stage: .feed, url: task.url, message: message, at: now))
+            return failed(
+                ErrorRecord(kind: .parse, stage: .feed, url: task.url, message: message, at: now),
+                PollOutcome(result: .failed, document: document, at: now)
+            )
         }
         state.etag = document.headers["ETag"]
         state.lastModified = document.headers["Last-Modified"]
         state.lastSuccessAt = now
         state.consecutiveFailures = 0
         state.lastError = nil
+        state.goneAt = nil
         // The feed's own title; the name the pipeline gave it when the feed has none.
         let title = parsed.metadata.title ?? task.name
         let items = parsed.entries.enumerated().map { offset, entry in
@@ -74,9 +95,21 @@ struct ItemProcessor: Sendable {
                 entry: entry
             )
         }
+        var poll = PollOutcome(
+            result: .changed(newItems: PollOutcome.newItems(parsed.entries, after: previous?.lastItemKey)),
+            document: document,
+            at: now
+        )
+        poll.schedule = parsed.metadata.schedule
+        poll.itemDates = parsed.entries.compactMap { $0.published ?? $0.updated }
+        if case .changed(let fresh) = poll.result, fresh > 0 { state.lastNewItemAt = now }
+        state.lastItemKey = parsed.entries.first.map(PollOutcome.key) ?? state.lastItemKey
         // A feed read only in part because a budget ran out keeps its items, with a `limit` record.
         let limit = parsed.limitRecord(feedURL: task.url)
-        return (FeedReport(result: .parsed, items: items.count, error: limit, state: state), items, document.fetchedAt)
+        return (
+            FeedReport(result: .parsed, items: items.count, error: limit, state: state, poll: poll), items,
+            document.fetchedAt
+        )
     }
 
     /// The items of a parsed feed that its `since`, `max_items` and pre-fetch `keep`/`drop`

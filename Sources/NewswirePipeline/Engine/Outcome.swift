@@ -31,4 +31,6 @@ struct FeedReport: Sendable {
     var error: ErrorRecord?
     /// The feed's state after this fetch; stored when its items have been written.
     var state: FeedState?
+    /// What the poll found, for the daemon's scheduler.
+    var poll: PollOutcome?
 }

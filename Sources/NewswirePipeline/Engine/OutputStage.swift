@@ -192,6 +192,16 @@ final class OutputStage {
         }
     }
 
+    /// Commits what was released since the last commit, if anything: a long run that goes
+    /// quiet (a daemon between polls) still stores its last records and feed states.
+    func commitIfIdle() {
+        guard self.sinceCommit > 0, ContinuousClock.now - self.lastCommit >= self.commitSpacing else { return }
+        self.commit()
+    }
+
+    /// The first write or commit failure of the run, if any: the run can no longer write.
+    var writeFailure: (any Error)? { self.failure }
+
     /// Commits what is left; throws the first write or commit failure of the run.
     func finish() throws {
         self.commit()

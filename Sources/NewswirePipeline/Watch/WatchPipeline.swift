@@ -1,0 +1,199 @@
+import Foundation
+public import Logging
+public import NewswireCore
+import NewswireDedup
+import NewswireFetch
+import NewswireSink
+import NewswireState
+import Synchronization
+
+/// `newswire watch`: the engine with the scheduler as its source, running until stopped
+/// (or for one cycle with `once`). The state file is required: it holds every feed's
+/// schedule and health, and the output's checkpoints.
+public final class WatchPipeline: Sendable {
+    private let initial: PipelineConfiguration
+    private let stages: PipelineStages
+    private let clock: any NewswireClock
+    private let logger: Logger
+    private let once: Bool
+    private let seed: UInt64
+    public let metrics: WatchMetrics?
+    private let onProgress: (@Sendable (CrawlSummary) -> Void)?
+    private let running = Mutex<Running?>(nil)
+    /// Set by ``stop()`` before the run has started: it then ends at once.
+    private let stopRequested = Atomic<Bool>(false)
+
+    private struct Running: @unchecked Sendable {
+        // @unchecked: the source is thread-safe; the store and sink are read for health only.
+        var source: WatchSource
+        var store: StateStore
+        var sink: MonitoredSink
+    }
+
+    public init(
+        configuration: PipelineConfiguration,
+        stages: PipelineStages,
+        clock: any NewswireClock = SystemClock(),
+        logger: Logger,
+        once: Bool = false,
+        seed: UInt64 = UInt64.random(in: 0...UInt64.max),
+        metrics: WatchMetrics? = nil,
+        onProgress: (@Sendable (CrawlSummary) -> Void)? = nil
+    ) {
+        self.initial = configuration
+        self.stages = stages
+        self.clock = clock
+        self.logger = logger
+        self.once = once
+        self.seed = seed
+        self.metrics = metrics
+        self.onProgress = onProgress
+    }
+
+    /// Runs until ``stop()`` (or the end of the cycle with `once`), then commits and returns
+    /// the counts. Blocks the calling thread.
+    ///
+    /// - Throws: ``RunError`` when the state or the output cannot be opened or written.
+    public func run() throws -> CrawlSummary {
+        var configuration = self.initial
+        guard let path = configuration.state else {
+            throw RunError(
+                "watch needs a state file (state: in the pipeline, or --state): it keeps each feed's schedule"
+            )
+        }
+        let lock: StateLock
+        let store: StateStore
+        do {
+            lock = try StateLock(statePath: path)
+            store = try StateStore(path: path)
+        } catch {
+            throw RunError("\(error)")
+        }
+        defer { withExtendedLifetime(lock) {} }
+        let fetcher: any DocumentFetching = {
+            let fetcher = Fetcher(options: configuration.effectiveFetchOptions, clock: self.clock, logger: self.logger)
+            return self.metrics.map { MeteredFetcher(fetcher, metrics: $0) } ?? fetcher
+        }()
+        defer { fetcher.shutdown() }
+        var states: [String: FeedState] = [:]
+        do {
+            for state in try store.allFeedStates() { states[state.url] = state }
+        } catch {
+            throw RunError("\(error)")
+        }
+        if !configuration.discover.isEmpty {
+            configuration = SiteDiscovery(kinds: configuration.discover).expand(
+                configuration,
+                fetcher: fetcher,
+                knownFeeds: Set(states.keys),
+                logger: self.logger
+            )
+        }
+        let source = WatchSource(
+            feeds: configuration.feeds.map { configuration.task(for: $0) },
+            states: states,
+            policy: configuration.watch.policy,
+            clock: self.clock,
+            once: self.once,
+            seed: self.seed
+        )
+        let base: NDJSONSink
+        do {
+            base = try CrawlPipeline.makeSink(
+                configuration: configuration,
+                journalFolder: path + ".journal",
+                logger: self.logger
+            )
+        } catch {
+            throw RunError("\(error)")
+        }
+        let logger = self.logger
+        let sink = MonitoredSink(base, metrics: self.metrics) { error in
+            logger.error("the output cannot be written; stopping", metadata: ["error": "\(error)"])
+            source.stop()
+        }
+        self.running.withLock { $0 = Running(source: source, store: store, sink: sink) }
+        defer { self.running.withLock { $0 = nil } }
+        if self.stopRequested.load(ordering: .relaxed) { source.stop() }
+
+        var stages = self.stages
+        if !configuration.entities { stages.entities = nil }
+        var options = EngineOptions()
+        options.pagesInFlight = configuration.pagesInFlight
+        options.dedup.mode = configuration.dedupMode == .drop ? .drop : .annotate
+        options.dedup.windowDays = Double(configuration.dedupWindowDays)
+        let metrics = self.metrics
+        let onProgress = self.onProgress
+        let engine = Engine(
+            parts: EngineParts(fetcher: fetcher, stages: stages, clock: self.clock, pollObserver: source),
+            options: options,
+            logger: self.logger
+        ) { summary in
+            metrics?.progress(summary)
+            onProgress?(summary)
+        }
+        self.logger.notice(
+            "watching",
+            metadata: [
+                "pipeline": "\(configuration.name)", "feeds": "\(configuration.feeds.count)",
+                "due": "\(source.counts().due)",
+            ]
+        )
+        do {
+            let summary = try engine.run(source, sink: sink, store: store)
+            for note in base.recoveryNotes { self.logger.info("output recovered", metadata: ["detail": "\(note)"]) }
+            return summary
+        } catch let error as RunError {
+            throw error
+        } catch {
+            throw RunError("\(error)")
+        }
+    }
+
+    /// Stops taking new work; polls in flight finish, then the run commits and returns.
+    public func stop() {
+        self.stopRequested.store(true, ordering: .relaxed)
+        self.running.withLock { $0?.source.stop() }
+    }
+
+    /// Makes every feed due now (SIGUSR1).
+    public func pollAllNow() {
+        self.running.withLock { $0?.source.pollAllNow() }
+    }
+
+    /// Takes the feeds and polling settings of a re-read pipeline file (SIGHUP). The output,
+    /// the state file and fetch options are kept until a restart.
+    public func reload(_ configuration: PipelineConfiguration) {
+        guard let running = self.running.withLock({ $0 }) else { return }
+        var states: [String: FeedState] = [:]
+        for state in (try? running.store.allFeedStates()) ?? [] { states[state.url] = state }
+        running.source.reload(
+            configuration.feeds.map { configuration.task(for: $0) },
+            policy: configuration.watch.policy,
+            states: states
+        )
+        let counts = running.source.counts()
+        self.logger.notice(
+            "pipeline reloaded",
+            metadata: ["feeds": "\(counts.feeds)", "due": "\(counts.due)"]
+        )
+    }
+
+    /// Feed counts of the running source (for `/metrics`), or `nil` before the run starts.
+    public func counts() -> WatchSource.Counts? {
+        self.running.withLock { $0?.source.counts() }
+    }
+
+    /// Whether the state store answers and the output can be written (for `/healthz`), with
+    /// the reason when not.
+    public func health() -> (healthy: Bool, detail: String) {
+        guard let running = self.running.withLock({ $0 }) else { return (false, "not running") }
+        if running.sink.isFailed { return (false, "the output cannot be written") }
+        do {
+            _ = try running.store.appliedMigrations()
+        } catch {
+            return (false, "the state store does not answer: \(error)")
+        }
+        return (true, "ok")
+    }
+}
