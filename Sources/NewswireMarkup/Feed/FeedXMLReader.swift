@@ -550,8 +550,8 @@ struct FeedXMLReader {
             return .plain
         case .syndication:
             switch local {
-            case "updatePeriod" where !inEntry: self.begin(.updatePeriod, mode: .text, attributes)
-            case "updateFrequency" where !inEntry: self.begin(.updateFrequency, mode: .text, attributes)
+            case "updateperiod" where !inEntry: self.begin(.updatePeriod, mode: .text, attributes)
+            case "updatefrequency" where !inEntry: self.begin(.updateFrequency, mode: .text, attributes)
             default: return .ignoredSubtree
             }
             return .capture

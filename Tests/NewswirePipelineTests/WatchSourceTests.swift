@@ -1,0 +1,169 @@
+import Foundation
+import NewswireCore
+import NewswirePipeline
+import Testing
+
+/// The daemon's source with a manual clock: due order, one poll in flight per feed,
+/// one cycle, SIGUSR1, reload and stop.
+@Suite struct WatchSourceTests {
+    static let start = Date(timeIntervalSince1970: 1_780_000_000)
+
+    static func policy() -> PollPolicy {
+        var policy = PollPolicy()
+        policy.minInterval = 60
+        policy.maxInterval = 3600
+        policy.initialInterval = 600
+        policy.jitter = 0
+        return policy
+    }
+
+    static func feeds(_ names: [String]) -> [FeedTask] {
+        names.map { FeedTask(url: "https://\($0).example/rss") }
+    }
+
+    static func url(_ item: WorkItem?) -> String? {
+        if case .feed(let task)? = item { return task.url }
+        return nil
+    }
+
+    /// Reports a 304 for `url`, as the engine does after a poll.
+    static func finish(_ source: WatchSource, _ url: String, at: Date) -> FeedState {
+        var state = FeedState(url: url)
+        source.polled(FeedTask(url: url), outcome: PollOutcome(result: .unchanged, at: at), state: &state)
+        return state
+    }
+
+    @Test func yieldsDueFeedsInOrderAndEachOnceWhileInFlight() {
+        let clock = ManualClock(Self.start)
+        var states: [String: FeedState] = [:]
+        states["https://later.example/rss"] = FeedState(
+            url: "https://later.example/rss",
+            nextPollAt: Self.start.addingTimeInterval(100)
+        )
+        let source = WatchSource(
+            feeds: Self.feeds(["alpha", "later", "beta"]),
+            states: states,
+            policy: Self.policy(),
+            clock: clock,
+            once: true,
+            tick: 0.01
+        )
+        #expect(Self.url(source.next()) == "https://alpha.example/rss")
+        #expect(Self.url(source.next()) == "https://beta.example/rss")
+        // The cycle holds only what was due at the start.
+        #expect(source.next() == nil)
+    }
+
+    @Test func aPolledFeedComesBackAfterItsInterval() {
+        let clock = ManualClock(Self.start)
+        let source = WatchSource(
+            feeds: Self.feeds(["alpha"]),
+            states: [:],
+            policy: Self.policy(),
+            clock: clock,
+            tick: 0.01
+        )
+        #expect(Self.url(source.next()) == "https://alpha.example/rss")
+        let state = Self.finish(source, "https://alpha.example/rss", at: Self.start)
+        #expect(state.nextPollAt == Self.start.addingTimeInterval(900))
+        #expect(source.counts().due == 0)
+        clock.advance(by: 901)
+        #expect(source.counts().due == 1)
+        if case .feed(let task)? = source.next() {
+            #expect(task.url == "https://alpha.example/rss")
+            #expect(task.round == 1)
+        } else {
+            Issue.record("the feed did not come back")
+        }
+        source.stop()
+        #expect(source.next() == nil)
+    }
+
+    @Test func pollAllNowMakesEveryFeedDue() {
+        let clock = ManualClock(Self.start)
+        let source = WatchSource(
+            feeds: Self.feeds(["alpha", "beta"]),
+            states: [:],
+            policy: Self.policy(),
+            clock: clock,
+            tick: 0.01
+        )
+        for _ in 0..<2 {
+            guard let url = Self.url(source.next()) else {
+                Issue.record("no feed")
+                return
+            }
+            _ = Self.finish(source, url, at: Self.start)
+        }
+        #expect(source.counts().due == 0)
+        source.pollAllNow()
+        #expect(source.counts().due == 2)
+        #expect(Self.url(source.next()) == "https://alpha.example/rss")
+    }
+
+    @Test func reloadAddsAndRemovesFeeds() {
+        let clock = ManualClock(Self.start)
+        let source = WatchSource(
+            feeds: Self.feeds(["alpha", "beta"]),
+            states: [:],
+            policy: Self.policy(),
+            clock: clock,
+            tick: 0.01
+        )
+        source.reload(Self.feeds(["beta", "gamma"]), policy: Self.policy(), states: [:])
+        #expect(source.counts().feeds == 2)
+        var yielded: [String] = []
+        for _ in 0..<2 { yielded.append(Self.url(source.next()) ?? "none") }
+        #expect(yielded.sorted() == ["https://beta.example/rss", "https://gamma.example/rss"])
+    }
+
+    @Test func stopWakesAWaitingSource() async {
+        let clock = ManualClock(Self.start)
+        let source = WatchSource(
+            feeds: Self.feeds(["alpha"]),
+            states: ["https://alpha.example/rss": FeedState(url: "x", nextPollAt: Self.start.addingTimeInterval(3600))],
+            policy: Self.policy(),
+            clock: clock,
+            tick: 0.05
+        )
+        let started = ContinuousClock.now
+        async let result: WorkItem? = Task.detached { source.next() }.value
+        try? await Task.sleep(for: .milliseconds(100))
+        source.stop()
+        let item = await result
+        #expect(item == nil)
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
+
+    @Test func healthCountsFailingAndGoneFeeds() {
+        let clock = ManualClock(Self.start)
+        let source = WatchSource(
+            feeds: Self.feeds(["alpha", "beta"]),
+            states: [:],
+            policy: Self.policy(),
+            clock: clock,
+            tick: 0.01
+        )
+        _ = source.next()
+        var failing = FeedState(url: "https://alpha.example/rss", consecutiveFailures: 2)
+        source.polled(
+            FeedTask(url: "https://alpha.example/rss"),
+            outcome: PollOutcome(result: .failed, at: Self.start),
+            state: &failing
+        )
+        _ = source.next()
+        var gone = FeedState(url: "https://beta.example/rss", consecutiveFailures: 1, goneAt: Self.start)
+        source.polled(
+            FeedTask(url: "https://beta.example/rss"),
+            outcome: PollOutcome(result: .gone, at: Self.start),
+            state: &gone
+        )
+        let counts = source.counts()
+        #expect(counts.failing == 2)
+        #expect(counts.gone == 1)
+        #expect(counts.inFlight == 0)
+        // Backoff after two failures: two minutes.
+        #expect(failing.nextPollAt == Self.start.addingTimeInterval(120))
+        #expect(gone.nextPollAt == Self.start.addingTimeInterval(3600))
+    }
+}
