@@ -41,7 +41,11 @@ import Testing
         var state = FeedState(url: "https://gazette.example/rss")
         var intervals: [Double] = []
         for _ in 0..<12 {
-            state = Self.schedule(state, PollOutcome(result: .unchanged, at: Self.start), policy: Self.policy(max: 7200))
+            state = Self.schedule(
+                state,
+                PollOutcome(result: .unchanged, at: Self.start),
+                policy: Self.policy(max: 7200)
+            )
             intervals.append(state.intervalSeconds ?? 0)
         }
         #expect(intervals[0] == 1350)
@@ -69,7 +73,9 @@ import Testing
         var state = FeedState(url: "https://gazette.example/rss")
         state.intervalSeconds = 1000
         #expect(Self.schedule(state, PollOutcome(result: .changed(newItems: 2), at: Self.start)).intervalSeconds == 500)
-        #expect(Self.schedule(state, PollOutcome(result: .changed(newItems: 0), at: Self.start)).intervalSeconds == 1500)
+        #expect(
+            Self.schedule(state, PollOutcome(result: .changed(newItems: 0), at: Self.start)).intervalSeconds == 1500
+        )
     }
 
     @Test func theFeedsOwnHintsLengthenTheInterval() {
@@ -112,7 +118,11 @@ import Testing
         var waits: [Double] = []
         for failures in 1...10 {
             state.consecutiveFailures = failures
-            let next = Self.schedule(state, PollOutcome(result: .failed, at: Self.start), policy: Self.policy(max: 3600))
+            let next = Self.schedule(
+                state,
+                PollOutcome(result: .failed, at: Self.start),
+                policy: Self.policy(max: 3600)
+            )
             waits.append(next.nextPollAt!.timeIntervalSince(Self.start))
             // The learned interval is kept for when the feed recovers.
             #expect(next.intervalSeconds == 900)
@@ -159,15 +169,25 @@ import Testing
         let at = try #require(calendar.date(from: DateComponents(year: 2026, month: 12, day: 2, hour: 1, minute: 40)))
         var outcome = PollOutcome(result: .unchanged, at: at)
         outcome.schedule.skipHours = [2, 3]
-        let state = Self.schedule(FeedState(url: "https://gazette.example/rss"), outcome, policy: Self.policy(initial: 1200))
+        let state = Self.schedule(
+            FeedState(url: "https://gazette.example/rss"),
+            outcome,
+            policy: Self.policy(initial: 1200)
+        )
         let expected = try #require(calendar.date(from: DateComponents(year: 2026, month: 12, day: 2, hour: 4)))
         #expect(state.nextPollAt == expected)
         // Thursday skipped: from Wednesday 23:50, the poll waits for Friday 00:00.
-        let late = try #require(calendar.date(from: DateComponents(year: 2026, month: 12, day: 2, hour: 23, minute: 50)))
+        let late = try #require(
+            calendar.date(from: DateComponents(year: 2026, month: 12, day: 2, hour: 23, minute: 50))
+        )
         var weekly = PollOutcome(result: .unchanged, at: late)
         weekly.schedule.skipDays = [5]
         let friday = try #require(calendar.date(from: DateComponents(year: 2026, month: 12, day: 4)))
-        let skipped = Self.schedule(FeedState(url: "https://gazette.example/rss"), weekly, policy: Self.policy(initial: 1200))
+        let skipped = Self.schedule(
+            FeedState(url: "https://gazette.example/rss"),
+            weekly,
+            policy: Self.policy(initial: 1200)
+        )
         #expect(skipped.nextPollAt == friday)
     }
 
