@@ -15,6 +15,16 @@ public struct FetchedDocument: Sendable, Hashable {
     public var duration: Double?
     /// libcurl's phase timings, when fetched over the network.
     public var timings: FetchTimings?
+    /// The statuses of the redirects followed to reach ``finalURL``, in order (empty when
+    /// there was none).
+    public var redirectStatuses: [Int] = []
+
+    /// Whether every redirect followed was permanent (301, 308): the resource has moved
+    /// to ``finalURL`` for good.
+    public var movedPermanently: Bool {
+        !self.redirectStatuses.isEmpty && self.redirectStatuses.allSatisfy { $0 == 301 || $0 == 308 }
+            && self.finalURL != self.requestedURL
+    }
 
     public init(
         requestedURL: String,

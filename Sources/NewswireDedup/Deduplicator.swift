@@ -135,7 +135,7 @@ public final class Deduplicator: @unchecked Sendable {
     public var indexMemoryBytes: Int { self.index.memoryBytes }
 
     /// Decisions not yet marked written.
-    public var pendingCount: Int { self.pending.count }
+    public var pendingCount: Int { self.pending.count + self.pendingLinks.count }
 
     /// Whether the page behind `link` (an item's link, any spelling of the URL) has been
     /// decided before: its canonical URL is a seen article's, or a link followed earlier.

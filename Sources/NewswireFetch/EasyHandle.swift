@@ -21,6 +21,8 @@ final class EasyHandle {
 
     var body: [UInt8] = []
     var headers = HTTPHeaders()
+    /// The status of each response of the redirect chain so far.
+    var responseStatuses: [Int] = []
     var bodyTooLarge = false
     let networkPolicy: NetworkPolicy
     /// Set by the open-socket callback when the policy refused an address.
@@ -136,6 +138,7 @@ final class EasyHandle {
             duration: seconds
         )
         document.timings = self.timings()
+        document.redirectStatuses = self.responseStatuses.dropLast().filter { (300..<400).contains($0) }
         return .success(document)
     }
 
@@ -213,6 +216,8 @@ private let appendHeader: ccurl_write_fn = { data, size, count, context in
     if line.hasPrefix("HTTP/") {
         // A new response (after a redirect or a 100 Continue): keep only the last one's headers.
         handle.headers = HTTPHeaders()
+        let parts = line.split(separator: " ", maxSplits: 2)
+        if parts.count >= 2, let status = Int(parts[1]), status >= 200 { handle.responseStatuses.append(status) }
     } else if let colon = line.firstIndex(of: ":") {
         let name = line[..<colon].trimmingASCIIWhitespace()
         let value = line[line.index(after: colon)...].trimmingASCIIWhitespace()

@@ -116,6 +116,38 @@ import Glibc
         #expect(table.stdout.contains("4 feeds: 2 ok, 1 failing, 1 gone"))
     }
 
+    @Test func aPermanentRedirectMovesTheFeed() async throws {
+        let site = try await self.makeSite()
+        defer { Task { await site.stop() } }
+        site.route("/old-orchard.xml", .redirect(to: "/orchard.xml", status: 301))
+        site.route("/summer-orchard.xml", .redirect(to: "/orchard.xml", status: 302))
+        let folder = try Repository.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let pipeline = try self.writePipeline(
+            folder,
+            base: site.baseURL,
+            feeds: ["old-orchard.xml", "summer-orchard.xml"]
+        )
+        let first = try await runNewswire(["watch", pipeline.path, "--once"])
+        #expect(first.status == 0, "\(first.stderr)")
+        try await Task.sleep(for: .milliseconds(1100))
+        let requestsBefore = site.requests.count
+        let again = try await runNewswire(["watch", pipeline.path, "--once"])
+        #expect(again.status == 0, "\(again.stderr)")
+        let later = Array(site.requests.dropFirst(requestsBefore))
+        // The 301 is followed for good; the 302 is asked again.
+        #expect(!later.contains("/old-orchard.xml"))
+        #expect(later.contains("/summer-orchard.xml"))
+        #expect(later.filter { $0 == "/orchard.xml" }.count == 2)
+        let status = try await runNewswire(["status", pipeline.path, "--json"])
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
+        let feeds = try #require(report["feeds"] as? [[String: Any]])
+        let moved = try #require(feeds.first { ($0["url"] as? String)?.hasSuffix("/old-orchard.xml") == true })
+        #expect(moved["location"] as? String == site.baseURL + "/orchard.xml")
+        let temporary = try #require(feeds.first { ($0["url"] as? String)?.hasSuffix("/summer-orchard.xml") == true })
+        #expect(temporary["location"] == nil)
+    }
+
     @Test func theDaemonServesMetricsReloadsAndStopsCleanly() async throws {
         let site = try await self.makeSite()
         defer { Task { await site.stop() } }

@@ -71,7 +71,6 @@ import Testing
         #expect(source.counts().due == 1)
         if case .feed(let task)? = source.next() {
             #expect(task.url == "https://alpha.example/rss")
-            #expect(task.round == 1)
         } else {
             Issue.record("the feed did not come back")
         }

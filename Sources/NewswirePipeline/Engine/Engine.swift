@@ -50,6 +50,9 @@ public struct EngineOptions: Sendable, Hashable {
     public var refetch = false
     /// The longest a released record waits for its commit when the stream goes quiet.
     public var idleCommit: Duration = .seconds(1)
+    /// How often (by the run's clock, in seconds) a long run reloads the dedup index from
+    /// the store, so that articles that left the dedup window leave memory.
+    public var reloadIndexEvery: Double = 86_400
     public var dedup = DedupOptions()
 
     public init() {}
@@ -101,6 +104,7 @@ public final class Engine: Sendable {
             clock: self.parts.clock,
             commitInterval: self.options.commitInterval,
             commitSpacing: self.options.commitSpacing,
+            reloadIndexEvery: self.options.reloadIndexEvery,
             logger: self.logger
         )
         var feedStates: [String: FeedState] = [:]

@@ -40,6 +40,10 @@ struct ItemProcessor: Sendable {
             document = fetched
         }
         state.lastStatus = document.status
+        // A feed that moved for good is polled at its new address from now on.
+        if document.movedPermanently, (200..<300).contains(document.status) || document.status == 304 {
+            state.location = document.finalURL
+        }
         if document.status == 304 {
             state.lastSuccessAt = now
             state.consecutiveFailures = 0

@@ -19,7 +19,13 @@ final class OutputStage {
     private var reorder = ReorderBuffer<(SequenceNumber, Outcome)>()
     private let sink: any RecordSink
     private let store: (any PipelineStateStore)?
-    private let deduplicator: Deduplicator
+    private var deduplicator: Deduplicator
+    private let dedupOptions: DedupOptions
+    private let clock: any NewswireClock
+    /// When the dedup index was last loaded from the store (its window applied).
+    private var indexLoadedAt: Date
+    /// How often a long run reloads the index, dropping what left the dedup window.
+    private let reloadEvery: Double
     private let commitInterval: Int
     private let commitSpacing: Duration
     private let logger: Logger
@@ -45,9 +51,14 @@ final class OutputStage {
         clock: any NewswireClock,
         commitInterval: Int,
         commitSpacing: Duration,
+        reloadIndexEvery: Double = 86_400,
         logger: Logger
     ) throws {
         self.sink = sink
+        self.dedupOptions = dedup
+        self.clock = clock
+        self.indexLoadedAt = clock.now()
+        self.reloadEvery = reloadIndexEvery
         self.store = store
         self.commitInterval = max(1, commitInterval)
         self.commitSpacing = commitSpacing
@@ -187,9 +198,27 @@ final class OutputStage {
             self.pendingFeeds.removeFirst(ready)
             self.sinceCommit = 0
             self.lastCommit = ContinuousClock.now
+            try self.reloadIndexIfDue()
         } catch {
             self.failure = error
         }
+    }
+
+    /// A long run (the daemon) reloads the dedup index from the store once in a while, so
+    /// articles that left the dedup window leave memory too. Only right after a commit
+    /// that left no decision pending: the store then knows everything the index does.
+    private func reloadIndexIfDue() throws {
+        guard let store = self.store, self.deduplicator.pendingCount == 0 else { return }
+        let now = self.clock.now()
+        guard now.timeIntervalSince(self.indexLoadedAt) >= self.reloadEvery else { return }
+        let before = self.deduplicator.indexedCount
+        let clock = self.clock
+        self.deduplicator = try Deduplicator(store: store, options: self.dedupOptions, now: { clock.now() })
+        self.indexLoadedAt = now
+        self.logger.info(
+            "dedup index reloaded",
+            metadata: ["before": "\(before)", "after": "\(self.deduplicator.indexedCount)"]
+        )
     }
 
     /// Commits what was released since the last commit, if anything: a long run that goes

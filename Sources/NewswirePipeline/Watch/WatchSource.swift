@@ -107,8 +107,8 @@ public final class WatchSource: WorkSource, FeedPollObserver, @unchecked Sendabl
             let now = self.clock.now()
             if top.at <= now {
                 _ = self.heap.popMin()
-                var task = entry.task
-                task.round = entry.polls
+                // Round 0: the engine orders the stream by place alone, which grows across polls.
+                let task = entry.task
                 self.entries[top.url]?.inFlight = true
                 self.entries[top.url]?.polls += 1
                 if self.cycle != nil { self.cycle! -= 1 }
