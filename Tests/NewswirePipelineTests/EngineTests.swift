@@ -173,6 +173,67 @@ import Testing
         #expect(sink.commits > 5)
     }
 
+    /// Yields its feeds one at a time, a pause before each, and runs `before[i]` first.
+    final class PacedSource: WorkSource {
+        private var feeds: [FeedTask]
+        private var before: [Int: () -> Void]
+        private var position = 0
+
+        init(_ feeds: [FeedTask], before: [Int: () -> Void]) {
+            self.feeds = feeds
+            self.before = before
+        }
+
+        func next() -> WorkItem? {
+            guard self.position < self.feeds.count else { return nil }
+            Thread.sleep(forTimeInterval: 0.3)
+            self.before[self.position]?()
+            defer { self.position += 1 }
+            return .feed(self.feeds[self.position])
+        }
+    }
+
+    @Test func aLongRunForgetsWhatLeftTheDedupWindow() throws {
+        let clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
+        let fetcher = TableFetcher(clock: clock)
+        let story = "https://news.test/story"
+        fetcher.serve(story, body: "Lighthouse keeper retires\n" + Self.text(7))
+        fetcher.serve("https://news.test/filler", body: "Quay repaired\n" + Self.text(8))
+        fetcher.serve("https://news.test/a", body: "\(story)|Keeper|")
+        fetcher.serve("https://news.test/b", body: "https://news.test/filler|Quay|")
+        fetcher.serve("https://news.test/c", body: "\(story)|Keeper again|")
+        var options = EngineOptions()
+        options.commitInterval = 1
+        options.commitSpacing = .zero
+        options.dedup.windowDays = 1
+        options.reloadIndexEvery = 3600
+        var logger = Logger(label: "engine.test")
+        logger.logLevel = .critical
+        let engine = Engine(
+            parts: EngineParts(
+                fetcher: fetcher,
+                stages: PipelineStages(feedParser: LineFeedParser(), extractor: TextPageExtractor(), entities: nil),
+                clock: clock
+            ),
+            options: options,
+            logger: logger
+        )
+        let feeds = ["a", "b", "c"].map { FeedTask(url: "https://news.test/\($0)") }
+        let sink = MemorySink()
+        // Two days pass after the story is written: the next commit reloads the index,
+        // the story leaves it, and the feed that lists it again has it fetched anew.
+        let summary = try engine.run(
+            PacedSource(feeds, before: [1: { clock.advance(by: 2 * 86_400) }]),
+            sink: sink,
+            store: InMemoryStateStore()
+        )
+        #expect(
+            sink.articles.map(\.title) == ["Lighthouse keeper retires", "Quay repaired", "Lighthouse keeper retires"]
+        )
+        #expect(summary.seen == 0)
+        #expect(fetcher.requests.filter { $0.url == story }.count == 2)
+    }
+
     @Test func aSecondRunIsConditionalAndFetchesNoPage() throws {
         let clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
         let fetcher = TableFetcher(clock: clock)

@@ -21,7 +21,7 @@ public final class WatchMetrics: Sendable {
     private let failingGauge = Gauge(label: "newswire_feeds_failing")
     private let goneGauge = Gauge(label: "newswire_feeds_gone")
     private let inFlightGauge = Gauge(label: "newswire_feeds_in_flight")
-    private let pagesGauge = Gauge(label: "newswire_pages_in_flight")
+    private let pagesGauge = Gauge(label: "newswire_items_in_flight")
     private let last = Mutex(CrawlSummary())
 
     public init() {
@@ -82,17 +82,18 @@ public final class WatchMetrics: Sendable {
         add(self.polls["changed"], changed, previous.feedsOK - previous.feedsUnchanged)
         add(self.polls["unchanged"], summary.feedsUnchanged, previous.feedsUnchanged)
         add(self.polls["failed"], summary.feedsFailed, previous.feedsFailed)
+        // Items of parsed feeds not yet through the output: waiting, fetching or extracting.
+        self.pagesGauge.record(max(0, summary.items - summary.pagesDone))
     }
 
     /// The source's feed counts, read when `/metrics` is scraped.
-    public func feeds(_ counts: WatchSource.Counts, pagesInFlight: Int? = nil) {
+    public func feeds(_ counts: WatchSource.Counts) {
         self.feedsGauge.record(counts.feeds)
         self.dueGauge.record(counts.due)
         self.overdueGauge.record(counts.overdue)
         self.failingGauge.record(counts.failing)
         self.goneGauge.record(counts.gone)
         self.inFlightGauge.record(counts.inFlight)
-        if let pagesInFlight { self.pagesGauge.record(pagesInFlight) }
     }
 }
 
