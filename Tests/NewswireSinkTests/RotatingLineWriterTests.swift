@@ -426,6 +426,7 @@ private final class Run {
         let run = try Run(policy: RotationPolicy(bytes: 5 * Self.lineBytes, hours: 1))
         try run.start()
         var crashes = 0
+        var consumed: [String: String] = [:]
         for _ in 0..<300 {
             switch random.next() % 10 {
             case 0...3: try run.write(Int(random.next() % 4) + 1)
@@ -444,6 +445,12 @@ private final class Run {
                 crashes += 1
             }
             try run.expectClosedFilesComplete()
+            // A consumer reading each file as soon as it appears reads what stays.
+            for name in try run.closedNames() {
+                let text = try run.text(name)
+                #expect(consumed[name, default: text] == text, "\(name) changed after it was closed")
+                consumed[name] = text
+            }
         }
         try run.commit()
         try #require(run.writer).close()
