@@ -246,6 +246,7 @@ public final class RotatingLineWriter {
         let closedPath = self.pattern.path(of: entry.name)
         if Self.exists(openPath) {
             let writer = try LineWriter(.file(openPath), journal: self.journalPath(for: openPath))
+            guard writer.isRegularFile else { throw StageError(.internal, "\(openPath) is not a regular file") }
             if let note = try writer.recover(from: entry.file) { notes.append(note) }
             let size = try writer.fileSize()
             let opened = Date(timeIntervalSince1970: entry.opened)

@@ -39,6 +39,44 @@ public final class RotatingNDJSONSink: RecordSink {
         self.onError = onError
     }
 
+    /// The sink of a pipeline with `output_rotate`.
+    ///
+    /// - Parameters:
+    ///   - output: The `output:` pattern (see ``OutputPattern``).
+    ///   - errors: The pipeline's own `errors:` value: `nil` rotates error records beside
+    ///     the articles (``OutputPattern/errorsPattern()``); `-` is standard error; a path
+    ///     with a time field is rotated too; any other path is one file.
+    ///   - journalFolder: Beside the state store (`STATE.journal`); `nil` without a state.
+    /// - Throws: ``StageError`` for a bad pattern or a file that cannot be opened.
+    public convenience init(
+        output: String,
+        errors: String?,
+        policy: RotationPolicy,
+        clock: any NewswireClock,
+        journalFolder: String?,
+        onError: @escaping (ErrorRecord) -> Void = { _ in }
+    ) throws {
+        let pattern = try OutputPattern(output)
+        let errorsOutput: Errors
+        if errors == "-" {
+            errorsOutput = .lines(try LineWriter(.standardError))
+        } else if errors == nil || errors?.contains("%") == true {
+            let errorsPattern = try errors.map(OutputPattern.init) ?? pattern.errorsPattern()
+            errorsOutput = .rotated(
+                RotatingLineWriter(pattern: errorsPattern, policy: policy, clock: clock, journalFolder: journalFolder)
+            )
+        } else {
+            let path = URL(fileURLWithPath: errors ?? "").standardizedFileURL.path
+            let journal = journalFolder.map { $0 + "/" + String(Self.fnv1a(path), radix: 16) + ".journal" }
+            errorsOutput = .lines(try LineWriter(.file(path), journal: journal))
+        }
+        self.init(
+            articles: RotatingLineWriter(pattern: pattern, policy: policy, clock: clock, journalFolder: journalFolder),
+            errors: errorsOutput,
+            onError: onError
+        )
+    }
+
     /// When the earliest open file's time window ends: a daemon should commit (and store
     /// the checkpoint) then even when no record arrived, so the file is closed on time.
     public var nextRotation: Date? {
@@ -116,6 +154,12 @@ public final class RotatingNDJSONSink: RecordSink {
         case .lines(let writer): try writer.flush()
         case .rotated(let writer): try writer.close()
         }
+    }
+
+    private static func fnv1a(_ text: String) -> UInt64 {
+        var value: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 { value = (value ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        return value
     }
 
     /// The name ``NDJSONSink`` stores a file writer's checkpoint under.

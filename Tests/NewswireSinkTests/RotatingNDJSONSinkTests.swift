@@ -96,3 +96,43 @@ import Testing
         #expect(errors.enumerated().allSatisfy { $0.element.contains("slow.example/\($0.offset)\"") })
     }
 }
+
+extension RotatingNDJSONSinkTests {
+    @Test func thePipelinesErrorsValueChoosesWhereErrorRecordsGo() throws {
+        let folder = try self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let clock = ManualClock(Date(timeIntervalSince1970: 1_796_303_405))
+        let policy = try RotationPolicy(bytes: 1, hours: nil)
+        let output = folder.appendingPathComponent("out/articles-%Y%m%dT%H%M%S.ndjson").path
+        let single = folder.appendingPathComponent("errors.ndjson").path
+        let journal = folder.appendingPathComponent("state.journal").path
+        let cases: [(String?, String)] = [
+            (nil, "sink.rotate:" + folder.path + "/out/articles-%Y%m%dT%H%M%S.errors.ndjson"),
+            (folder.path + "/e/%Y.ndjson", "sink.rotate:" + folder.path + "/e/%Y.ndjson"),
+            (single, "sink.ndjson:" + single),
+        ]
+        for (errors, name) in cases {
+            let sink = try RotatingNDJSONSink(
+                output: output,
+                errors: errors,
+                policy: policy,
+                clock: clock,
+                journalFolder: journal
+            )
+            #expect(
+                sink.checkpointNames == ["sink.rotate:" + folder.path + "/out/articles-%Y%m%dT%H%M%S.ndjson", name]
+            )
+        }
+        let sink = try RotatingNDJSONSink(
+            output: output,
+            errors: single,
+            policy: policy,
+            clock: clock,
+            journalFolder: journal
+        )
+        try sink.recover(from: [:])
+        try sink.write(self.error(1))
+        _ = try sink.commit()
+        #expect(try String(contentsOfFile: single, encoding: .utf8).contains("slow.example/1"))
+    }
+}
