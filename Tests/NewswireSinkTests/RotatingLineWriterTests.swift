@@ -31,9 +31,10 @@ private final class Run {
 
     deinit { try? FileManager.default.removeItem(at: self.folder) }
 
-    /// Starts (or restarts) from the stored checkpoint.
+    /// Starts (or restarts) from the stored checkpoint; `storeBaseline: false` is a crash
+    /// right after recovery, before the engine stores its first checkpoint.
     @discardableResult
-    func start() throws -> [String] {
+    func start(storeBaseline: Bool = true) throws -> [String] {
         let writer = RotatingLineWriter(
             pattern: self.pattern,
             policy: self.policy,
@@ -45,7 +46,7 @@ private final class Run {
         self.next = self.storedThrough
         let notes = try writer.recover(from: self.stored)
         // As the engine does: a first checkpoint right after recovery.
-        if !self.stateless { self.stored = try writer.commit() }
+        if !self.stateless && storeBaseline { self.stored = try writer.commit() }
         return notes
     }
 
@@ -441,6 +442,11 @@ private final class Run {
             default:
                 if random.next() % 2 == 0 { try run.write(Int(random.next() % 3) + 1) }
                 run.crash()
+                if random.next() % 3 == 0 {
+                    // A second crash, during recovery.
+                    try run.start(storeBaseline: false)
+                    run.crash()
+                }
                 try run.start()
                 crashes += 1
             }
