@@ -185,6 +185,19 @@ public final class LineWriter {
         return note
     }
 
+    /// The checkpoint of an empty file: recovering from it cuts off every byte the journal
+    /// proves this writer wrote (a file created after the last stored checkpoint).
+    static let emptyFileCheckpoint = Checkpoint(device: 0, inode: 0, size: 0, tailHash: 0xcbf2_9ce4_8422_2325).encoded
+
+    /// The file's current size in bytes (what is written, not what is buffered).
+    func fileSize() throws -> Int {
+        var info = stat()
+        guard fstat(self.descriptor, &info) == 0 else {
+            throw StageError(.internal, "stat \(self.destination): \(String(cString: strerror(errno)))")
+        }
+        return Int(info.st_size)
+    }
+
     private struct Checkpoint {
         var device: UInt64
         var inode: UInt64
