@@ -1,3 +1,5 @@
+public import struct Foundation.Date
+
 /// Where the records of a run go, owning its own durability: NDJSON files and standard
 /// output now, a message broker later.
 ///
@@ -26,4 +28,16 @@ public protocol RecordSink: AnyObject {
 
     /// The checkpoint names this sink stores, so the engine can read them back.
     var checkpointNames: [String] { get }
+
+    /// When the sink wants a commit even if no record arrives (a rotated file whose time
+    /// window ends); `nil` when it never does.
+    var nextCommitDue: Date? { get }
+
+    /// Closes the destination at a clean end of the run, after the last checkpoint is stored.
+    func close() throws
+}
+
+extension RecordSink {
+    public var nextCommitDue: Date? { nil }
+    public func close() throws {}
 }

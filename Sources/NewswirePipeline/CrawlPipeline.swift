@@ -79,17 +79,19 @@ public final class CrawlPipeline: Sendable {
             }
         }
         defer { withExtendedLifetime(lock) {} }
-        let sink: NDJSONSink
+        let sink: any PipelineSink
         do {
             sink = try Self.makeSink(
                 configuration: self.configuration,
                 journalFolder: configuration.state.map { $0 + ".journal" },
-                logger: self.logger
+                logger: self.logger,
+                clock: self.clock
             )
         } catch {
             throw RunError("\(error)")
         }
-        if store == nil, case .file(let path) = LineWriter.Destination(path: configuration.output),
+        if store == nil, configuration.outputRotate == nil,
+            case .file(let path) = LineWriter.Destination(path: configuration.output),
             Self.isNonEmptyRegularFile(path)
         {
             self.logger.warning(
@@ -165,8 +167,18 @@ public final class CrawlPipeline: Sendable {
     static func makeSink(
         configuration: PipelineConfiguration,
         journalFolder: String?,
-        logger: Logger
-    ) throws -> NDJSONSink {
+        logger: Logger,
+        clock: any NewswireClock = SystemClock()
+    ) throws -> any PipelineSink {
+        if let policy = configuration.outputRotate {
+            return try RotatingNDJSONSink(
+                output: configuration.output,
+                errors: configuration.errors,
+                policy: policy,
+                clock: clock,
+                journalFolder: journalFolder
+            )
+        }
         func journal(_ path: String) -> String? {
             journalFolder.map { $0 + "/" + String(Self.fnv1a(path), radix: 16) + ".journal" }
         }
@@ -211,3 +223,12 @@ extension LineWriter.Destination {
         return nil
     }
 }
+
+/// A sink the pipelines build from the pipeline file: one NDJSON file or stream, or files
+/// rotated by size or time; either tells what its recovery did.
+protocol PipelineSink: RecordSink {
+    var recoveryNotes: [String] { get }
+}
+
+extension NDJSONSink: PipelineSink {}
+extension RotatingNDJSONSink: PipelineSink {}

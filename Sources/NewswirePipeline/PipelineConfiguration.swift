@@ -1,4 +1,5 @@
 public import NewswireCore
+public import NewswireSink
 
 #if canImport(Glibc)
 import Glibc
@@ -67,6 +68,9 @@ public struct PipelineConfiguration: Sendable, Hashable {
     public var feedDefaults = FeedSettings()
     /// How `newswire watch` polls and serves (`watch:`).
     public var watch = WatchOptions()
+    /// Rotate the output by size or time (`output_rotate:`); `output:` is then a file-name
+    /// pattern with a UTC time (`articles-%Y%m%dT%H%M%S.ndjson`).
+    public var outputRotate: RotationPolicy?
 
     /// The work of one feed: its settings over the pipeline's, its page mode resolved.
     public func task(for feed: FeedSource, round: Int = 0) -> FeedTask {

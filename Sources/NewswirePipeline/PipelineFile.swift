@@ -1,6 +1,7 @@
 import Foundation
 import NewswireCore
 public import NewswireMarkup
+import NewswireSink
 import Yams
 
 /// A pipeline file that cannot be used, with the place of the fault.
@@ -35,7 +36,7 @@ public enum PipelineFile {
     static let topLevelKeys = [
         "name", "feeds", "opml", "allow_networks", "output", "errors", "state", "pages", "entities", "fetch", "dedup",
         "since", "max_items", "keep", "drop", "tags",
-        "sitemaps", "sitemap", "discover", "watch",
+        "sitemaps", "sitemap", "discover", "watch", "output_rotate",
     ]
     static let watchKeys = [
         "min_interval", "max_interval", "initial_interval", "jitter", "failure_backoff", "drain_s", "listen",
@@ -205,6 +206,7 @@ private struct Reader {
     func configuration(from root: Node) throws -> PipelineConfiguration {
         var configuration = PipelineConfiguration(output: "-")
         var feedsNode: Node?
+        var outputRotateNode: Node?
         for (key, _, value) in try self.mapping(root, allowed: PipelineFile.topLevelKeys, what: "the pipeline") {
             switch key {
             case "name": configuration.name = try self.string(value, key)
@@ -251,6 +253,23 @@ private struct Reader {
                 configuration.sitemaps = try sequence.map { try self.url($0, key) }
             case "sitemap": configuration.sitemapOptions = try self.sitemapOptions(value)
             case "watch": configuration.watch = try self.watchOptions(value)
+            case "output_rotate":
+                var values: [String: String] = [:]
+                var nodes: [String: Node] = [:]
+                for (rotateKey, _, rotateValue) in try self.mapping(
+                    value,
+                    allowed: RotationPolicy.keys,
+                    what: "'output_rotate'"
+                ) {
+                    values[rotateKey] = try self.string(rotateValue, rotateKey)
+                    nodes[rotateKey] = rotateValue
+                }
+                do {
+                    configuration.outputRotate = try RotationPolicy(values: values)
+                } catch let error as RotationPolicy.Error {
+                    throw self.fail(error.key.flatMap { nodes[$0] } ?? value, error.message)
+                }
+                outputRotateNode = value
             case "dedup":
                 for (dedupKey, _, dedupValue) in try self.mapping(
                     value,
@@ -276,6 +295,16 @@ private struct Reader {
         }
         if let opml = configuration.opml {
             configuration.feeds += try self.opmlFeeds(opml)
+        }
+        if configuration.outputRotate != nil {
+            guard configuration.output != "-" else {
+                throw self.fail(outputRotateNode, "'output_rotate' needs 'output:' to be a file-name pattern, not '-'")
+            }
+            do {
+                _ = try OutputPattern(configuration.output)
+            } catch {
+                throw self.fail(outputRotateNode, "'output' with 'output_rotate': \(error)")
+            }
         }
         guard !configuration.feeds.isEmpty || !configuration.sitemaps.isEmpty else {
             throw self.fail(feedsNode ?? root, "the pipeline names no feeds (give 'feeds:', 'opml:' or 'sitemaps:')")

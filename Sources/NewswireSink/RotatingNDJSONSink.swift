@@ -85,6 +85,8 @@ public final class RotatingNDJSONSink: RecordSink {
         return writers.compactMap(\.nextRotation).min()
     }
 
+    public var nextCommitDue: Date? { self.nextRotation }
+
     public var checkpointNames: [String] {
         var names = [self.articles.checkpointName]
         switch self.errors {

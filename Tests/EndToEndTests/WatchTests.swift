@@ -116,6 +116,38 @@ import Glibc
         #expect(table.stdout.contains("4 feeds: 2 ok, 1 failing, 1 gone"))
     }
 
+    @Test func rotatedOutputClosesEveryFileOnAStop() async throws {
+        let site = try await self.makeSite()
+        defer { Task { await site.stop() } }
+        let folder = try Repository.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var pipeline = try String(
+            contentsOf: try self.writePipeline(
+                folder,
+                base: site.baseURL,
+                feeds: ["tide.xml", "quarry.xml", "orchard.xml"]
+            ),
+            encoding: .utf8
+        )
+        pipeline = pipeline.replacingOccurrences(
+            of: "output: out/articles.ndjson\nerrors: out/errors.ndjson",
+            with: "output: out/articles-%Y%m%dT%H%M%S.ndjson\noutput_rotate: {bytes: 2000}"
+        )
+        let file = folder.appendingPathComponent("watch.yaml")
+        try pipeline.write(to: file, atomically: true, encoding: .utf8)
+        let run = try await runNewswire(["watch", file.path, "--once"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let out = folder.appendingPathComponent("out")
+        let names = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
+        // Closed files only (the hidden open ones are renamed at the clean end).
+        #expect(!names.contains { $0.hasPrefix(".") }, "\(names)")
+        let articleFiles = names.filter { $0.hasPrefix("articles-") && !$0.contains(".errors.") }
+        #expect(!articleFiles.isEmpty, "\(names)")
+        let lines = articleFiles.flatMap { self.lines(out.appendingPathComponent($0)) }
+        #expect(lines.count == 9)
+        #expect(Set(lines).count == 9)
+    }
+
     @Test func aPermanentRedirectMovesTheFeed() async throws {
         let site = try await self.makeSite()
         defer { Task { await site.stop() } }

@@ -173,7 +173,7 @@ import Testing
         #expect(sink.commits > 5)
     }
 
-    /// Yields its feeds one at a time, a pause before each, and runs `before[i]` first.
+    /// Yields its feeds one at a time, running `before[i]` first (which may wait).
     final class PacedSource: WorkSource {
         private var feeds: [FeedTask]
         private var before: [Int: () -> Void]
@@ -186,10 +186,32 @@ import Testing
 
         func next() -> WorkItem? {
             guard self.position < self.feeds.count else { return nil }
-            Thread.sleep(forTimeInterval: 0.3)
             self.before[self.position]?()
             defer { self.position += 1 }
             return .feed(self.feeds[self.position])
+        }
+    }
+
+    /// A memory sink that tells other threads how many articles its commits made durable.
+    final class CountingSink: RecordSink {
+        let base = MemorySink()
+        let committed = Mutex(0)
+
+        var checkpointNames: [String] { self.base.checkpointNames }
+        func recover(from checkpoint: [String: String]) throws { try self.base.recover(from: checkpoint) }
+        func write(_ article: Article) throws { try self.base.write(article) }
+        func write(_ error: ErrorRecord) throws { try self.base.write(error) }
+        func commit() throws -> [String: String] {
+            let checkpoint = try self.base.commit()
+            let count = self.base.articles.count
+            self.committed.withLock { $0 = count }
+            return checkpoint
+        }
+
+        /// Waits (up to ten seconds) until `count` articles are committed.
+        func wait(for count: Int) {
+            let deadline = Date().addingTimeInterval(10)
+            while self.committed.withLock({ $0 }) < count && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
         }
     }
 
@@ -219,14 +241,24 @@ import Testing
             logger: logger
         )
         let feeds = ["a", "b", "c"].map { FeedTask(url: "https://news.test/\($0)") }
-        let sink = MemorySink()
+        let counting = CountingSink()
         // Two days pass after the story is written: the next commit reloads the index,
         // the story leaves it, and the feed that lists it again has it fetched anew.
         let summary = try engine.run(
-            PacedSource(feeds, before: [1: { clock.advance(by: 2 * 86_400) }]),
-            sink: sink,
+            PacedSource(
+                feeds,
+                before: [
+                    1: {
+                        counting.wait(for: 1)
+                        clock.advance(by: 2 * 86_400)
+                    },
+                    2: { counting.wait(for: 2) },
+                ]
+            ),
+            sink: counting,
             store: InMemoryStateStore()
         )
+        let sink = counting.base
         #expect(
             sink.articles.map(\.title) == ["Lighthouse keeper retires", "Quay repaired", "Lighthouse keeper retires"]
         )

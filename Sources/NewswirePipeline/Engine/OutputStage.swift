@@ -224,7 +224,10 @@ final class OutputStage {
     /// Commits what was released since the last commit, if anything: a long run that goes
     /// quiet (a daemon between polls) still stores its last records and feed states.
     func commitIfIdle() {
-        guard self.sinceCommit > 0, ContinuousClock.now - self.lastCommit >= self.commitSpacing else { return }
+        let rotationDue = self.sink.nextCommitDue.map { $0 <= self.clock.now() } ?? false
+        guard rotationDue || self.sinceCommit > 0, ContinuousClock.now - self.lastCommit >= self.commitSpacing else {
+            return
+        }
         self.commit()
     }
 
@@ -235,6 +238,8 @@ final class OutputStage {
     func finish() throws {
         self.commit()
         if let failure = self.failure { throw failure }
+        // Only once the last checkpoint is stored: a rotated file is closed for good.
+        if self.lastReleased != nil || self.store == nil { try self.sink.close() }
     }
 }
 

@@ -172,4 +172,10 @@ public final class MonitoredSink: RecordSink {
     }
 
     public var checkpointNames: [String] { self.base.checkpointNames }
+
+    public var nextCommitDue: Date? { self.base.nextCommitDue }
+
+    public func close() throws {
+        try self.guarded { try self.base.close() }
+    }
 }

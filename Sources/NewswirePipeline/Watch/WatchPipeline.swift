@@ -97,12 +97,13 @@ public final class WatchPipeline: Sendable {
             once: self.once,
             seed: self.seed
         )
-        let base: NDJSONSink
+        let base: any PipelineSink
         do {
             base = try CrawlPipeline.makeSink(
                 configuration: configuration,
                 journalFolder: path + ".journal",
-                logger: self.logger
+                logger: self.logger,
+                clock: self.clock
             )
         } catch {
             throw RunError("\(error)")
