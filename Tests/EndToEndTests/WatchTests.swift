@@ -40,7 +40,13 @@ import Glibc
         return site
     }
 
-    private func writePipeline(_ folder: URL, base: String, feeds: [String], listen: String = "off") throws -> URL {
+    private func writePipeline(
+        _ folder: URL,
+        base: String,
+        feeds: [String],
+        listen: String = "off",
+        interval: Int = 1
+    ) throws -> URL {
         let file = folder.appendingPathComponent("watch.yaml")
         let text = """
             name: harbour
@@ -52,8 +58,8 @@ import Glibc
             state: state/watch.sqlite
             entities: false
             watch:
-              min_interval: 1s
-              max_interval: 1s
+              min_interval: \(interval)s
+              max_interval: \(interval)s
               failure_backoff: 1s
               jitter: 0
               drain_s: 5
@@ -76,7 +82,8 @@ import Glibc
         let pipeline = try self.writePipeline(
             folder,
             base: site.baseURL,
-            feeds: ["tide.xml", "quarry.xml", "broken.xml", "retired.xml"]
+            feeds: ["tide.xml", "quarry.xml", "broken.xml", "retired.xml"],
+            interval: 3
         )
         let first = try await runNewswire(["watch", pipeline.path, "--once"])
         #expect(first.status == 0, "\(first.stderr)")
@@ -91,8 +98,8 @@ import Glibc
         #expect(idle.status == 0)
         #expect(idle.stderr.contains("feeds 0 ok, 0 failed"), "\(idle.stderr)")
 
-        // A second later every feed is due: the good ones answer 304, nothing is written twice.
-        try await Task.sleep(for: .milliseconds(1100))
+        // Three seconds later every feed is due: the good ones answer 304, nothing is written twice.
+        try await Task.sleep(for: .milliseconds(3100))
         let before = site.notModifiedCount
         let again = try await runNewswire(["watch", pipeline.path, "--once"])
         #expect(again.status == 0, "\(again.stderr)")

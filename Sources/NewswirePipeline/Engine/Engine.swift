@@ -135,6 +135,8 @@ private struct ParsedSlot: Sendable {
     var pages: PageMode
     var settings: FeedSettings
     var fetchedAt: Date
+    /// The slot gave back its feed-window place when it was parsed (it holds no items).
+    var windowReleased = false
 }
 
 private enum Admission: Sendable {
@@ -159,6 +161,9 @@ private final class EngineRun: Sendable {
     let feedWindow: DispatchSemaphore
     let pageWindow: DispatchSemaphore
     let admissions: BoundedQueue<Admission>
+    /// Parsed slots without items that gave their feed-window place back before admission.
+    let earlyReleased = Atomic<Int>(0)
+    let earlyReleaseLimit: Int
     let done = DispatchSemaphore(value: 0)
     // Touched only on `sinkQueue`.
     nonisolated(unsafe) let output: OutputStage
@@ -185,7 +190,10 @@ private final class EngineRun: Sendable {
         let feedsAtOnce = max(1, options.feedsInFlight)
         self.feedWindow = DispatchSemaphore(value: feedsAtOnce)
         self.pageWindow = DispatchSemaphore(value: max(1, options.pagesInFlight))
-        self.admissions = BoundedQueue(capacity: feedsAtOnce + 1)
+        // Item-less slots that gave their place back wait here too, up to a limit: the
+        // queue never blocks a parse thread.
+        self.earlyReleaseLimit = feedsAtOnce * 16
+        self.admissions = BoundedQueue(capacity: feedsAtOnce + self.earlyReleaseLimit + 1)
     }
 
     func start(_ source: any WorkSource) throws -> CrawlSummary {
@@ -233,7 +241,7 @@ private final class EngineRun: Sendable {
                             "feed parsed",
                             metadata: ["feed.url": "\(task.url)", "items": "\(items.count)"]
                         )
-                        let slot = ParsedSlot(
+                        var slot = ParsedSlot(
                             place: current,
                             round: task.round,
                             items: items,
@@ -243,6 +251,17 @@ private final class EngineRun: Sendable {
                             settings: task.settings,
                             fetchedAt: fetchedAt
                         )
+                        // A feed with no items (304, a failure) waits for its turn as a few
+                        // bytes: its place goes to the next fetch at once, so one slow feed
+                        // at the head does not hold back the polls behind it.
+                        if items.isEmpty {
+                            if self.earlyReleased.add(1, ordering: .relaxed).newValue <= self.earlyReleaseLimit {
+                                slot.windowReleased = true
+                                self.feedWindow.signal()
+                            } else {
+                                self.earlyReleased.subtract(1, ordering: .relaxed)
+                            }
+                        }
                         self.admissions.put(.slot(slot))
                     }
                 }
@@ -293,8 +312,13 @@ private final class EngineRun: Sendable {
             case .slot(let slot): pending[slot.place] = slot
             }
             while var slot = pending.removeValue(forKey: next) {
+                let released = slot.windowReleased
                 self.admit(&slot)
-                self.feedWindow.signal()
+                if released {
+                    self.earlyReleased.subtract(1, ordering: .relaxed)
+                } else {
+                    self.feedWindow.signal()
+                }
                 next += 1
             }
         }

@@ -103,7 +103,7 @@ public struct PollOutcome: Sendable, Hashable {
 /// - The feed's own `ttl`, `sy:updatePeriod`/`sy:updateFrequency` and the response's
 ///   `Cache-Control: max-age`/`Expires` lengthen it (a publisher's request not to poll sooner).
 /// - All of that stays within the policy's `minInterval`…`maxInterval`.
-/// - A failure backs off exponentially from `failureBackoff`, capped at `maxInterval`;
+/// - A failure backs off exponentially from `failureBackoff`, within `minInterval`…`maxInterval`;
 ///   `Retry-After` is obeyed even beyond the cap (up to a day).
 /// - Jitter moves the result by up to ±`jitter`; then `skipHours`/`skipDays` push the poll
 ///   to the first hour that is not skipped.
@@ -124,6 +124,7 @@ public enum PollScheduler {
         case .failed:
             let failures = max(1, state.consecutiveFailures)
             interval = min(policy.maxInterval, policy.failureBackoff * pow(2, Double(min(failures - 1, 30))))
+            interval = max(interval, policy.minInterval)
             // The learned interval is kept for when the feed recovers.
             state.nextPollAt = outcome.at.addingTimeInterval(
                 Self.jittered(max(interval, outcome.retryAfter ?? 0), policy.jitter, random)
