@@ -64,7 +64,7 @@ let package = Package(
             name: "NewswirePipeline",
             dependencies: [
                 "NewswireCore", "NewswireFetch", "NewswireMarkup", "NewswireEntities", "NewswireDedup",
-                "NewswireState", "NewswireSink", yams, logging,
+                "NewswireState", "NewswireSink", "NewswireArchive", yams, logging,
             ],
             swiftSettings: swiftSettings
         ),

@@ -157,7 +157,7 @@ public final class CrawlPipeline: Sendable {
         }
     }
 
-    private func makeSink(journalFolder: String?) throws -> NDJSONSink {
+    func makeSink(journalFolder: String?) throws -> NDJSONSink {
         let configuration = self.configuration
         func journal(_ path: String) -> String? {
             journalFolder.map { $0 + "/" + String(Self.fnv1a(path), radix: 16) + ".journal" }

@@ -35,7 +35,7 @@ public enum PipelineFile {
     static let topLevelKeys = [
         "name", "feeds", "opml", "allow_networks", "output", "errors", "state", "pages", "entities", "fetch", "dedup",
         "since", "max_items", "keep", "drop", "tags",
-        "sitemaps", "sitemap", "discover",
+        "sitemaps", "sitemap", "discover", "archive",
     ]
     static let sitemapKeys = ["recent_hours", "max_entries", "order", "max_depth", "any_site"]
     static let fetchKeys = [
@@ -221,6 +221,7 @@ private struct Reader {
             case "output": configuration.output = try self.path(value, key)
             case "errors": configuration.errors = try self.path(value, key)
             case "state": configuration.state = try self.path(value, key)
+            case "archive": configuration.archive = try self.path(value, key)
             case "pages":
                 let text = try self.string(value, key)
                 guard let mode = PageMode(rawValue: text) else {
@@ -273,7 +274,10 @@ private struct Reader {
         if let opml = configuration.opml {
             configuration.feeds += try self.opmlFeeds(opml)
         }
-        guard !configuration.feeds.isEmpty || !configuration.sitemaps.isEmpty else {
+        // `feeds: []` written out: replay every feed of an archive.
+        var listsNone = false
+        if case .sequence(let sequence)? = feedsNode, sequence.isEmpty { listsNone = true }
+        guard !configuration.feeds.isEmpty || !configuration.sitemaps.isEmpty || listsNone else {
             throw self.fail(feedsNode ?? root, "the pipeline names no feeds (give 'feeds:', 'opml:' or 'sitemaps:')")
         }
         return configuration

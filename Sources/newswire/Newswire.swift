@@ -13,13 +13,14 @@ struct Newswire: ParsableCommand {
             Examples:
               newswire crawl pipelines/demo.yaml
               newswire crawl https://example.org/rss.xml --output articles.ndjson
+              newswire replay pipelines/demo.yaml archive/ --output replayed.ndjson
               newswire feed feed.xml
               newswire sitemap https://example.org/sitemap.xml
               newswire extract page.html --url https://example.org/story
               newswire entities story.txt
             """,
         version: NewswireVersion.string,
-        subcommands: [Crawl.self, Feed.self, Sitemap.self, Extract.self, Entities.self]
+        subcommands: [Crawl.self, Replay.self, Feed.self, Sitemap.self, Extract.self, Entities.self]
     )
 }
 
