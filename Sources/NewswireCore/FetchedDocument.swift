@@ -15,6 +15,9 @@ public struct FetchedDocument: Sendable, Hashable {
     public var duration: Double?
     /// libcurl's phase timings, when fetched over the network.
     public var timings: FetchTimings?
+    /// The bytes as received, when the fetcher keeps them (archiving); `body` is then the
+    /// raw body too, still chunked and encoded, until the archiving layer decodes it.
+    public var exchange: RawExchange?
 
     public init(
         requestedURL: String,
