@@ -66,6 +66,29 @@ private func writeResponses(
     return try #require(try warcFiles(in: folder).first)
 }
 
+/// PyPI warcio's command line (the package has no `__main__`).
+private func warcio(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", "-c", "from warcio.cli import main; main()"] + arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
+/// A record field as JSON text with sorted keys, so two fields compare by value.
+private func canonicalJSON(_ value: (any Sendable)?) throws -> String {
+    guard let value else { return "absent" }
+    let data = try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed])
+    return String(decoding: data, as: UTF8.self)
+}
+
+private let warcioIsAvailable = (try? warcio(["--version"]).status) == 0
+
 @Suite struct ReplayTests {
     /// Crawls the demo site into an archive; returns the folder, the base URL and the configuration.
     private func crawlDemoWithArchive() async throws -> (
@@ -105,7 +128,7 @@ private func writeResponses(
             #expect(Set(left.keys) == Set(right.keys), "fields of \(left["url"] ?? "")")
             for key in left.keys {
                 #expect(
-                    "\(left[key] ?? "")" == "\(right[key] ?? "")",
+                    try canonicalJSON(left[key]) == canonicalJSON(right[key]),
                     "field \(key) of \(left["url"] ?? "") differs after replay"
                 )
             }
@@ -120,15 +143,16 @@ private func writeResponses(
     }
 
     @Test func warcioChecksAndIndexesTheCrawlsArchive() async throws {
-        try #require(Warcio.isAvailable, "PyPI warcio is not installed (scripts/setup installs it)")
+        try #require(warcioIsAvailable, "PyPI warcio is not installed (scripts/setup installs it)")
         let (folder, base, _) = try await self.crawlDemoWithArchive()
         defer { try? FileManager.default.removeItem(at: folder) }
         let files = try warcFiles(in: folder.appendingPathComponent("archive"))
         for file in files {
-            let check = try Warcio.run(["check", "-v", file.path])
+            let check = try warcio(["check", "-v", file.path])
             #expect(check.status == 0, "warcio check \(file.lastPathComponent):\n\(check.output)")
         }
-        let index = try Warcio.run(["index", "-f", "warc-type,warc-target-uri,http:status"] + files.map(\.path))
+        let paths = files.map { $0.path }
+        let index = try warcio(["index", "-f", "warc-type,warc-target-uri,http:status"] + paths)
         #expect(index.status == 0)
         // Feeds, pages, the redirect hop and the 404 are all there, with their statuses.
         #expect(index.output.contains("\"warc-target-uri\": \"\(base)/rss.xml\""))
@@ -236,12 +260,15 @@ private func writeResponses(
             start: Date(timeIntervalSince1970: 1_796_200_000)
         )
         var bytes = try [UInt8](Data(contentsOf: file))
-        // Garbage between the first member and the rest.
-        let second = try #require(
-            (1..<bytes.count - 2).first {
-                bytes[$0] == 0x1f && bytes[$0 + 1] == 0x8b && bytes[$0 + 2] == 0x08 && $0 > 100
+        // Garbage before the second gzip member (the first response after the warcinfo).
+        var second = 0
+        for offset in 100..<(bytes.count - 2) where bytes[offset] == 0x1f && bytes[offset + 1] == 0x8b {
+            if bytes[offset + 2] == 0x08 {
+                second = offset
+                break
             }
-        )
+        }
+        try #require(second > 0)
         bytes.insert(contentsOf: Array("not a record".utf8), at: second)
         try Data(bytes).write(to: file)
         let configuration = try PipelineFile.parse("feeds: []\n", file: "p.yaml", folder: folder.path)

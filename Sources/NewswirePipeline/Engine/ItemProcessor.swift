@@ -80,7 +80,8 @@ struct ItemProcessor: Sendable {
             )
         }
         // A feed read only in part because a budget ran out keeps its items, with a `limit` record.
-        let limit = parsed.limitRecord(feedURL: task.url)
+        var limit = parsed.limitRecord(feedURL: task.url)
+        limit?.at = now
         return (FeedReport(result: .parsed, items: items.count, error: limit, state: state), items, document.fetchedAt)
     }
 

@@ -43,10 +43,11 @@ final class ReplaySource: WorkSource {
         var listed: [String: PipelineConfiguration.FeedSource] = [:]
         for feed in configuration.feeds where listed[feed.url] == nil { listed[feed.url] = feed }
         self.listed = listed
-        let order = index.captureOrder().filter { number in
+        let inWindow = index.captureOrder().filter { number in
             let date = index.captures[number].date
             return from.map { date >= $0 } ?? true && until.map { date <= $0 } ?? true
         }
+        let order = Self.workOrder(inWindow, of: index, feeds: configuration.feeds.map(\.url))
         self.order = order
         // The links every replayed feed announces, and where the archive's redirects take them.
         var announced = Set<UInt64>()
@@ -91,6 +92,33 @@ final class ReplaySource: WorkSource {
             )
         }
         self.reports = reports
+    }
+
+    /// The order work is handed out in. With feeds listed, the k-th captures of the listed
+    /// feeds make round k, which comes at the time of its first capture, its feeds in the
+    /// pipeline's order (as the crawl that made them fetched them); everything else comes at
+    /// its own capture time. With none listed, capture order.
+    private static func workOrder(_ captures: [Int], of index: ArchiveIndex, feeds: [String]) -> [Int] {
+        guard !feeds.isEmpty else { return captures }
+        var position: [String: Int] = [:]
+        for (offset, url) in feeds.enumerated() where position[url] == nil { position[url] = offset }
+        var seen: [String: Int] = [:]
+        var roundTimes: [Date] = []
+        var keys: [(time: Date, place: Int, number: Int)] = []
+        keys.reserveCapacity(captures.count)
+        for (rank, number) in captures.enumerated() {
+            let capture = index.captures[number]
+            guard let place = position[capture.url] else {
+                keys.append((capture.date, feeds.count + rank, number))
+                continue
+            }
+            let round = seen[capture.url, default: 0]
+            seen[capture.url] = round + 1
+            if round == roundTimes.count { roundTimes.append(capture.date) }
+            keys.append((roundTimes[round], place, number))
+        }
+        keys.sort { ($0.time, $0.place, $0.number) < ($1.time, $1.place, $1.number) }
+        return keys.map(\.number)
     }
 
     /// The time of the first capture replayed, if any: the clock's start.
