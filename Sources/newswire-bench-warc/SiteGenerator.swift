@@ -147,14 +147,18 @@ struct SiteGenerator {
         func add(_ text: String) { html.append(contentsOf: text.utf8) }
         add("<script>window.__courier = {\"page\":\(index),\"slots\":[")
         for slot in 0..<120 {
-            add("{\"id\":\"slot-\(slot)\",\"sizes\":[[300,250],[728,90]],\"targeting\":{\"section\":\"local\",\"pos\":\(slot)}},")
+            add(
+                "{\"id\":\"slot-\(slot)\",\"sizes\":[[300,250],[728,90]],\"targeting\":{\"section\":\"local\",\"pos\":\(slot)}},"
+            )
         }
         add("{}]};</script>\n")
         var list = 0
         while html.count < size {
             add("<section class=\"rail\" id=\"rail-\(list)\"><h3>\(list % 2 == 0 ? "Most read" : "Latest")</h3><ol>\n")
             for item in 0..<10 {
-                add("<li class=\"rail-item\"><a href=\"/news/\(max(0, index - list * 10 - item))\">\(self.headline())</a>")
+                add(
+                    "<li class=\"rail-item\"><a href=\"/news/\(max(0, index - list * 10 - item))\">\(self.headline())</a>"
+                )
                 add("<span class=\"rail-time\">\(item + 1)h ago</span></li>\n")
             }
             add("</ol></section>\n")

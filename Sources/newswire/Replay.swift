@@ -28,9 +28,10 @@ struct Replay: ParsableCommand {
             Without a state file (the pipeline's state: or --state) a replay starts fresh;
             with one, it skips what that state has seen and dedups against it.
 
-            Exit status: 0 when the replay finished; 2 when it could not run (a SOURCE is
-            missing, the state or output is unusable); 64 for bad arguments or a bad
-            pipeline file.
+            Exit status: 0 when the replay finished; 1 when every feed failed (none of the
+            pipeline's feeds is in the archive) and no page was replayed; 2 when it could
+            not run (a SOURCE is missing, the state or output is unusable); 64 for bad
+            arguments or a bad pipeline file.
 
             Examples:
               newswire replay pipelines/demo.yaml archive/ -o replayed.ndjson
@@ -121,5 +122,8 @@ struct Replay: ParsableCommand {
             throw ExitCode(2)
         }
         FileHandle.standardError.write(Data("newswire: \(configuration.name): \(summary.line)\n".utf8))
+        if summary.feedsOK == 0 && summary.feedsTotal > 0 && summary.pagesDone == 0 {
+            throw ExitCode.failure
+        }
     }
 }

@@ -11,7 +11,9 @@ import Testing
 private func replay(
     _ configuration: PipelineConfiguration,
     _ sources: [String],
-    engine: EngineOptions? = nil
+    engine: EngineOptions? = nil,
+    from: Date? = nil,
+    until: Date? = nil
 ) async throws -> CrawlSummary {
     _ = librariesInitialised
     let tagger = try #require(entityTagger, "the shipped entity model must load")
@@ -20,7 +22,7 @@ private func replay(
     logger.logLevel = .critical
     let pipeline = ReplayPipeline(
         configuration: configuration,
-        options: ReplayPipeline.Options(sources: sources, engine: engine),
+        options: ReplayPipeline.Options(sources: sources, from: from, until: until, engine: engine),
         stages: stages,
         logger: logger
     )
@@ -243,6 +245,43 @@ private let warcioIsAvailable = (try? warcio(["--version"]).status) == 0
         #expect(articles.map { $0["title"] as? String } == titles)
         #expect(articles.allSatisfy { $0["feed"] == nil })
         #expect(summary.errors == 0)
+
+        // --from/--until choose by capture time (a minute apart here), both ends included.
+        let start = Date(timeIntervalSince1970: 1_796_100_000)
+        _ = try await replay(
+            outputs(configuration, in: folder, name: "window"),
+            [file.path],
+            from: start.addingTimeInterval(60),
+            until: start.addingTimeInterval(120)
+        )
+        let window = try records(in: folder.appendingPathComponent("window.ndjson"))
+        #expect(window.map { $0["title"] as? String } == Array(titles[1...2]))
+    }
+
+    @Test func aFolderOfSavedPagesReplaysAtTheFilesTimes() async throws {
+        let folder = try Repository.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let site = folder.appendingPathComponent("saved/news.example")
+        try FileManager.default.createDirectory(at: site, withIntermediateDirectories: true)
+        let story = "https://news.example/harbour/crane.html"
+        let feed = InventedNews.feed("Pellmouth Post", base: "https://news.example", links: [story])
+        try Data(feed.utf8).write(to: site.appendingPathComponent("feed.xml"))
+        try FileManager.default.createDirectory(
+            at: site.appendingPathComponent("harbour"),
+            withIntermediateDirectories: true
+        )
+        let page = site.appendingPathComponent("harbour/crane.html")
+        try Data(InventedNews.page("Pellmouth harbour gets a new crane", seed: 90).utf8).write(to: page)
+        let captured = Date(timeIntervalSince1970: 1_796_300_000)
+        try FileManager.default.setAttributes([.modificationDate: captured], ofItemAtPath: page.path)
+        var configuration = PipelineConfiguration(feeds: [.init(url: "https://news.example/feed.xml")])
+        configuration = outputs(configuration, in: folder, name: "replay")
+        let summary = try await replay(configuration, [folder.appendingPathComponent("saved").path])
+        #expect(summary.feedsOK == 1)
+        let article = try #require(try records(in: folder.appendingPathComponent("replay.ndjson")).first)
+        #expect(article["title"] as? String == "Pellmouth harbour gets a new crane")
+        #expect(article["fetched_url"] as? String == story)
+        #expect(article["fetched_at"] as? String == RFC3339.string(from: captured))
     }
 
     @Test func aDamagedArchiveGivesAnErrorRecordAndTheRestIsRead() async throws {
