@@ -163,6 +163,55 @@ private let warcioIsAvailable = (try? warcio(["--version"]).status) == 0
         #expect(index.output.contains("\"http:status\": \"404\""))
     }
 
+    @Test func aGzipEncodedPageIsArchivedAsReceivedAndReplayedDecoded() async throws {
+        let site = try TestSite()
+        let base = try await site.start()
+        let folder = try Repository.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let title = "Wexmoor ferry returns to the night timetable"
+        let page = Array(InventedNews.page(title, seed: 120).utf8)
+        site.route(
+            "/wexmoor/ferry.html",
+            .init(headers: ["Content-Type": "text/html", "Content-Encoding": "gzip"], body: StoredGzip.encode(page))
+        )
+        site.route(
+            "/wexmoor.xml",
+            .init(
+                contentType: "application/rss+xml",
+                body: InventedNews.feed("Wexmoor", base: base, links: [base + "/wexmoor/ferry.html"])
+            )
+        )
+        var configuration = PipelineConfiguration(feeds: [.init(url: base + "/wexmoor.xml")])
+        configuration.allowNetworks = ["127.0.0.0/8"]
+        configuration = outputs(configuration, in: folder, name: "crawl")
+        configuration.archive = folder.appendingPathComponent("archive").path
+        _ = try await crawl(configuration)
+        await site.stop()
+        let crawled = try #require(try records(in: folder.appendingPathComponent("crawl.ndjson")).first)
+        #expect(crawled["title"] as? String == title)
+        // The record holds the body as it came: gzip, with its Content-Encoding.
+        let files = try warcFiles(in: folder.appendingPathComponent("archive"))
+        var stored: [UInt8] = []
+        for file in files {
+            for case .success(let record) in try WARCReader(
+                path: file.path,
+                options: .init(decodeContentEncoding: false)
+            )
+            where record.targetURI == base + "/wexmoor/ferry.html" && record.type == .response {
+                #expect(record.http?.headers["Content-Encoding"] == "gzip")
+                stored = record.payload
+            }
+        }
+        #expect(stored == StoredGzip.encode(page))
+
+        var replayed = outputs(configuration, in: folder, name: "replay")
+        replayed.archive = nil
+        _ = try await replay(replayed, [folder.appendingPathComponent("archive").path])
+        let again = try #require(try records(in: folder.appendingPathComponent("replay.ndjson")).first)
+        #expect(try canonicalJSON(again["text"]) == canonicalJSON(crawled["text"]))
+        #expect(again["fetched_at"] as? String == crawled["fetched_at"] as? String)
+    }
+
     @Test func replayIsByteIdenticalWhateverTheWindows() async throws {
         let (folder, _, configuration) = try await self.crawlDemoWithArchive()
         defer { try? FileManager.default.removeItem(at: folder) }
