@@ -69,7 +69,7 @@ let package = Package(
             name: "NewswirePipeline",
             dependencies: [
                 "NewswireCore", "NewswireFetch", "NewswireMarkup", "NewswireEntities", "NewswireDedup",
-                "NewswireState", "NewswireSink", yams, logging, heapModule, coreMetrics,
+                "NewswireState", "NewswireSink", "NewswireArchive", yams, logging, heapModule, coreMetrics,
             ],
             swiftSettings: swiftSettings
         ),

@@ -8,6 +8,16 @@ public import struct Foundation.Date
 public protocol NewswireClock: Sendable {
     /// The current time of this clock.
     func now() -> Date
+
+    /// The time of something that follows work done at `cause` (a feed parsed, a page
+    /// fetched for one of its items, a fetch that failed): the current time on a clock that
+    /// runs; `cause` itself on a clock that stands at capture times (replay), so a result
+    /// never depends on when a thread got to it.
+    func now(after cause: Date) -> Date
+}
+
+extension NewswireClock {
+    public func now(after cause: Date) -> Date { self.now() }
 }
 
 /// The machine's wall clock.

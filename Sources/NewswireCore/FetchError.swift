@@ -12,6 +12,7 @@ public struct FetchError: Error, Sendable, Hashable, CustomStringConvertible {
             case invalidRequest
             case policy
             case truncated
+            case notArchived
         }
         private let kind: Kind
 
@@ -29,6 +30,8 @@ public struct FetchError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let policy = Code(kind: .policy)
         /// The body ended before the length the server announced, or the connection broke.
         public static let truncated = Code(kind: .truncated)
+        /// Replay: the archive holds no capture of the URL.
+        public static let notArchived = Code(kind: .notArchived)
 
         public var description: String {
             switch self.kind {
@@ -39,6 +42,7 @@ public struct FetchError: Error, Sendable, Hashable, CustomStringConvertible {
             case .invalidRequest: "invalid_request"
             case .policy: "policy"
             case .truncated: "truncated"
+            case .notArchived: "not_archived"
             }
         }
 
@@ -49,6 +53,7 @@ public struct FetchError: Error, Sendable, Hashable, CustomStringConvertible {
             case .timeout: .timeout
             case .tooLarge: .tooLarge
             case .invalidRequest, .policy: .policy
+            case .notArchived: .notArchived
             }
         }
     }

@@ -20,6 +20,9 @@ public struct FetchOptions: Sendable, Hashable {
     /// The addresses connections may go to, checked after DNS resolution on every hop.
     /// Refuses loopback, private, link-local, multicast and reserved addresses by default.
     public var networkPolicy = NetworkPolicy()
+    /// Keep each fetch's bytes as received (``FetchedDocument/exchange``) for the WARC
+    /// archive: libcurl then neither de-chunks nor decodes the body.
+    public var keepRawExchange = false
 
     public init(
         userAgent: String = FetchOptions.defaultUserAgent,

@@ -26,6 +26,10 @@ public struct FetchedDocument: Sendable, Hashable {
             && self.finalURL != self.requestedURL
     }
 
+    /// The bytes as received, when the fetcher keeps them (archiving); `body` is then the
+    /// raw body too, still chunked and encoded, until the archiving layer decodes it.
+    public var exchange: RawExchange?
+
     public init(
         requestedURL: String,
         finalURL: String? = nil,

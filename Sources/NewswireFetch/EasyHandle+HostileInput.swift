@@ -91,6 +91,12 @@ private let openSocket: ccurl_opensocket_fn = { context, _, address in
 /// ("Excess found …: excess = N, …"). Up to two stray bytes (a CR LF some servers add) are
 /// forgiven: the announced body arrived whole.
 private let watchInformation: ccurl_debug_fn = { _, type, data, size, context in
+    if type == CURLINFO_HEADER_OUT, let data, let context {
+        // The request head as sent, for the archive's request records.
+        let handle = Unmanaged<EasyHandle>.fromOpaque(context).takeUnretainedValue()
+        handle.rawCapture?.noteRequest(UnsafeRawBufferPointer(start: data, count: size))
+        return 0
+    }
     guard type == CURLINFO_TEXT, let data, let context, size >= 12 else { return 0 }
     let bytes = data.withMemoryRebound(to: UInt8.self, capacity: size) {
         Array(UnsafeBufferPointer(start: $0, count: min(size, 200)))

@@ -29,6 +29,8 @@ final class EasyHandle {
     var refusal: NetworkPolicy.Refusal?
     /// Set by the debug callback when the server sent more bytes than it announced.
     var excessBytes = false
+    /// With `keepRawExchange`: the bytes of every hop as they crossed the wire.
+    var rawCapture: RawCapture?
     private var headerList: UnsafeMutablePointer<curl_slist>?
     let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
 
@@ -45,6 +47,7 @@ final class EasyHandle {
         self.completion = completion
         self.maxBodyBytes = options.maxBodyBytes
         self.networkPolicy = options.networkPolicy
+        self.rawCapture = options.keepRawExchange ? RawCapture() : nil
         self.errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         try self.configure(options)
     }
@@ -88,7 +91,11 @@ final class EasyHandle {
         }
         if let proxy = self.request.proxy { check(ccurl_easy_setopt_string(self.raw, CURLOPT_PROXY, proxy)) }
         // An empty string asks for every encoding this libcurl was built with (gzip, deflate, br, zstd).
-        check(ccurl_easy_setopt_string(self.raw, CURLOPT_ACCEPT_ENCODING, ""))
+        // Raw capture asks only for those the archiving layer decodes, and decodes nothing here.
+        check(
+            ccurl_easy_setopt_string(self.raw, CURLOPT_ACCEPT_ENCODING, self.rawCapture == nil ? "" : "gzip, deflate")
+        )
+        if self.rawCapture != nil { self.configureRawCapture(check) }
         // HTTP/2 over TLS when the server offers it, HTTP/1.1 otherwise.
         check(ccurl_easy_setopt_long(self.raw, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS))
         check(ccurl_easy_setopt_pointer(self.raw, CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(self.errorBuffer)))
@@ -139,6 +146,7 @@ final class EasyHandle {
         )
         document.timings = self.timings()
         document.redirectStatuses = self.responseStatuses.dropLast().filter { (300..<400).contains($0) }
+        document.exchange = self.rawExchange()
         return .success(document)
     }
 
@@ -213,6 +221,7 @@ private let appendHeader: ccurl_write_fn = { data, size, count, context in
     let line = data.withMemoryRebound(to: UInt8.self, capacity: total) {
         String(decoding: UnsafeBufferPointer(start: $0, count: total), as: UTF8.self)
     }
+    handle.rawCapture?.noteHeaderLine(UnsafeRawBufferPointer(start: data, count: total))
     if line.hasPrefix("HTTP/") {
         // A new response (after a redirect or a 100 Continue): keep only the last one's headers.
         handle.headers = HTTPHeaders()

@@ -43,8 +43,8 @@ public struct RunError: Error, Sendable, CustomStringConvertible {
 public final class CrawlPipeline: Sendable {
     private let configuration: PipelineConfiguration
     private let stages: PipelineStages
-    private let clock: any NewswireClock
-    private let logger: Logger
+    let clock: any NewswireClock
+    let logger: Logger
     private let onProgress: (@Sendable (CrawlSummary) -> Void)?
 
     public init(
@@ -99,7 +99,8 @@ public final class CrawlPipeline: Sendable {
                 metadata: ["output": "\(path)"]
             )
         }
-        let fetcher = Fetcher(options: configuration.effectiveFetchOptions, clock: self.clock, logger: self.logger)
+        let recorder = try self.makeRecorder(configuration, store: store)
+        let fetcher = self.makeFetcher(configuration.effectiveFetchOptions, recorder: recorder)
         defer { fetcher.shutdown() }
         if !configuration.discover.isEmpty {
             let known = Set(((try? store?.allFeedStates()) ?? []).map(\.url))
@@ -126,11 +127,11 @@ public final class CrawlPipeline: Sendable {
         var source: any WorkSource = FeedListSource(configuration.feeds.map { configuration.task(for: $0) })
         // Sitemaps (after the feeds) get their own fetcher: their body limit is the
         // sitemap protocol's 50 MB, above the pages' default.
-        var sitemapFetcher: Fetcher?
+        var sitemapFetcher: (any DocumentFetching)?
         if !configuration.sitemaps.isEmpty {
             var fetchOptions = configuration.effectiveFetchOptions
             fetchOptions.maxBodyBytes = max(fetchOptions.maxBodyBytes, configuration.sitemapOptions.maxBodyBytes)
-            let fetcher = Fetcher(options: fetchOptions, clock: self.clock, logger: self.logger)
+            let fetcher = self.makeFetcher(fetchOptions, recorder: recorder)
             sitemapFetcher = fetcher
             var states: [String: FeedState] = [:]
             do {
@@ -153,7 +154,9 @@ public final class CrawlPipeline: Sendable {
         }
         defer { sitemapFetcher?.shutdown() }
         do {
-            let summary = try engine.run(source, sink: sink, store: store)
+            let archiving = recorder.map { ArchivingSink(sink, recorder: $0) as any RecordSink }
+            let summary = try engine.run(source, sink: archiving ?? sink, store: store)
+            try recorder?.close()
             for note in sink.recoveryNotes { self.logger.info("output recovered", metadata: ["detail": "\(note)"]) }
             return summary
         } catch let error as RunError {

@@ -52,6 +52,8 @@ public struct PipelineConfiguration: Sendable, Hashable {
     public var errors: String?
     /// The state store's path.
     public var state: String?
+    /// The folder of WARC files every HTTP exchange of a crawl is archived to (`archive:`).
+    public var archive: String?
     public var fetch: FetchOptions
     public var dedupMode: DedupMode
     public var dedupWindowDays: Int

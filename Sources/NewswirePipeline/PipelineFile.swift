@@ -36,7 +36,7 @@ public enum PipelineFile {
     static let topLevelKeys = [
         "name", "feeds", "opml", "allow_networks", "output", "errors", "state", "pages", "entities", "fetch", "dedup",
         "since", "max_items", "keep", "drop", "tags",
-        "sitemaps", "sitemap", "discover", "watch", "output_rotate",
+        "sitemaps", "sitemap", "discover", "watch", "output_rotate", "archive",
     ]
     static let watchKeys = [
         "min_interval", "max_interval", "initial_interval", "jitter", "failure_backoff", "drain_s", "listen",
@@ -226,6 +226,7 @@ private struct Reader {
             case "output": configuration.output = try self.path(value, key)
             case "errors": configuration.errors = try self.path(value, key)
             case "state": configuration.state = try self.path(value, key)
+            case "archive": configuration.archive = try self.path(value, key)
             case "pages":
                 let text = try self.string(value, key)
                 guard let mode = PageMode(rawValue: text) else {
@@ -306,7 +307,10 @@ private struct Reader {
                 throw self.fail(outputRotateNode, "'output' with 'output_rotate': \(error)")
             }
         }
-        guard !configuration.feeds.isEmpty || !configuration.sitemaps.isEmpty else {
+        // `feeds: []` written out: replay every feed of an archive.
+        var listsNone = false
+        if case .sequence(let sequence)? = feedsNode, sequence.isEmpty { listsNone = true }
+        guard !configuration.feeds.isEmpty || !configuration.sitemaps.isEmpty || listsNone else {
             throw self.fail(feedsNode ?? root, "the pipeline names no feeds (give 'feeds:', 'opml:' or 'sitemaps:')")
         }
         return configuration

@@ -72,8 +72,10 @@ struct SiteGenerator {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// An article page of about `size` bytes.
-    mutating func page(index: Int, title: String, date: String, size: Int) -> [UInt8] {
+    /// An article page of about `size` bytes: with `words` 0, text fills the page; otherwise
+    /// the story has about that many words and page furniture fills the rest, as on a news
+    /// site (lists of other stories, an inline script, comments).
+    mutating func page(index: Int, title: String, date: String, size: Int, words: Int = 0) -> [UInt8] {
         var html: [UInt8] = []
         html.reserveCapacity(size + 4096)
         func add(_ text: String) { html.append(contentsOf: text.utf8) }
@@ -107,10 +109,13 @@ struct SiteGenerator {
         )
         let bodyTarget = size - 2600
         var paragraph = 0
-        while html.count < bodyTarget {
+        var written = 0
+        while words > 0 ? written < words : html.count < bodyTarget {
             add("<p>")
             for _ in 0..<(3 + Int(self.random() % 4)) {
-                self.sentence(into: &html, words: 8 + Int(self.random() % 14))
+                let count = 8 + Int(self.random() % 14)
+                written += count
+                self.sentence(into: &html, words: count)
                 html.append(UInt8(ascii: " "))
             }
             add("</p>\n")
@@ -123,7 +128,9 @@ struct SiteGenerator {
                 add("</figcaption></figure>\n<div class=\"ad-slot\" data-slot=\"mid-\(paragraph)\"></div>\n")
             }
         }
-        add("</div>\n</article>\n<aside class=\"related\"><h2>Related</h2><ul>\n")
+        add("</div>\n</article>\n")
+        if words > 0 { self.furniture(into: &html, index: index, until: size - 1400) }
+        add("<aside class=\"related\"><h2>Related</h2><ul>\n")
         for related in 1...8 {
             add("<li><a href=\"/news/\(max(0, index - related))\">Story \(max(0, index - related))</a></li>\n")
         }
@@ -132,6 +139,36 @@ struct SiteGenerator {
         )
         add("<script src=\"/static/site.js?v=41\" defer></script>\n</body>\n</html>\n")
         return html
+    }
+
+    /// Page furniture up to `size` bytes: an inline analytics script, "most read" and "latest"
+    /// lists of other headlines, and reader comments.
+    private mutating func furniture(into html: inout [UInt8], index: Int, until size: Int) {
+        func add(_ text: String) { html.append(contentsOf: text.utf8) }
+        add("<script>window.__courier = {\"page\":\(index),\"slots\":[")
+        for slot in 0..<120 {
+            add(
+                "{\"id\":\"slot-\(slot)\",\"sizes\":[[300,250],[728,90]],\"targeting\":{\"section\":\"local\",\"pos\":\(slot)}},"
+            )
+        }
+        add("{}]};</script>\n")
+        var list = 0
+        while html.count < size {
+            add("<section class=\"rail\" id=\"rail-\(list)\"><h3>\(list % 2 == 0 ? "Most read" : "Latest")</h3><ol>\n")
+            for item in 0..<10 {
+                add(
+                    "<li class=\"rail-item\"><a href=\"/news/\(max(0, index - list * 10 - item))\">\(self.headline())</a>"
+                )
+                add("<span class=\"rail-time\">\(item + 1)h ago</span></li>\n")
+            }
+            add("</ol></section>\n")
+            if list % 3 == 2 {
+                add("<div class=\"comment\"><p class=\"comment-author\">Reader \(list)</p><p>")
+                self.sentence(into: &html, words: 12)
+                add("</p></div>\n")
+            }
+            list += 1
+        }
     }
 
     /// An RSS 2.0 feed announcing `items` (index, title, date).

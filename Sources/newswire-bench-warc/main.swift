@@ -2,7 +2,7 @@
 // over a file (records parsed, HTTP heads parsed, payloads de-chunked and inflated).
 // Driven by scripts/bench-warc-read, which times zcat and FastWARC on the same file.
 //
-//   newswire-bench-warc generate OUT.warc.gz [--pages N] [--page-bytes N]
+//   newswire-bench-warc generate OUT.warc.gz [--pages N] [--page-bytes N] [--words N]
 //                                            [--chunked PERCENT] [--gzip PERCENT] [--level 1-9]
 //   newswire-bench-warc read FILE... [--verify] [--zlib-only] [--rounds N] [-v]
 
@@ -67,6 +67,8 @@ func generate(_ arguments: [String]) {
     let chunkedPercent = option(&arguments, "--chunked", default: 20)
     let gzipPercent = option(&arguments, "--gzip", default: 10)
     let level = option(&arguments, "--level", default: 6)
+    // 0: text fills each page; otherwise a story of about this many words in page furniture.
+    let words = option(&arguments, "--words", default: 0)
     guard arguments.count == 1 else { fail("generate needs one output path") }
     let output = arguments[0]
     let directory = output + ".parts"
@@ -100,7 +102,7 @@ func generate(_ arguments: [String]) {
             let date = Date(timeIntervalSince1970: epoch + Double(index))
             let stamp = WARCDate.string(from: date)
             let title = site.headline()
-            var body = site.page(index: index, title: title, date: stamp, size: pageBytes)
+            var body = site.page(index: index, title: title, date: stamp, size: pageBytes, words: words)
             rawBytes += body.count
             var head = "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nServer: velmora/2\r\n"
             head += "Cache-Control: max-age=300\r\nVary: Accept-Encoding\r\n"

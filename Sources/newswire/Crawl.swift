@@ -53,6 +53,7 @@ struct Crawl: ParsableCommand {
               output: out/articles.ndjson   # "-": standard output (appended to)
               errors: out/errors.ndjson     # default: OUTPUT.errors.ndjson
               state: state/newsroom.sqlite  # one run at a time
+              archive: archive/             # every HTTP exchange as WARC files
               pages: always                 # for every feed (a feed may override)
               entities: true
               since: 7d                     # since, max_items, keep, drop, tags:
@@ -116,6 +117,9 @@ struct Crawl: ParsableCommand {
     @Option(help: "The state file: feed validators, seen articles, output checkpoints.")
     var state: String?
 
+    @Option(help: "Archive every HTTP exchange to rotating WARC files in this folder (for newswire replay).")
+    var archive: String?
+
     @Option(help: "Follow items to their pages: always, missing (only items without full content), never.")
     var pages: PageMode?
 
@@ -174,6 +178,7 @@ struct Crawl: ParsableCommand {
         if let output = self.output { configuration.output = output }
         if let errors = self.errors { configuration.errors = errors }
         if let state = self.state { configuration.state = state }
+        if let archive = self.archive { configuration.archive = archive }
         configuration.feedDefaults = configuration.feedDefaults.merged(with: self.commandLineSettings())
         if let pages = self.pages { configuration.pages = pages }
         if !self.entities { configuration.entities = false }

@@ -15,13 +15,16 @@ struct Newswire: ParsableCommand {
               newswire crawl https://example.org/rss.xml --output articles.ndjson
               newswire watch pipelines/demo.yaml
               newswire status pipelines/demo.yaml
+              newswire replay pipelines/demo.yaml archive/ --output replayed.ndjson
               newswire feed feed.xml
               newswire sitemap https://example.org/sitemap.xml
               newswire extract page.html --url https://example.org/story
               newswire entities story.txt
             """,
         version: NewswireVersion.string,
-        subcommands: [Crawl.self, Watch.self, Status.self, Feed.self, Sitemap.self, Extract.self, Entities.self]
+        subcommands: [
+            Crawl.self, Watch.self, Status.self, Replay.self, Feed.self, Sitemap.self, Extract.self, Entities.self,
+        ]
     )
 }
 

@@ -67,6 +67,9 @@ struct Watch: ParsableCommand {
     @Option(help: "The state file (instead of the pipeline's state:).")
     var state: String?
 
+    @Option(help: "Also write every HTTP exchange as WARC files in this folder (as archive: does).")
+    var archive: String?
+
     @Option(help: "Serve /metrics and /healthz on HOST:PORT, or 'off' (default: watch.listen).")
     var listen: String?
 
@@ -102,6 +105,7 @@ struct Watch: ParsableCommand {
         if let output = self.output { configuration.output = output }
         if let errors = self.errors { configuration.errors = errors }
         if let state = self.state { configuration.state = state }
+        if let archive = self.archive { configuration.archive = archive }
         if let pages = self.pages { configuration.pages = pages }
         if !self.entities { configuration.entities = false }
         if let listen = self.listen { configuration.watch.listen = listen == "off" ? nil : listen }

@@ -155,6 +155,35 @@ import Glibc
         #expect(Set(lines).count == 9)
     }
 
+    @Test func watchArchivesWhatItFetchesAndReplayGivesTheSameArticles() async throws {
+        let site = try await self.makeSite()
+        defer { Task { await site.stop() } }
+        let folder = try Repository.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let pipeline = try self.writePipeline(folder, base: site.baseURL, feeds: ["tide.xml", "orchard.xml"])
+        let archive = folder.appendingPathComponent("archive")
+        let run = try await runNewswire(["watch", pipeline.path, "--once", "--archive", archive.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: archive.path).filter {
+            $0.hasSuffix(".warc.gz")
+        }
+        #expect(!files.isEmpty)
+        let replayed = folder.appendingPathComponent("replayed.ndjson")
+        let replay = try await runNewswire([
+            "replay", pipeline.path, archive.path, "--output", replayed.path, "--state",
+            folder.appendingPathComponent("replay.sqlite").path,
+        ])
+        #expect(replay.status == 0, "\(replay.stderr)")
+        func urls(_ file: URL) -> [String] {
+            self.lines(file).compactMap {
+                (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["url"] as? String
+            }
+        }
+        let watched = urls(folder.appendingPathComponent("out/articles.ndjson"))
+        #expect(watched.count == 6)
+        #expect(urls(replayed) == watched)
+    }
+
     @Test func aPermanentRedirectMovesTheFeed() async throws {
         let site = try await self.makeSite()
         defer { Task { await site.stop() } }

@@ -216,6 +216,8 @@ private final class EngineRun: Sendable {
             place += 1
             switch work {
             case .feed(let task):
+                // Read here, on the thread that pulls the source: a replay's clock stands at the capture.
+                let requestedAt = self.parts.clock.now()
                 let previous = self.feedStates.withLock { $0[task.url] }
                 var request = task.settings.request.request(for: previous?.location ?? task.url)
                 if !self.options.refetch {
@@ -228,6 +230,7 @@ private final class EngineRun: Sendable {
                             task,
                             place: current,
                             previous: previous,
+                            requestedAt: requestedAt,
                             result
                         )
                         if var state = report.state {
@@ -346,10 +349,18 @@ private final class EngineRun: Sendable {
                 self.deliver(.seen, at: sequence)
                 return
             }
+            let requestedAt = slot.fetchedAt
             self.parts.fetcher.submit(FetchRequest(url: page.url)) { result in
                 self.extractQueue.async {
                     self.deliver(
-                        self.processor.processPage(nil, link: page.url, source: page.source, evidence: page, result),
+                        self.processor.processPage(
+                            nil,
+                            link: page.url,
+                            source: page.source,
+                            evidence: page,
+                            requestedAt: requestedAt,
+                            result
+                        ),
                         at: sequence
                     )
                 }
@@ -358,7 +369,7 @@ private final class EngineRun: Sendable {
         }
         var items = slot.items
         slot.items = []
-        let admitted = self.processor.admitted(items, settings: slot.settings)
+        let admitted = self.processor.admitted(items, settings: slot.settings, fetchedAt: slot.fetchedAt)
         for index in items.indices {
             let item = items[index]
             items[index] = FeedItem(sequence: item.sequence, feedURL: "", feedTitle: nil, entry: FeedEntry())
@@ -396,7 +407,7 @@ private final class EngineRun: Sendable {
                 url: item.entry.link ?? item.entry.id ?? item.feedURL,
                 feed: item.feedURL,
                 message: "feed entry has no http(s) link to follow and no content of its own",
-                at: self.parts.clock.now()
+                at: self.parts.clock.now(after: fetchedAt)
             )
             self.deliver(.failure(record), at: item.sequence)
             return
@@ -408,7 +419,14 @@ private final class EngineRun: Sendable {
         self.parts.fetcher.submit(settings.request.request(for: link)) { result in
             self.extractQueue.async {
                 self.deliver(
-                    self.processor.processPage(item, link: link, source: nil, settings: settings, result),
+                    self.processor.processPage(
+                        item,
+                        link: link,
+                        source: nil,
+                        settings: settings,
+                        requestedAt: fetchedAt,
+                        result
+                    ),
                     at: item.sequence
                 )
             }

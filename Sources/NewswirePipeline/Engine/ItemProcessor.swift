@@ -6,6 +6,10 @@ import NewswireMarkup
 
 /// The CPU work of the engine on one feed or one page, as plain functions of their inputs:
 /// no queues, no state, so tests can call them directly.
+///
+/// Every time it stamps comes from `clock.now(after:)` with the time of the work it follows
+/// (the feed's request, the page's fetch): the wall clock in a crawl, the capture time in a
+/// replay, whatever thread gets to the work first.
 struct ItemProcessor: Sendable {
     let stages: PipelineStages
     let clock: any NewswireClock
@@ -18,9 +22,10 @@ struct ItemProcessor: Sendable {
         _ task: FeedTask,
         place: Int,
         previous: FeedState?,
+        requestedAt: Date,
         _ result: Result<FetchedDocument, FetchError>
     ) -> (report: FeedReport, items: [FeedItem], fetchedAt: Date) {
-        let now = self.clock.now()
+        let now = self.clock.now(after: requestedAt)
         var state = previous ?? FeedState(url: task.url)
         state.lastAttemptAt = now
         func failed(_ record: ErrorRecord, _ poll: PollOutcome) -> (FeedReport, [FeedItem], Date) {
@@ -109,7 +114,8 @@ struct ItemProcessor: Sendable {
         if case .changed(let fresh) = poll.result, fresh > 0 { state.lastNewItemAt = now }
         state.lastItemKey = parsed.entries.first.map(PollOutcome.key) ?? state.lastItemKey
         // A feed read only in part because a budget ran out keeps its items, with a `limit` record.
-        let limit = parsed.limitRecord(feedURL: task.url)
+        var limit = parsed.limitRecord(feedURL: task.url)
+        limit?.at = now
         return (
             FeedReport(result: .parsed, items: items.count, error: limit, state: state, poll: poll), items,
             document.fetchedAt
@@ -118,10 +124,10 @@ struct ItemProcessor: Sendable {
 
     /// The items of a parsed feed that its `since`, `max_items` and pre-fetch `keep`/`drop`
     /// rules leave in (the others are `filtered`).
-    func admitted(_ items: [FeedItem], settings: FeedSettings) -> [Bool] {
+    func admitted(_ items: [FeedItem], settings: FeedSettings, fetchedAt: Date) -> [Bool] {
         var admitted = [Bool](repeating: true, count: items.count)
         if let since = settings.since {
-            let cutoff = since.cutoff(now: self.clock.now())
+            let cutoff = since.cutoff(now: self.clock.now(after: fetchedAt))
             for (index, item) in items.enumerated() {
                 if let date = item.entry.published ?? item.entry.updated, date < cutoff { admitted[index] = false }
             }
@@ -177,7 +183,7 @@ struct ItemProcessor: Sendable {
         var (article, warnings) = self.assembler.assembleFromFeed(
             item: item,
             fetchedAt: fetchedAt,
-            now: self.clock.now()
+            now: self.clock.now(after: fetchedAt)
         )
         guard self.passes(article, settings: settings, fields: [.language, .text]) else { return .filtered }
         article.feedTags = settings.tags
@@ -191,17 +197,19 @@ struct ItemProcessor: Sendable {
         )
     }
 
-    /// Checks, extracts and assembles one fetched page (`link` of `item`, or a page task's URL).
+    /// Checks, extracts and assembles one fetched page (`link` of `item`, or a page task's
+    /// URL), asked for by work done at `requestedAt` (the feed's fetch, the page task's turn).
     func processPage(
         _ item: FeedItem?,
         link: String,
         source: String?,
         settings: FeedSettings = FeedSettings(),
         evidence: PageTask? = nil,
+        requestedAt: Date,
         _ result: Result<FetchedDocument, FetchError>
     ) -> Outcome {
         let feed = item?.feedURL ?? source
-        let now = self.clock.now()
+        let now = self.clock.now(after: (try? result.get())?.fetchedAt ?? requestedAt)
         let document: FetchedDocument
         switch result {
         case .failure(let error):

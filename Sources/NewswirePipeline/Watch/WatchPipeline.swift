@@ -70,8 +70,16 @@ public final class WatchPipeline: Sendable {
             throw RunError("\(error)")
         }
         defer { withExtendedLifetime(lock) {} }
+        // The crawl's parts: its libcurl fetcher, with the WARC archive when `archive:` is set.
+        let parts = CrawlPipeline(
+            configuration: configuration,
+            stages: self.stages,
+            clock: self.clock,
+            logger: self.logger
+        )
+        let recorder = try parts.makeRecorder(configuration, store: store)
         let fetcher: any DocumentFetching = {
-            let fetcher = Fetcher(options: configuration.effectiveFetchOptions, clock: self.clock, logger: self.logger)
+            let fetcher = parts.makeFetcher(configuration.effectiveFetchOptions, recorder: recorder)
             return self.metrics.map { MeteredFetcher(fetcher, metrics: $0) } ?? fetcher
         }()
         defer { fetcher.shutdown() }
@@ -109,7 +117,8 @@ public final class WatchPipeline: Sendable {
             throw RunError("\(error)")
         }
         let logger = self.logger
-        let sink = MonitoredSink(base, metrics: self.metrics) { error in
+        let archived: any RecordSink = recorder.map { ArchivingSink(base, recorder: $0) } ?? base
+        let sink = MonitoredSink(archived, metrics: self.metrics) { error in
             logger.error("the output cannot be written; stopping", metadata: ["error": "\(error)"])
             source.stop()
         }
