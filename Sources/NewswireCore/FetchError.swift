@@ -12,6 +12,8 @@ public struct FetchError: Error, Sendable, Hashable, CustomStringConvertible {
             case invalidRequest
             case policy
             case truncated
+            case robotsDisallowed
+            case hostBackoff
         }
         private let kind: Kind
 
@@ -29,6 +31,10 @@ public struct FetchError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let policy = Code(kind: .policy)
         /// The body ended before the length the server announced, or the connection broke.
         public static let truncated = Code(kind: .truncated)
+        /// The host's `robots.txt` disallows the page (or could not be read): never fetched.
+        public static let robotsDisallowed = Code(kind: .robotsDisallowed)
+        /// The host asked for a pause (`Retry-After`) longer than the fetcher waits: not fetched.
+        public static let hostBackoff = Code(kind: .hostBackoff)
 
         public var description: String {
             switch self.kind {
@@ -39,6 +45,8 @@ public struct FetchError: Error, Sendable, Hashable, CustomStringConvertible {
             case .invalidRequest: "invalid_request"
             case .policy: "policy"
             case .truncated: "truncated"
+            case .robotsDisallowed: "robots_disallowed"
+            case .hostBackoff: "host_backoff"
             }
         }
 
@@ -48,7 +56,8 @@ public struct FetchError: Error, Sendable, Hashable, CustomStringConvertible {
             case .transport, .cancelled, .truncated: .transport
             case .timeout: .timeout
             case .tooLarge: .tooLarge
-            case .invalidRequest, .policy: .policy
+            case .invalidRequest, .policy, .hostBackoff: .policy
+            case .robotsDisallowed: .robotsDisallowed
             }
         }
     }
@@ -61,6 +70,8 @@ public struct FetchError: Error, Sendable, Hashable, CustomStringConvertible {
     public var curlCode: Int32?
     /// Seconds the server asked to wait (`Retry-After`), when it answered at all.
     public var retryAfter: Double?
+    /// The try that failed last (1 for the first): how often the fetcher tried the request.
+    public var attempt = 1
 
     public init(code: Code, url: String, message: String, curlCode: Int32? = nil) {
         self.code = code

@@ -15,6 +15,8 @@ public struct FetchedDocument: Sendable, Hashable {
     public var duration: Double?
     /// libcurl's phase timings, when fetched over the network.
     public var timings: FetchTimings?
+    /// The try that gave this response (1 for the first; more after transient failures).
+    public var attempt = 1
 
     public init(
         requestedURL: String,
