@@ -32,7 +32,14 @@ struct ItemProcessor: Sendable {
         switch result {
         case .failure(let error):
             return failed(
-                ErrorRecord(kind: error.code.errorKind, stage: .fetch, url: task.url, message: error.message, at: now)
+                ErrorRecord(
+                    kind: error.code.errorKind,
+                    stage: .fetch,
+                    url: task.url,
+                    message: error.message,
+                    attempt: error.attempt,
+                    at: now
+                )
             )
         case .success(let fetched):
             document = fetched
@@ -50,6 +57,7 @@ struct ItemProcessor: Sendable {
                     stage: .fetch,
                     url: task.url,
                     message: "HTTP \(document.status)",
+                    attempt: document.attempt,
                     at: now,
                     status: document.status
                 )
@@ -175,6 +183,7 @@ struct ItemProcessor: Sendable {
                     url: link,
                     feed: feed,
                     message: error.message,
+                    attempt: error.attempt,
                     at: now
                 )
             )
@@ -189,6 +198,7 @@ struct ItemProcessor: Sendable {
                     url: link,
                     feed: feed,
                     message: "HTTP \(document.status)",
+                    attempt: document.attempt,
                     at: now,
                     status: document.status
                 )
