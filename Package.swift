@@ -47,7 +47,11 @@ let package = Package(
         // Records, errors, stage protocols, queues, charset and date handling.
         .target(name: "NewswireCore", dependencies: [dequeModule, logging], swiftSettings: swiftSettings),
         // The only module that imports CCurl.
-        .target(name: "NewswireFetch", dependencies: ["CCurl", "NewswireCore", logging], swiftSettings: swiftSettings),
+        .target(
+            name: "NewswireFetch",
+            dependencies: ["CCurl", "NewswireCore", logging, dequeModule],
+            swiftSettings: swiftSettings
+        ),
         // The only module that imports CLibXML2: feeds, HTML, article extraction.
         .target(name: "NewswireMarkup", dependencies: ["CLibXML2", "NewswireCore"], swiftSettings: swiftSettings),
         .target(

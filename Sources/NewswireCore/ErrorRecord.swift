@@ -10,6 +10,7 @@ public struct ErrorRecord: Sendable, Hashable {
     /// The feed the failing URL came from, if any.
     public var feed: String?
     public var message: String
+    /// The try of the fetch that failed (1 for the first; the fetcher retries transient failures).
     public var attempt: Int
     public var at: Date
     /// HTTP status, for `http_status` errors.
@@ -72,6 +73,8 @@ public struct ErrorKind: Sendable, Hashable, RawRepresentable, CustomStringConve
     public static let unsupportedContent = ErrorKind(rawValue: "unsupported_content")
     /// Replay: a page the archive does not hold.
     public static let notArchived = ErrorKind(rawValue: "not_archived")
+    /// A page the host's `robots.txt` disallows (or an unreachable robots.txt forbids for now).
+    public static let robotsDisallowed = ErrorKind(rawValue: "robots_disallowed")
     public static let `internal` = ErrorKind(rawValue: "internal")
 
     public var description: String { self.rawValue }

@@ -13,6 +13,8 @@ public struct FetchError: Error, Sendable, Hashable, CustomStringConvertible {
             case policy
             case truncated
             case notArchived
+            case robotsDisallowed
+            case hostBackoff
         }
         private let kind: Kind
 
@@ -32,6 +34,10 @@ public struct FetchError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let truncated = Code(kind: .truncated)
         /// Replay: the archive holds no capture of the URL.
         public static let notArchived = Code(kind: .notArchived)
+        /// The host's `robots.txt` disallows the page (or could not be read): never fetched.
+        public static let robotsDisallowed = Code(kind: .robotsDisallowed)
+        /// The host asked for a pause (`Retry-After`) longer than the fetcher waits: not fetched.
+        public static let hostBackoff = Code(kind: .hostBackoff)
 
         public var description: String {
             switch self.kind {
@@ -43,6 +49,8 @@ public struct FetchError: Error, Sendable, Hashable, CustomStringConvertible {
             case .policy: "policy"
             case .truncated: "truncated"
             case .notArchived: "not_archived"
+            case .robotsDisallowed: "robots_disallowed"
+            case .hostBackoff: "host_backoff"
             }
         }
 
@@ -52,8 +60,9 @@ public struct FetchError: Error, Sendable, Hashable, CustomStringConvertible {
             case .transport, .cancelled, .truncated: .transport
             case .timeout: .timeout
             case .tooLarge: .tooLarge
-            case .invalidRequest, .policy: .policy
+            case .invalidRequest, .policy, .hostBackoff: .policy
             case .notArchived: .notArchived
+            case .robotsDisallowed: .robotsDisallowed
             }
         }
     }
@@ -66,6 +75,8 @@ public struct FetchError: Error, Sendable, Hashable, CustomStringConvertible {
     public var curlCode: Int32?
     /// Seconds the server asked to wait (`Retry-After`), when it answered at all.
     public var retryAfter: Double?
+    /// The try that failed last (1 for the first): how often the fetcher tried the request.
+    public var attempt = 1
 
     public init(code: Code, url: String, message: String, curlCode: Int32? = nil) {
         self.code = code

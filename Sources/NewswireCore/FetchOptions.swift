@@ -10,7 +10,8 @@ public struct FetchOptions: Sendable, Hashable {
     public var maxBodyBytes: Int
     /// Redirects followed at most (CURLOPT_MAXREDIRS).
     public var maxRedirects: Int
-    /// Open connections per host at most (CURLMOPT_MAX_HOST_CONNECTIONS).
+    /// Transfers to one host at once at most, shared by every feed and page of the host
+    /// (the fetcher's per-host queue, and CURLMOPT_MAX_HOST_CONNECTIONS for redirects).
     public var maxConnectionsPerHost: Int
     /// Open connections in all at most (CURLMOPT_MAX_TOTAL_CONNECTIONS).
     public var maxConnections: Int
@@ -23,6 +24,21 @@ public struct FetchOptions: Sendable, Hashable {
     /// Keep each fetch's bytes as received (``FetchedDocument/exchange``) for the WARC
     /// archive: libcurl then neither de-chunks nor decodes the body.
     public var keepRawExchange = false
+    /// Seconds between the starts of two requests to one host at least (0: none).
+    public var perHostDelay: Double = 0
+    /// Tries of one request at most: transient failures (timeouts, refused or reset
+    /// connections, 408, 429, 5xx but 501) are tried again until then; 1 never retries.
+    public var maxAttempts: Int = 3
+    /// Seconds of the first backoff; each retry doubles it, with jitter. Also the first
+    /// step of a host's slowdown after a 429 or 503.
+    public var retryBaseDelay: Double = 0.5
+    /// Seconds a request may wait for a retry or for its host's `Retry-After` at most: a
+    /// longer `Retry-After` ends the request with its response instead, and requests queued
+    /// for a host that asked for a longer pause fail at once (`host_backoff`).
+    public var maxRetryWait: Double = 60
+    /// Whether article pages (``FetchRequest/Purpose-swift.enum/page``) obey the host's
+    /// `robots.txt` (RFC 9309). Feeds never do: a feed is published to be polled.
+    public var obeysRobots = true
 
     public init(
         userAgent: String = FetchOptions.defaultUserAgent,
@@ -66,6 +82,19 @@ public struct FetchRequest: Sendable, Hashable {
     public var auth: Credentials?
     /// A proxy URL for this request (libcurl's CURLOPT_PROXY).
     public var proxy: String?
+    /// Why the request is made; decides whether `robots.txt` is obeyed.
+    public var purpose = Purpose.feed
+
+    /// Why a request is made.
+    public enum Purpose: String, Sendable, Hashable {
+        /// A feed, sitemap or other document the pipeline names itself: `robots.txt` does
+        /// not apply (publishing a feed invites polling it).
+        case feed
+        /// An article page a feed or sitemap led to: obeys the host's `robots.txt`.
+        case page
+        /// A host's `robots.txt`, fetched by the fetcher itself.
+        case robots
+    }
 
     /// A user name and password for HTTP basic authentication.
     public struct Credentials: Sendable, Hashable, CustomStringConvertible {

@@ -30,6 +30,9 @@ public struct FetchedDocument: Sendable, Hashable {
     /// raw body too, still chunked and encoded, until the archiving layer decodes it.
     public var exchange: RawExchange?
 
+    /// The try that gave this response (1 for the first; more after transient failures).
+    public var attempt = 1
+
     public init(
         requestedURL: String,
         finalURL: String? = nil,

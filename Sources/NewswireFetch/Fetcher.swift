@@ -13,6 +13,10 @@ import Synchronization
 /// order; each completion runs **on the driver thread**, so it must only hand the result
 /// on (for example to a Dispatch queue) and never block.
 ///
+/// Politeness lives on the driver thread too (``HostQueues``, ``RobotsCache``): requests
+/// wait in a queue per host, transient failures are tried again after a backoff, and article
+/// pages obey their host's `robots.txt`; see docs/fetch.md.
+///
 /// Call ``shutdown()`` when done: in-flight transfers complete with `cancelled`.
 public final class Fetcher: DocumentFetching {
     private let inbox = Inbox()
@@ -90,7 +94,7 @@ public final class Fetcher: DocumentFetching {
 }
 
 /// Requests waiting for the driver thread, and the stop flag.
-private final class Inbox: Sendable {
+final class Inbox: Sendable {
     struct Entry {
         var request: FetchRequest
         var completion: @Sendable (Result<FetchedDocument, FetchError>) -> Void
@@ -104,15 +108,32 @@ private final class Inbox: Sendable {
     let state = Mutex(State())
 }
 
-/// The driver thread's state: the multi handle and the transfers in flight.
-private final class Driver: @unchecked Sendable {
+extension Submission {
+    init(_ entry: Inbox.Entry) {
+        self.init(
+            request: entry.request,
+            completion: entry.completion,
+            host: HostQueues.key(for: entry.request.url)
+        )
+    }
+}
+
+/// The driver thread's state: the multi handle, the transfers in flight and the politeness
+/// state (host queues, retries, robots.txt cache).
+final class Driver: @unchecked Sendable {
     // @unchecked: created on the caller's thread, then used only on the driver thread.
     private let multi: UnsafeMutableRawPointer
-    private let options: FetchOptions
-    private let clock: any NewswireClock
+    let options: FetchOptions
+    let clock: any NewswireClock
     private let inbox: Inbox
-    private let logger: Logger
-    private var active: [UnsafeMutableRawPointer: EasyHandle] = [:]
+    let logger: Logger
+    private var active: [UnsafeMutableRawPointer: (handle: EasyHandle, submission: Submission)] = [:]
+    let hosts: HostQueues
+    let retries: RetryPolicy
+    let robots = RobotsCache()
+    /// The monotonic clock of host delays and retries (wall-clock jumps must not shorten them).
+    private let started = ContinuousClock.now
+    private var lastSweep = 0.0
 
     init(
         multi: UnsafeMutableRawPointer,
@@ -126,6 +147,14 @@ private final class Driver: @unchecked Sendable {
         self.clock = clock
         self.inbox = inbox
         self.logger = logger
+        self.hosts = HostQueues(limits: HostQueues.Limits(options))
+        self.retries = RetryPolicy(options)
+    }
+
+    /// Seconds on the monotonic clock since the driver started.
+    func monotonic() -> Double {
+        let elapsed = ContinuousClock.now - self.started
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
 
     /// The driver loop: take new requests, let libcurl work, hand out completions, sleep
@@ -137,12 +166,13 @@ private final class Driver: @unchecked Sendable {
                 return (state.requests, state.stopping)
             }
             for entry in requests {
-                self.start(entry)
+                self.admit(Submission(entry))
             }
             if stopping {
                 self.cancelAll()
                 return
             }
+            self.perform(self.hosts.fireTimers(now: self.monotonic()))
             var running: Int32 = 0
             let performed = curl_multi_perform(self.multi, &running)
             if performed != CURLM_OK {
@@ -152,23 +182,36 @@ private final class Driver: @unchecked Sendable {
                 )
             }
             self.collectFinished()
-            // 1 s at most, so a lost wakeup can never stall the loop for long.
-            _ = curl_multi_poll(self.multi, nil, 0, 1000, nil)
+            self.sweepIfDue()
+            // 1 s at most, so a lost wakeup can never stall the loop for long; less when a
+            // host's delay or a retry falls due sooner.
+            var wait: Int32 = 1000
+            if let deadline = self.hosts.nextDeadline {
+                let seconds = max(0, deadline - self.monotonic())
+                wait = Int32(min(1000, (seconds * 1000).rounded(.up)))
+            }
+            _ = curl_multi_poll(self.multi, nil, 0, wait, nil)
         }
     }
 
-    private func start(_ entry: Inbox.Entry) {
+    /// Starts the transfer of `submission`, which its host's queue let go.
+    func start(_ submission: Submission) {
         do {
-            let handle = try EasyHandle(request: entry.request, options: self.options, completion: entry.completion)
+            let handle = try EasyHandle(
+                request: submission.request,
+                options: self.options,
+                completion: submission.completion
+            )
             let added = curl_multi_add_handle(self.multi, handle.raw)
             guard added == CURLM_OK else {
                 let message = String(cString: curl_multi_strerror(added))
-                entry.completion(.failure(FetchError(code: .transport, url: entry.request.url, message: message)))
+                let error = FetchError(code: .transport, url: submission.request.url, message: message)
+                self.finished(submission, .failure(error))
                 return
             }
-            self.active[handle.raw] = handle
+            self.active[handle.raw] = (handle, submission)
         } catch {
-            entry.completion(.failure(error))
+            self.finished(submission, .failure(error))
         }
     }
 
@@ -177,21 +220,35 @@ private final class Driver: @unchecked Sendable {
         while let message = curl_multi_info_read(self.multi, &left) {
             guard ccurl_msg_is_done(message) != 0, let easy = ccurl_msg_easy_handle(message) else { continue }
             let code = ccurl_msg_result(message)
-            guard let handle = self.active.removeValue(forKey: easy) else { continue }
+            guard let (handle, submission) = self.active.removeValue(forKey: easy) else { continue }
             curl_multi_remove_handle(self.multi, easy)
             let result = handle.finish(code, at: self.clock.now())
             self.logger.trace("fetched", metadata: ["url": "\(handle.request.url)"])
-            handle.completion(result)
+            self.finished(submission, result)
         }
     }
 
     private func cancelAll() {
-        for (easy, handle) in self.active {
+        var cancelled = self.active.map { easy, entry in
             curl_multi_remove_handle(self.multi, easy)
-            handle.completion(
-                .failure(FetchError(code: .cancelled, url: handle.request.url, message: "fetcher shut down"))
-            )
+            return entry.submission
         }
         self.active.removeAll()
+        cancelled += self.hosts.drain()
+        for origin in self.robots.fetchingOrigins { cancelled += self.robots.cancel(origin) }
+        for submission in cancelled {
+            var error = FetchError(code: .cancelled, url: submission.request.url, message: "fetcher shut down")
+            error.attempt = submission.attempt
+            submission.completion(.failure(error))
+        }
+    }
+
+    /// Forgets idle hosts and expired robots.txt once a minute, so memory stays flat.
+    private func sweepIfDue() {
+        let now = self.monotonic()
+        guard now - self.lastSweep >= 60 else { return }
+        self.lastSweep = now
+        self.hosts.sweep(now: now)
+        self.robots.sweep(now: self.clock.now())
     }
 }

@@ -36,7 +36,7 @@ public enum PipelineFile {
     static let topLevelKeys = [
         "name", "feeds", "opml", "allow_networks", "output", "errors", "state", "pages", "entities", "fetch", "dedup",
         "since", "max_items", "keep", "drop", "tags",
-        "sitemaps", "sitemap", "discover", "watch", "output_rotate", "archive",
+        "sitemaps", "sitemap", "discover", "watch", "output_rotate", "archive", "politeness", "robots",
     ]
     static let watchKeys = [
         "min_interval", "max_interval", "initial_interval", "jitter", "failure_backoff", "drain_s", "listen",
@@ -51,6 +51,7 @@ public enum PipelineFile {
         "drop", "tags", "min_interval", "max_interval",
     ]
     static let dedupKeys = ["mode", "window_days"]
+    static let politenessKeys = ["per_host_connections", "per_host_delay_ms", "max_attempts", "max_retry_wait_s"]
 
     /// Loads and checks the pipeline file at `path`.
     ///
@@ -236,7 +237,10 @@ private struct Reader {
             case "entities": configuration.entities = try self.boolean(value, key)
             case "since", "max_items", "keep", "drop", "tags":
                 try self.feedSetting(key, value, into: &configuration.feedDefaults)
-            case "fetch": configuration.fetch = try self.fetchOptions(value, defaults: &configuration.feedDefaults)
+            case "fetch":
+                try self.fetchOptions(value, into: &configuration.fetch, defaults: &configuration.feedDefaults)
+            case "politeness": try self.politeness(value, into: &configuration.fetch)
+            case "robots": configuration.fetch.obeysRobots = try self.boolean(value, key)
             case "discover":
                 let nodes: [Node]
                 if case .sequence(let sequence) = value { nodes = Array(sequence) } else { nodes = [value] }
@@ -408,8 +412,7 @@ private struct Reader {
         return options
     }
 
-    func fetchOptions(_ node: Node, defaults: inout FeedSettings) throws -> FetchOptions {
-        var options = FetchOptions()
+    func fetchOptions(_ node: Node, into options: inout FetchOptions, defaults: inout FeedSettings) throws {
         for (key, _, value) in try self.mapping(node, allowed: PipelineFile.fetchKeys, what: "'fetch'") {
             switch key {
             case "headers", "cookies", "auth", "proxy": try self.feedSetting(key, value, into: &defaults)
@@ -421,7 +424,19 @@ private struct Reader {
             default: options.maxConnectionsPerHost = try self.integer(value, key, range: 1...64)
             }
         }
-        return options
+    }
+
+    /// The `politeness:` section: per-host limits and retries (`per_host_connections` is
+    /// the same setting as `fetch.max_connections_per_host`).
+    func politeness(_ node: Node, into options: inout FetchOptions) throws {
+        for (key, _, value) in try self.mapping(node, allowed: PipelineFile.politenessKeys, what: "'politeness'") {
+            switch key {
+            case "per_host_connections": options.maxConnectionsPerHost = try self.integer(value, key, range: 1...64)
+            case "per_host_delay_ms": options.perHostDelay = try self.number(value, key, range: 0...600_000) / 1000
+            case "max_attempts": options.maxAttempts = try self.integer(value, key, range: 1...10)
+            default: options.maxRetryWait = try self.number(value, key, range: 0...86_400)
+            }
+        }
     }
 }
 

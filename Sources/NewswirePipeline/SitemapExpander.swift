@@ -147,6 +147,7 @@ public final class SitemapExpander {
                     url: url,
                     feed: parent,
                     message: error.message,
+                    attempt: error.attempt,
                     at: now
                 )
             )
@@ -170,6 +171,7 @@ public final class SitemapExpander {
                     url: url,
                     feed: parent,
                     message: "HTTP \(document.status)",
+                    attempt: document.attempt,
                     at: now,
                     status: document.status
                 )

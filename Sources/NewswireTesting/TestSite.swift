@@ -51,9 +51,21 @@ public final class TestSite: Sendable {
         var delay: [String: Double]?
     }
 
+    /// One request as the site saw it arrive.
+    public struct Arrival: Sendable {
+        /// The path with its query.
+        public var target: String
+        public var at: ContinuousClock.Instant
+    }
+
     private struct State {
         var routes: [String: Response] = [:]
+        /// Responses given in turn, the last one again once the others are used.
+        var sequences: [String: [Response]] = [:]
         var requests: [String] = []
+        var arrivals: [Arrival] = []
+        var inFlight = 0
+        var maxInFlight = 0
         var requestHeaders: [[String: String]] = []
         var baseURL: String = ""
         var notModified = 0
@@ -96,6 +108,11 @@ public final class TestSite: Sendable {
         self.state.withLock { $0.routes[path] = response }
     }
 
+    /// Answers `path` with `responses` in turn; once they are used up, the last one again.
+    public func route(_ path: String, sequence responses: [Response]) {
+        self.state.withLock { $0.sequences[path] = responses }
+    }
+
     /// Starts listening; returns the base URL, `http://127.0.0.1:PORT`.
     @discardableResult
     public func start() async throws -> String {
@@ -124,6 +141,12 @@ public final class TestSite: Sendable {
     /// Paths (with query) requested so far, in arrival order.
     public var requests: [String] { self.state.withLock { $0.requests } }
 
+    /// Every request with the time it arrived, in arrival order.
+    public var arrivals: [Arrival] { self.state.withLock { $0.arrivals } }
+
+    /// The most requests the site was answering at one time.
+    public var maxInFlight: Int { self.state.withLock { $0.maxInFlight } }
+
     /// Conditional requests answered 304 Not Modified so far.
     public var notModifiedCount: Int { self.state.withLock { $0.notModified } }
 
@@ -136,12 +159,22 @@ public final class TestSite: Sendable {
             ? request.path : "\(request.path)?\(request.query.map { "\($0.name)=\($0.value)" }.joined(separator: "&"))"
         let (routed, base, allowed) = self.state.withLock { state in
             state.requests.append(target)
+            state.arrivals.append(Arrival(target: target, at: .now))
+            state.inFlight += 1
+            state.maxInFlight = max(state.maxInFlight, state.inFlight)
             var headers: [String: String] = [:]
             for (name, value) in request.headers { headers[name.rawValue.lowercased()] = value }
             state.requestHeaders.append(headers)
             let allowed = (state.required[request.path] ?? [:]).allSatisfy { headers[$0.key] == $0.value }
-            return (state.routes[target] ?? state.routes[request.path], state.baseURL, allowed)
+            var routed = state.routes[target] ?? state.routes[request.path]
+            if var sequence = state.sequences[request.path], let next = sequence.first {
+                routed = next
+                if sequence.count > 1 { sequence.removeFirst() }
+                state.sequences[request.path] = sequence
+            }
+            return (routed, state.baseURL, allowed)
         }
+        defer { self.state.withLock { $0.inFlight -= 1 } }
         guard allowed else {
             return HTTPResponse(statusCode: HTTPStatusCode(403, phrase: "Forbidden"), body: Data("forbidden".utf8))
         }
@@ -244,6 +277,7 @@ public final class TestSite: Sendable {
         case 302: "Found"
         case 304: "Not Modified"
         case 404: "Not Found"
+        case 429: "Too Many Requests"
         case 500: "Internal Server Error"
         case 503: "Service Unavailable"
         default: "Status"

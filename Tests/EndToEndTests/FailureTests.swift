@@ -112,6 +112,14 @@ import Testing
         for error in errors {
             #expect((error["message"] as? String)?.isEmpty == false)
         }
+        // Transient failures (5xx, refused, timeout) were tried three times; the rest once.
+        let attempts = errors.map { "\($0["url"] as? String ?? "?") \($0["attempt"] as? Int ?? 0)" }
+        #expect(
+            attempts == [
+                "\(base)/broken.xml 3", "http://127.0.0.1:9/refused.xml 3", "\(base)/notafeed.html 1",
+                "\(base)/slow.xml 3", "\(base)/huge.html 1", "\(base)/gone.html 1", "\(base)/truncated.xml 1",
+            ]
+        )
         try expectValid(folder.appendingPathComponent("articles.ndjson"), schema: "article.schema.json")
         try expectValid(folder.appendingPathComponent("articles.errors.ndjson"), schema: "error.schema.json")
     }

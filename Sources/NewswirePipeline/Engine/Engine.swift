@@ -350,7 +350,9 @@ private final class EngineRun: Sendable {
                 return
             }
             let requestedAt = slot.fetchedAt
-            self.parts.fetcher.submit(FetchRequest(url: page.url)) { result in
+            var request = FetchRequest(url: page.url)
+            request.purpose = .page
+            self.parts.fetcher.submit(request) { result in
                 self.extractQueue.async {
                     self.deliver(
                         self.processor.processPage(
@@ -416,7 +418,9 @@ private final class EngineRun: Sendable {
             self.deliver(.seen, at: item.sequence)
             return
         }
-        self.parts.fetcher.submit(settings.request.request(for: link)) { result in
+        var request = settings.request.request(for: link)
+        request.purpose = .page
+        self.parts.fetcher.submit(request) { result in
             self.extractQueue.async {
                 self.deliver(
                     self.processor.processPage(

@@ -38,7 +38,14 @@ struct ItemProcessor: Sendable {
         case .failure(let error):
             state.lastStatus = nil
             return failed(
-                ErrorRecord(kind: error.code.errorKind, stage: .fetch, url: task.url, message: error.message, at: now),
+                ErrorRecord(
+                    kind: error.code.errorKind,
+                    stage: .fetch,
+                    url: task.url,
+                    message: error.message,
+                    attempt: error.attempt,
+                    at: now
+                ),
                 PollOutcome(result: .failed, at: now)
             )
         case .success(let fetched):
@@ -75,6 +82,7 @@ struct ItemProcessor: Sendable {
                     message: gone
                         ? "HTTP 410 Gone: the publisher has removed this feed; it is now polled at the longest interval"
                         : "HTTP \(document.status)",
+                    attempt: document.attempt,
                     at: now,
                     status: document.status
                 ),
@@ -220,6 +228,7 @@ struct ItemProcessor: Sendable {
                     url: link,
                     feed: feed,
                     message: error.message,
+                    attempt: error.attempt,
                     at: now
                 )
             )
@@ -234,6 +243,7 @@ struct ItemProcessor: Sendable {
                     url: link,
                     feed: feed,
                     message: "HTTP \(document.status)",
+                    attempt: document.attempt,
                     at: now,
                     status: document.status
                 )
