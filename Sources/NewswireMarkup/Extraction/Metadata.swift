@@ -424,6 +424,7 @@ struct Metadata {
         if words.contains(where: { timeWords.contains(String($0)) }) { return nil }
         guard name.first?.isLetter == true else { return nil }
         if Self.notNames.contains(lowered) { return nil }
+        if words.allSatisfy({ Self.nameParticles.contains(String($0)) }) { return nil }  // "the", "von"
         // Job titles that follow a name in bylines ("Jane Roe, AP Sports Writer").
         if let last = words.last, Self.jobTitles.contains(String(last)) { return nil }
         // Names are capitalised word by word (in scripts that have case), bar the usual particles.
@@ -471,7 +472,7 @@ struct Metadata {
 
     private static let nameParticles: Set<String> = [
         "van", "von", "de", "der", "den", "da", "di", "del", "della", "le", "la", "du", "dos", "das", "bin", "al",
-        "ibn", "ter", "ten", "y", "e", "zu",
+        "ibn", "ter", "ten", "y", "e", "zu", "the",
     ]
 
     // MARK: Dates

@@ -276,6 +276,11 @@ import Testing
             let html = Self.story(head: "<meta name=\"author\" content=\"\(value)\">")
             #expect(try ExtractionFixtures.extract(html, url: Self.plainURL).authors.isEmpty)
         }
+        // A team the site signs with is named as shown, but "the" alone is no name.
+        let team = Self.story(top: "<p class=\"byline\">By the Harbour Weekly Team</p>")
+        #expect(try ExtractionFixtures.extract(team, url: Self.plainURL).authors == ["the Harbour Weekly Team"])
+        let article = Self.story(top: "<p class=\"byline\">By the</p>")
+        #expect(try ExtractionFixtures.extract(article, url: Self.plainURL).authors.isEmpty)
         // Nor is a capitalised phrase with lower-case words.
         let phrase = Self.story(head: "<meta name=\"author\" content=\"Head of Pier Operations\">")
         #expect(try ExtractionFixtures.extract(phrase, url: Self.plainURL).authors.isEmpty)
