@@ -496,7 +496,9 @@ struct Metadata {
             return shown.exact ?? shown.day
         }
         if let declared { return declared }
-        if let (_, value) = self.head.times.first, let date = self.trustedDate(value) { return date }
+        if let (_, value) = self.head.times.first, Self.namesADay(value), let date = self.trustedDate(value) {
+            return date
+        }
         return self.dateInURL()
     }
 
@@ -522,6 +524,13 @@ struct Metadata {
             if let candidate, let date = self.trustedDate(candidate) { return date }
         }
         return nil
+    }
+
+    /// Whether a `datetime` value names a day: "2026-02" (a month) or "2026" (a year) does not.
+    static func namesADay(_ value: String) -> Bool {
+        let bytes = Array(TextBytes.trimmingWhitespace(value).utf8.prefix(10))
+        guard bytes.count >= 5, bytes[0..<4].allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return true }
+        return bytes.count == 10 && bytes[4] == UInt8(ascii: "-") && bytes[7] == UInt8(ascii: "-")
     }
 
     /// A date shown near the headline: its day (midnight UTC) and, from a `<time datetime>`
@@ -567,7 +576,7 @@ struct Metadata {
                     if index >= upper { break }
                     descend = true
                     if let value = times[index], timesSeen.insert(index).inserted, !self.isInDiscussion(index),
-                        let instant = self.trustedDate(value)
+                        Self.namesADay(value), let instant = self.trustedDate(value)
                     {
                         // A <time datetime> is exact; its text and class say what it is.
                         let content = PageIndex.textContent(node).map { Array($0.utf8.prefix(200)) } ?? []

@@ -61,6 +61,17 @@ import Testing
         #expect(Self.day(try ExtractionFixtures.extract(html, url: Self.plainURL)) == "2024-06-02")
     }
 
+    @Test func aTimeElementNamingOnlyAMonthGivesNoDay() throws {
+        let html = Self.story(
+            head:
+                "<script type=\"application/ld+json\">{\"@type\": \"Article\", \"datePublished\": \"2019-01-05\"}</script>",
+            top: "<div class=\"note\"><time datetime=\"2024-06\">June 2024</time></div>"
+        )
+        #expect(Self.day(try ExtractionFixtures.extract(html, url: Self.plainURL)) == "2019-01-05")
+        let alone = Self.story(top: "<div class=\"note\"><time datetime=\"2024-06\">June 2024</time></div>")
+        #expect(Self.day(try ExtractionFixtures.extract(alone, url: Self.plainURL)) == nil)
+    }
+
     @Test func readsCitationDatesAndLeavesAmbiguousDatesOut() throws {
         let citation = Self.story(head: "<meta name=\"citation_publication_date\" content=\"2023 Jan 7\">")
         #expect(Self.day(try ExtractionFixtures.extract(citation, url: Self.plainURL)) == "2023-01-07")
