@@ -34,22 +34,42 @@ struct ClassHints: OptionSet, Hashable {
     }
 
     /// Whole class tokens that hide an element (`hidden`, `sr-only`…); `field-label-hidden` is not one.
+    /// A utility class that shows it again on wider screens (`hidden md:flex`, `hidden lg:block`)
+    /// means it is shown on a desktop.
     private static func hasHidingToken(_ value: UnsafePointer<UInt8>) -> Bool {
         var start = 0
+        var hides = false
         while true {
-            while value[start] == 32 || value[start] == 9 || value[start] == 10 { start += 1 }
-            if value[start] == 0 { return false }
+            while value[start] == 32 || value[start] == 9 || value[start] == 10 || value[start] == 13 { start += 1 }
+            if value[start] == 0 { return hides }
             var end = start
-            while value[end] != 0 && value[end] != 32 && value[end] != 9 && value[end] != 10 { end += 1 }
+            var colon = -1
+            while value[end] != 0 && value[end] != 32 && value[end] != 9 && value[end] != 10 && value[end] != 13 {
+                if value[end] == UInt8(ascii: ":") { colon = end }
+                end += 1
+            }
+            if colon > start, Self.showsOnWideScreens(value + colon + 1, end - colon - 1) { return false }
             let length = end - start
             for token in Self.hidingTokenBytes where token.count == length {
                 var offset = 0
                 while offset < length && value[start + offset] | 0x20 == token[offset] { offset += 1 }
-                if offset == length { return true }
+                if offset == length { hides = true }
             }
             start = end
         }
     }
+
+    /// A display utility after a screen-size prefix (`md:flex`, `lg:block`, `xl:inline-grid`).
+    private static func showsOnWideScreens(_ suffix: UnsafePointer<UInt8>, _ length: Int) -> Bool {
+        Self.displayTokenBytes.contains { token in
+            token.count == length && (0..<length).allSatisfy { suffix[$0] | 0x20 == token[$0] }
+        }
+    }
+
+    private static let displayTokenBytes: [[UInt8]] = [
+        "block", "flex", "grid", "inline", "inline-block", "inline-flex", "inline-grid", "table", "contents",
+        "flow-root",
+    ].map { Array($0.utf8) }
 
     private static let hidingTokenBytes: [[UInt8]] = Self.hidingTokens.map { Array($0.utf8) }
 

@@ -147,13 +147,23 @@ struct Metadata {
                 raw += self.head.metaValues(key)
             }
         }
-        var names = Self.cleanNames(raw)
+        // What the page declares is taken as it is written: a lower-case user name is its
+        // author, though such a text shown on the page is not trusted.
+        var names = Self.cleanNames(raw, declared: true)
         let siteNames = [self.siteName(), JSONLD.string((self.article?["publisher"] as? [String: Any])?["name"])]
             .compactMap { $0?.lowercased() }
         let onlySite = !names.isEmpty && names.allSatisfy { siteNames.contains($0.lowercased()) }
-        if names.isEmpty || onlySite {
+        // A user name ("jdoe") gives way to the name the byline shows.
+        let onlyHandles = !names.isEmpty && names.allSatisfy { !$0.contains(" ") && $0.lowercased() == $0 }
+        if names.isEmpty || onlySite || onlyHandles {
             let shown = Self.cleanNames(self.shownByline())
             if !shown.isEmpty { names = shown }
+        }
+        // The "Written by" label and value of a page's share card.
+        if names.isEmpty, let label = self.head.meta("twitter:label1")?.lowercased(),
+            label.contains("written by") || label == "author", let value = self.head.meta("twitter:data1")
+        {
+            names = Self.cleanNames([value], declared: true)
         }
         if names.count > 1 {
             let persons = names.filter { !siteNames.contains($0.lowercased()) }
@@ -171,12 +181,13 @@ struct Metadata {
         return Array(names.prefix(10))
     }
 
-    private static func cleanNames(_ raw: [String]) -> [String] {
+    private static func cleanNames(_ raw: [String], declared: Bool = false) -> [String] {
         var names: [String] = []
         var seen: Set<String> = []
         for entry in raw {
             for name in Self.splitNames(Self.decodeEntities(entry)) {
-                guard let clean = Self.cleanName(name), seen.insert(clean.lowercased()).inserted else { continue }
+                guard let clean = Self.cleanName(name, declared: declared), seen.insert(clean.lowercased()).inserted
+                else { continue }
                 names.append(clean)
             }
         }
@@ -378,7 +389,9 @@ struct Metadata {
     }
 
     /// A person's name, or `nil` for what is not one ("5 hours ago", a URL, a date).
-    static func cleanName(_ text: String) -> String? {
+    /// - Parameter declared: the name comes from the page's metadata, so a user name in lower
+    ///   case ("jdoe") is accepted.
+    static func cleanName(_ text: String, declared: Bool = false) -> String? {
         var name = Self.collapse(text)
         for prefix in [
             "by: ", "by ", "von ", "par ", "por ", "door ", "di ", "av ", "written by: ", "written by ", "posted by ",
@@ -396,7 +409,9 @@ struct Metadata {
         name = name.trimmingCharacters(in: CharacterSet(charactersIn: " ,.:;|-–—").union(.whitespacesAndNewlines))
         guard name.count >= 3, name.count <= 60 else { return nil }
         let lowered = name.lowercased()
-        if lowered.hasPrefix("http") || lowered.contains("www.") || lowered.contains("@") || lowered.contains("/") {
+        if lowered.hasPrefix("http") || lowered.contains("www.") || lowered.contains("@") || lowered.contains("/")
+            || lowered.contains(":") || lowered.contains("{")
+        {
             return nil
         }
         if name.contains(where: { $0.isNumber }) { return nil }
@@ -409,14 +424,31 @@ struct Metadata {
         if words.contains(where: { timeWords.contains(String($0)) }) { return nil }
         guard name.first?.isLetter == true else { return nil }
         if Self.notNames.contains(lowered) { return nil }
+        if words.allSatisfy({ Self.nameParticles.contains(String($0)) }) { return nil }  // "the", "von"
         // Job titles that follow a name in bylines ("Jane Roe, AP Sports Writer").
         if let last = words.last, Self.jobTitles.contains(String(last)) { return nil }
         // Names are capitalised word by word (in scripts that have case), bar the usual particles.
+        // A user name written in lower case is a name when the page declares it; a
+        // capitalised text with lower-case words is a phrase ("Director of Operations").
+        if declared, !name.contains(where: { $0.isUppercase }) {
+            if !name.contains(" "), lowered.contains("author") || lowered.contains(".") && Self.endsInDomain(lowered) {
+                return nil  // a template variable ("page.author") or a site ("example.net")
+            }
+            return name
+        }
         for word in name.split(separator: " ") {
             guard let first = word.first, first.isLetter else { continue }
             if first.isLowercase && !Self.nameParticles.contains(word.lowercased()) { return nil }
         }
         return name
+    }
+
+    /// Whether a text ends like a host name (`.com`, `.net`, `.org`, `.io`, a country code).
+    private static func endsInDomain(_ lowered: String) -> Bool {
+        guard let dot = lowered.lastIndex(of: ".") else { return false }
+        let suffix = lowered[lowered.index(after: dot)...]
+        return ["com", "net", "org", "io", "co", "info", "biz"].contains(String(suffix))
+            || (suffix.count == 2 && suffix.allSatisfy { $0.isLetter })
     }
 
     /// "MD", "RN", "FAND", "PhD": an all-capitals word of two to five letters, or a degree.
@@ -429,7 +461,8 @@ struct Metadata {
     private static let notNames: Set<String> = [
         "admin", "administrator", "staff", "editor", "editors", "webmaster", "guest", "user", "anonymous",
         "unknown", "author", "redaktion", "rédaction", "redacción", "team", "editorial", "гость", "staff writer",
-        "staff reporter", "editorial staff", "editorial team", "the editors", "news desk", "newsroom",
+        "staff reporter", "editorial staff", "editorial team", "the editors", "news desk", "newsroom", "undefined",
+        "null", "none",
     ]
 
     private static let jobTitles: Set<String> = [
@@ -439,7 +472,7 @@ struct Metadata {
 
     private static let nameParticles: Set<String> = [
         "van", "von", "de", "der", "den", "da", "di", "del", "della", "le", "la", "du", "dos", "das", "bin", "al",
-        "ibn", "ter", "ten", "y", "e", "zu",
+        "ibn", "ter", "ten", "y", "e", "zu", "the",
     ]
 
     // MARK: Dates
@@ -463,7 +496,9 @@ struct Metadata {
             return shown.exact ?? shown.day
         }
         if let declared { return declared }
-        if let (_, value) = self.head.times.first, let date = self.trustedDate(value) { return date }
+        if let (_, value) = self.head.times.first, Self.namesADay(value), let date = self.trustedDate(value) {
+            return date
+        }
         return self.dateInURL()
     }
 
@@ -489,6 +524,13 @@ struct Metadata {
             if let candidate, let date = self.trustedDate(candidate) { return date }
         }
         return nil
+    }
+
+    /// Whether a `datetime` value names a day: "2026-02" (a month) or "2026" (a year) does not.
+    static func namesADay(_ value: String) -> Bool {
+        let bytes = Array(TextBytes.trimmingWhitespace(value).utf8.prefix(10))
+        guard bytes.count >= 5, bytes[0..<4].allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return true }
+        return bytes.count == 10 && bytes[4] == UInt8(ascii: "-") && bytes[7] == UInt8(ascii: "-")
     }
 
     /// A date shown near the headline: its day (midnight UTC) and, from a `<time datetime>`
@@ -534,7 +576,7 @@ struct Metadata {
                     if index >= upper { break }
                     descend = true
                     if let value = times[index], timesSeen.insert(index).inserted, !self.isInDiscussion(index),
-                        let instant = self.trustedDate(value)
+                        Self.namesADay(value), let instant = self.trustedDate(value)
                     {
                         // A <time datetime> is exact; its text and class say what it is.
                         let content = PageIndex.textContent(node).map { Array($0.utf8.prefix(200)) } ?? []

@@ -83,19 +83,76 @@ enum PageClassifier {
             }
             if blocks >= 10 { return true }
         }
-        guard TextBytes.wordCount(result.text) < 600 else { return false }
         let total = Int(page.elements[body].text)
         guard total > 0 else { return false }
         // Prose: blocks with 80+ characters of their own text (a `<p>`, or a `<div>` of text and
-        // `<br>`s on older templates), hardly any of it in links.
+        // `<br>`s on older templates), hardly any of it in links. Cards, code and form fields are
+        // counted on the way.
         var prose = 0
-        for element in page.elements[body..<Int(page.elements[body].end)]
-        where !element.tag.isInline && !element.hidden && element.inlineText >= 80
-            && element.inlineLinkText * 4 < element.inlineText
-        {
-            prose += Int(element.inlineText)
+        var code = 0
+        var cards = 0
+        var linkedHeadings = 0
+        for element in page.elements[body..<Int(page.elements[body].end)] where !element.hidden {
+            switch element.tag {
+            case .code: code += 1
+            case .article: cards += 1
+            case .h2, .h3, .h4: if element.linkText > 0 { linkedHeadings += 1 }
+            default: break
+            }
+            if !element.tag.isInline && element.inlineText >= 80 && element.inlineLinkText * 4 < element.inlineText {
+                prose += Int(element.inlineText)
+            }
         }
-        return prose * 10 < total
+        if prose * 10 < total && TextBytes.wordCount(result.text) < 600 { return true }
+        // Without the signals of a story, the cues of other pages: little prose, many code
+        // samples (documentation), many form fields or prices (a shop), many cards or linked
+        // headings (a listing), mostly links.
+        let bodyElement = page.elements[body]
+        var cues = 0
+        if prose * 10 < total * 3 { cues += 1 }
+        if prose * 20 < total * 3 { cues += 1 }
+        if code >= 20 { cues += 1 }
+        if bodyElement.inputs >= 30 { cues += 1 }
+        if cards >= 5 { cues += 1 }
+        if linkedHeadings >= 10 { cues += 1 }
+        if bodyElement.linkText * 10 >= bodyElement.text * 4 { cues += 1 }
+        let needed = signals < 2 ? 3 : 4
+        if cues == needed - 1, Self.prices(in: page, atLeast: 25) { cues += 1 }
+        return cues >= needed
+    }
+
+    /// Whether the visible text shows at least `count` prices (a currency sign before a digit).
+    private static func prices(in page: PageIndex, atLeast count: Int) -> Bool {
+        guard let body = page.body else { return false }
+        var found = 0
+        for element in page.elements[body..<Int(page.elements[body].end)] where !element.hidden {
+            var child = element.node.pointee.children
+            while let node = child {
+                child = node.pointee.next
+                guard node.pointee.type == XML_TEXT_NODE, let content = node.pointee.content else { continue }
+                var index = 0
+                while content[index] != 0 {
+                    let byte = content[index]
+                    index += 1
+                    // "$", "£" (C2 A3) and "€" (E2 82 AC), then a digit after an optional space.
+                    var after = -1
+                    if byte == UInt8(ascii: "$") {
+                        after = index
+                    } else if byte == 0xC2, content[index] == 0xA3 {
+                        after = index + 1
+                    } else if byte == 0xE2, content[index] == 0x82, content[index + 1] == 0xAC {
+                        after = index + 2
+                    }
+                    guard after >= 0 else { continue }
+                    if content[after] == 32 { after += 1 }
+                    if content[after] >= 48 && content[after] <= 57 {
+                        found += 1
+                        if found >= count { return true }
+                    }
+                }
+            }
+        }
+        return false
     }
 
     /// The text of the page outside scripts and styles (at most the first 20,000 characters).

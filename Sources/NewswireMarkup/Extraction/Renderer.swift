@@ -203,7 +203,9 @@ struct Renderer {
     private func dropConditionally(_ index: Int) -> Bool {
         let element = self.page.elements[index]
         let weight = element.hints.weight
-        if weight < 0 { return true }
+        // A negative class drops the block, unless it is plainly story prose: page builders
+        // wrap every block of text in "widget" or "module" classes.
+        if weight < 0 && !self.isProse(element) { return true }
         if element.commas >= 10 { return false }
         let density = self.linkDensity(element)
         let paragraphs = Int(element.paragraphs)
@@ -218,6 +220,11 @@ struct Renderer {
         if weight < 25 && density > 0.33 { return true }
         if weight >= 25 && density > 0.5 { return true }
         return false
+    }
+
+    /// Several paragraphs of text with few links and some sentences (commas).
+    private func isProse(_ element: IndexedElement) -> Bool {
+        element.paragraphs >= 2 && element.text >= 400 && element.commas >= 3 && self.linkDensity(element) < 0.2
     }
 
     private func linkDensity(_ element: IndexedElement) -> Double {

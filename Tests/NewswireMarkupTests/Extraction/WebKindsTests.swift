@@ -61,6 +61,17 @@ import Testing
         #expect(Self.day(try ExtractionFixtures.extract(html, url: Self.plainURL)) == "2024-06-02")
     }
 
+    @Test func aTimeElementNamingOnlyAMonthGivesNoDay() throws {
+        let html = Self.story(
+            head:
+                "<script type=\"application/ld+json\">{\"@type\": \"Article\", \"datePublished\": \"2019-01-05\"}</script>",
+            top: "<div class=\"note\"><time datetime=\"2024-06\">June 2024</time></div>"
+        )
+        #expect(Self.day(try ExtractionFixtures.extract(html, url: Self.plainURL)) == "2019-01-05")
+        let alone = Self.story(top: "<div class=\"note\"><time datetime=\"2024-06\">June 2024</time></div>")
+        #expect(Self.day(try ExtractionFixtures.extract(alone, url: Self.plainURL)) == nil)
+    }
+
     @Test func readsCitationDatesAndLeavesAmbiguousDatesOut() throws {
         let citation = Self.story(head: "<meta name=\"citation_publication_date\" content=\"2023 Jan 7\">")
         #expect(Self.day(try ExtractionFixtures.extract(citation, url: Self.plainURL)) == "2023-01-07")
@@ -229,5 +240,85 @@ import Testing
             <p>Our lanterns for quays and gardens.</p><div class="grid">\(cards)</div></body></html>
             """
         #expect(try ExtractionFixtures.extract(html, url: Self.plainURL).pageStatus == .notArticle)
+    }
+
+    // MARK: Page builders, utility classes, declared user names, documentation
+
+    @Test func keepsTheStoryWhenPageBuilderWidgetsWrapEveryBlock() throws {
+        let story = ExtractionFixtures.storyParagraphs
+        let blocks = story.indices.map { index in
+            let three = (0..<3).map { "<p>\(story[(index + $0) % story.count])</p>" }.joined()
+            return "<div class=\"builder-widget\"><div class=\"widget-container\">\(three)</div></div>"
+        }.joined(separator: "\n")
+        let html = """
+            <html><head><title>Ferry pier to be rebuilt</title></head><body>
+            <nav class="menu"><a href="/">Home</a></nav><h1>Ferry pier to be rebuilt</h1>
+            <div class="layout-row">\(blocks)</div>
+            <div class="widget"><p><a href="/a">Archive</a> <a href="/b">Events</a></p></div></body></html>
+            """
+        let page = try ExtractionFixtures.extract(html, url: Self.plainURL)
+        for paragraph in ExtractionFixtures.storyParagraphs { #expect(page.text.contains(paragraph)) }
+        #expect(!page.text.contains("Archive"))
+    }
+
+    @Test func aHiddenClassShownAgainOnWideScreensIsVisible() throws {
+        let paragraphs = ExtractionFixtures.storyParagraphs.map { "<p>\($0)</p>" }.joined(separator: "\n")
+        let html = """
+            <html><head><title>Ferry pier to be rebuilt</title></head><body>
+            <h1>Ferry pier to be rebuilt</h1><div class="hidden md:block">\(paragraphs)</div>
+            <div class="hidden"><p>This teaser text is never shown to readers of the page at any screen size.</p></div>
+            </body></html>
+            """
+        let page = try ExtractionFixtures.extract(html, url: Self.plainURL)
+        #expect(page.text.contains(ExtractionFixtures.storyParagraphs[2]))
+        #expect(!page.text.contains("never shown"))
+    }
+
+    @Test func aDeclaredUserNameIsTheAuthorUnlessTheBylineNamesSomeone() throws {
+        let declared = Self.story(head: "<meta name=\"author\" content=\"tove_almqvist\">")
+        #expect(try ExtractionFixtures.extract(declared, url: Self.plainURL).authors == ["tove_almqvist"])
+        let shown = Self.story(
+            head: "<meta name=\"author\" content=\"tovea\">",
+            top: "<p class=\"byline\">By Tove Almqvist</p>"
+        )
+        #expect(try ExtractionFixtures.extract(shown, url: Self.plainURL).authors == ["Tove Almqvist"])
+        // Template variables, sites and labelled lists are not names.
+        for value in ["page.meta.author", "harbour-weekly.net", "undefined", "design: Ivar Lund"] {
+            let html = Self.story(head: "<meta name=\"author\" content=\"\(value)\">")
+            #expect(try ExtractionFixtures.extract(html, url: Self.plainURL).authors.isEmpty)
+        }
+        // A team the site signs with is named as shown, but "the" alone is no name.
+        let team = Self.story(top: "<p class=\"byline\">By the Harbour Weekly Team</p>")
+        #expect(try ExtractionFixtures.extract(team, url: Self.plainURL).authors == ["the Harbour Weekly Team"])
+        let article = Self.story(top: "<p class=\"byline\">By the</p>")
+        #expect(try ExtractionFixtures.extract(article, url: Self.plainURL).authors.isEmpty)
+        // Nor is a capitalised phrase with lower-case words.
+        let phrase = Self.story(head: "<meta name=\"author\" content=\"Head of Pier Operations\">")
+        #expect(try ExtractionFixtures.extract(phrase, url: Self.plainURL).authors.isEmpty)
+    }
+
+    @Test func callsDocumentationWithCodeAndAnchoredHeadingsNotAnArticle() throws {
+        let sections = (1...12).map { number in
+            """
+            <h2 id="s\(number)"><a href="#s\(number)">Configuring the pier gate \(number)</a></h2>
+            <p>Set <code>gate.\(number).open</code> to <code>true</code> before the first ferry of the day.</p>
+            <pre><code>pier --gate \(number) --open</code></pre>
+            """
+        }.joined(separator: "\n")
+        let html = """
+            <html><head><title>Gate settings | Pier control manual</title></head><body>
+            <nav><a href="/docs">Manual</a> <a href="/docs/gates">Gates</a></nav>
+            <main><h1>Gate settings</h1>\(sections)</main></body></html>
+            """
+        #expect(try ExtractionFixtures.extract(html, url: Self.plainURL).pageStatus == .notArticle)
+        // A dated and signed story that shows code stays an article.
+        let story = Self.story(
+            head: """
+                <meta property="og:type" content="article"><meta name="author" content="Tove Almqvist">
+                <meta property="article:published_time" content="2024-05-14T08:00:00Z">
+                """,
+            after: sections
+        )
+        #expect(try ExtractionFixtures.extract(story, url: Self.plainURL).pageStatus == .article)
     }
 }
