@@ -31,7 +31,7 @@ package struct Mention: Sendable, Hashable {
 /// "Pakistan Army's"); when one is the acronym of the other in either order
 /// ("Counter-Terrorism Department", "CTD"); and when a shorter form repeats part of a longer
 /// one: a surname or first name of a person ("Khan" after "Imran Khan"), the first words of an
-/// organisation no other name of the article starts with ("Northwind" for "Northwind Ferries"),
+/// organisation no other name of the article contains ("Northwind" for "Northwind Ferries"),
 /// a generic head noun naming the one organisation of the article it heads ("Union" for "Union
 /// of Rail Workers", "the Council" for "Aldermoor City Council"), or the first or last two or more
 /// words of another name. Title and body mentions link alike. A group takes the type most of its
@@ -213,10 +213,11 @@ package struct EntityLinker: Sendable {
                 }
             }
             // The first words of one organisation ("Northwind" for "Northwind Ferries"), when no
-            // other name of the article starts with them.
+            // other name of the article contains them ("Velmar" stays apart from "Velmar Ports
+            // Authority" beside "Port Velmar").
             if offset == 0 && !functionWords.contains(shortKey[shortKey.count - 1]) {
                 return groups.allSatisfy { other in
-                    other.key == longKey || other.key == shortKey || !isPrefix(shortKey, of: other.key)
+                    other.key == longKey || other.key == shortKey || find(shortKey, in: other.key) == nil
                         || isPrefix(other.key, of: longKey) || isPrefix(longKey, of: other.key)
                 }
             }

@@ -144,6 +144,14 @@ import Testing
         #expect(entities.map(\.text) == ["Larkspur Ferries", "Larkspur Savings Bank", "Larkspur"])
     }
 
+    @Test func keepsAPrefixApartWhenAnotherNameContainsIt() {
+        let text = "Port Larkspur is shut. Larkspur Ferries cancelled sailings; Larkspur officials met."
+        let entities = self.linker.link(
+            self.mentions(text, [("Port Larkspur", "LOC"), ("Larkspur Ferries", "ORG"), ("Larkspur", "ORG")])
+        )
+        #expect(entities.map(\.text) == ["Port Larkspur", "Larkspur Ferries", "Larkspur"])
+    }
+
     @Test func keepsAPlaceApartFromAnOrganisationNamedAfterIt() {
         let text = "Dunmore Rovers lost at home; Dunmore is quiet tonight."
         let entities = self.linker.link(
