@@ -6,7 +6,7 @@ import NewswirePipeline
 
 /// The code each target exercises with arbitrary bytes.
 enum FuzzTarget: String, CaseIterable {
-    case feed, html, charset, url, date, pipeline
+    case feed, html, charset, url, date, pipeline, regex
 
     func run(_ bytes: [UInt8]) {
         switch self {
@@ -39,6 +39,22 @@ enum FuzzTarget: String, CaseIterable {
             _ = canonicalizer.preferredURL(fetchedURL: text, declaredURLs: [canonical, nil])
         case .date:
             _ = DateParser.parse(String(decoding: bytes, as: UTF8.self))
+        case .regex:
+            // Differential: the first byte gives the expression's length, the rest (cut short,
+            // so ICU's backtracking stays fast) is the text. Where ByteRegex answers, it must
+            // answer as NSRegularExpression does.
+            let length = min(Int(bytes.first ?? 0) % 40, max(bytes.count - 1, 0))
+            let expression = String(decoding: bytes.dropFirst().prefix(length), as: UTF8.self)
+            var text = String(decoding: bytes.dropFirst(1 + length).prefix(24), as: UTF8.self)
+            guard let regex = ByteRegex(expression),
+                let reference = try? NSRegularExpression(pattern: expression, options: [.caseInsensitive]),
+                let answer = text.withUTF8({ regex.matches($0) })
+            else { return }
+            let expected = reference.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+            precondition(
+                answer == expected,
+                "/\(expression)/ on \(text.debugDescription): NSRegularExpression \(expected), ByteRegex \(answer)"
+            )
         case .pipeline:
             _ = try? PipelineFile.parse(
                 String(decoding: bytes, as: UTF8.self),

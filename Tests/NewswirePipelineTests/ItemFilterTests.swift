@@ -1,4 +1,5 @@
 import Foundation
+import NewswireMarkup
 import Testing
 
 @testable import NewswirePipeline
@@ -44,6 +45,17 @@ import Testing
             let expected = expression.firstMatch(in: subject, range: NSRange(subject.startIndex..., in: subject)) != nil
             #expect(pattern.matches(subject) == expected, "\(source) on '\(subject)'")
         }
+    }
+
+    /// Titles without markup or white space to collapse are taken as they are; the rest go
+    /// through HTMLText: both must give what HTMLText gives.
+    @Test(arguments: [
+        "Harbour cranes return", "", " leading", "trailing ", "two  spaces", "tab\there", "line\nbreak",
+        "Fish &amp; chips", "<b>Bold</b> claim", "no\u{00A0}break", "à la carte", "naïve café", "x > y", "crlf\r\n",
+        "   ", "Ünïcödé title",
+    ])
+    func plainTitlesAgreeWithHTMLText(_ title: String) {
+        #expect(ItemProcessor.plainTitle(title) == HTMLText.plainText(fromFragment: title))
     }
 
     @Test func keepNeedsEveryFieldAndDropAnyPattern() throws {

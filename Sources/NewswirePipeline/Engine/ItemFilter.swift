@@ -15,16 +15,10 @@ public struct ItemFilter: Sendable, Hashable {
         public let source: String
         /// A word or phrase, lower-cased, as UTF-8 (matched without a regular expression).
         private let word: [UInt8]?
-        /// A regular expression that is plain ASCII text, perhaps anchored (`^Watch:`,
-        /// `html$`, `\/ads\/`): matched on bytes, as the expression would match.
-        private let literal: Literal?
+        /// The expression as a DFA over UTF-8 bytes when it uses only the common forms
+        /// (``ByteRegex``); `regex` answers for the rest, and for text only ICU can fold.
+        private let compiled: ByteRegex?
         private let regex: Regex?
-
-        private struct Literal: Sendable, Hashable {
-            var bytes: [UInt8]
-            var atStart: Bool
-            var atEnd: Bool
-        }
 
         /// `/…/` is a regular expression (case-insensitive); anything else a word or phrase
         /// matched case-insensitively on word boundaries.
@@ -36,7 +30,7 @@ public struct ItemFilter: Sendable, Hashable {
                 do {
                     let expression = String(source.dropFirst().dropLast())
                     self.regex = Regex(try NSRegularExpression(pattern: expression, options: [.caseInsensitive]))
-                    self.literal = Self.literal(expression)
+                    self.compiled = ByteRegex(expression)
                     self.word = nil
                 } catch {
                     throw ItemFilterError(pattern: source, message: "not a valid regular expression")
@@ -46,7 +40,7 @@ public struct ItemFilter: Sendable, Hashable {
                 guard !word.isEmpty else { throw ItemFilterError(pattern: source, message: "an empty word") }
                 self.word = Array(word.utf8)
                 self.regex = nil
-                self.literal = nil
+                self.compiled = nil
             }
         }
 
@@ -55,53 +49,13 @@ public struct ItemFilter: Sendable, Hashable {
         /// Matches a subject prepared once for all the patterns of a field.
         func matches(_ subject: Subject) -> Bool {
             if let word = self.word { return subject.containsWord(word) }
-            if let literal = self.literal {
-                return subject.contains(literal.bytes, atStart: literal.atStart, atEnd: literal.atEnd)
+            if let compiled = self.compiled, let answer = subject.withUTF8({ compiled.matches($0) }) {
+                return answer
             }
             return self.regex?.matches(subject.bridged) ?? false
         }
 
         public var description: String { self.source }
-
-        /// The text an expression matches when it is nothing but ASCII characters (metacharacters
-        /// escaped with a backslash), with an optional `^` and `$`; `nil` for anything else.
-        private static func literal(_ expression: String) -> Literal? {
-            var characters = Array(expression.utf8)
-            let atStart = characters.first == UInt8(ascii: "^")
-            if atStart { characters.removeFirst() }
-            var atEnd = false
-            if characters.last == UInt8(ascii: "$")
-                && !(characters.count >= 2 && characters[characters.count - 2] == 0x5C)
-            {
-                atEnd = true
-                characters.removeLast()
-            }
-            let meta = Set(".[]()*+?{}|^$".utf8)
-            var bytes: [UInt8] = []
-            var index = 0
-            while index < characters.count {
-                let byte = characters[index]
-                guard byte < 0x80, byte >= 0x20 else { return nil }
-                if byte == 0x5C {
-                    // `\/`, `\.`: an escaped punctuation mark is itself; `\d`, `\b`… are not literals.
-                    guard index + 1 < characters.count else { return nil }
-                    let next = characters[index + 1]
-                    let isAlphanumeric =
-                        (next | 0x20) >= 0x61 && (next | 0x20) <= 0x7A || (next >= 0x30 && next <= 0x39)
-                    guard next < 0x80, next >= 0x20, !isAlphanumeric else { return nil }
-                    bytes.append(next)
-                    index += 2
-                    continue
-                }
-                guard !meta.contains(byte) else { return nil }
-                bytes.append(byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte)
-                index += 1
-            }
-            for position in bytes.indices where bytes[position] >= 0x41 && bytes[position] <= 0x5A {
-                bytes[position] += 0x20
-            }
-            return Literal(bytes: bytes, atStart: atStart, atEnd: atEnd)
-        }
 
         public static func == (lhs: Pattern, rhs: Pattern) -> Bool { lhs.source == rhs.source }
         public func hash(into hasher: inout Hasher) { hasher.combine(self.source) }
@@ -117,49 +71,37 @@ public struct ItemFilter: Sendable, Hashable {
     }
 
     /// A value made ready once for every pattern: lower-cased UTF-8 for words, a bridged
-    /// string for regular expressions (made on first use).
+    /// string for the expressions ``ByteRegex`` leaves to ICU (made on first use).
     final class Subject {
         let text: String
         private(set) lazy var lowered: [UInt8] = Array(self.text.lowercased().utf8)
-        /// The bytes as they are, for ASCII needles compared with ASCII case folded on the fly
-        /// (no copy of the text in lower case).
+        /// The bytes as they are, when the string is not stored as contiguous UTF-8.
         private(set) lazy var bytes: [UInt8] = Array(self.text.utf8)
         private(set) lazy var bridged: NSString = NSString(string: self.text)
 
         init(_ text: String) { self.text = text }
 
-        /// Whether the lower-cased text holds `needle` (at its start, at its end, or both, as a
-        /// regular expression's `^` and `$` ask: `$` also before one final newline).
-        func contains(_ needle: [UInt8], atStart: Bool, atEnd: Bool) -> Bool {
-            // Literal needles are ASCII and lower-case: fold the text's ASCII letters as they come.
-            let haystack = self.bytes
-            @inline(__always) func folded(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte }
-            func matches(at offset: Int) -> Bool {
-                guard offset >= 0, offset + needle.count <= haystack.count else { return false }
-                for index in needle.indices where folded(haystack[offset + index]) != needle[index] { return false }
-                return true
-            }
-            var ends = [haystack.count]
-            if haystack.last == 0x0A { ends.append(haystack.count - 1) }
-            switch (atStart, atEnd) {
-            case (true, true): return ends.contains { $0 == needle.count } && matches(at: 0)
-            case (true, false): return matches(at: 0)
-            case (false, true): return ends.contains { matches(at: $0 - needle.count) }
-            case (false, false):
-                guard !needle.isEmpty else { return true }
-                guard needle.count <= haystack.count else { return false }
-                for offset in 0...(haystack.count - needle.count) where folded(haystack[offset]) == needle[0] {
-                    if matches(at: offset) { return true }
-                }
-                return false
-            }
+        /// Calls `body` with the text's UTF-8 bytes, without a copy when the string is native.
+        func withUTF8<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+            if let result = self.text.utf8.withContiguousStorageIfAvailable(body) { return result }
+            return self.bytes.withUnsafeBufferPointer(body)
         }
 
         /// Whether `word` occurs with no letter or digit right before or after it.
         func containsWord(_ word: [UInt8]) -> Bool {
-            // An ASCII word is found in the bytes as they are, ASCII case folded on the fly.
-            let ascii = word.allSatisfy { $0 < 0x80 }
-            let haystack = ascii ? self.bytes : self.lowered
+            // An ASCII word is found in the bytes as they are (no copy), ASCII case folded on
+            // the fly; any other in the lower-cased text.
+            if word.allSatisfy({ $0 < 0x80 }) {
+                return self.withUTF8 { Self.find(word, in: $0, foldingASCII: true) }
+            }
+            return self.lowered.withUnsafeBufferPointer { Self.find(word, in: $0, foldingASCII: false) }
+        }
+
+        private static func find(
+            _ word: [UInt8],
+            in haystack: UnsafeBufferPointer<UInt8>,
+            foldingASCII ascii: Bool
+        ) -> Bool {
             @inline(__always) func folded(_ byte: UInt8) -> UInt8 {
                 ascii && byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte
             }

@@ -141,13 +141,19 @@ struct ItemProcessor: Sendable {
             }
         }
         if !settings.filter.isEmpty {
+            // Only the fields some rule names are made, each once per item.
+            let filter = settings.filter
+            let judged = ItemFilter.Field.allCases.filter { filter.keep[$0] != nil || filter.drop[$0] != nil }
+            let title = judged.contains(.title)
+            let url = judged.contains(.url)
+            let categories = judged.contains(.categories)
             for (index, item) in items.enumerated() where admitted[index] {
                 let values = ItemFilter.Values(
-                    title: item.entry.title.map(HTMLText.plainText(fromFragment:)),
-                    url: item.entry.link ?? ArticleAssembler.itemURL(item),
-                    categories: item.entry.categories.map(\.term)
+                    title: title ? item.entry.title.map(Self.plainTitle) : nil,
+                    url: url ? item.entry.link ?? ArticleAssembler.itemURL(item) : nil,
+                    categories: categories ? item.entry.categories.map(\.term) : nil
                 )
-                if settings.filter.rejection(values) != nil { admitted[index] = false }
+                if filter.rejection(values, fields: judged) != nil { admitted[index] = false }
             }
         }
         if let limit = settings.maxItems {
@@ -165,6 +171,25 @@ struct ItemProcessor: Sendable {
             for index in ranked.dropFirst(limit) { admitted[index] = false }
         }
         return admitted
+    }
+
+    /// A feed item's title as plain text: the title itself when it holds no markup, entity or
+    /// white space to collapse (most titles: no copy, no libxml2), else ``HTMLText``'s reading.
+    static func plainTitle(_ title: String) -> String {
+        var afterSpace = true
+        for byte in title.utf8 {
+            switch byte {
+            // `<`, `&`, tab, line feed, form feed, carriage return, and the second byte of
+            // U+00A0 (or of another character ending in 0xA0: HTMLText then decides).
+            case 0x3C, 0x26, 0x09, 0x0A, 0x0C, 0x0D, 0xA0: return HTMLText.plainText(fromFragment: title)
+            case 0x20:
+                if afterSpace { return HTMLText.plainText(fromFragment: title) }
+                afterSpace = true
+            default:
+                afterSpace = false
+            }
+        }
+        return afterSpace ? HTMLText.plainText(fromFragment: title) : title
     }
 
     /// Whether the finished article passes the feed's `keep`/`drop` rules on `fields` (every
