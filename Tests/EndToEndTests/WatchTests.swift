@@ -228,7 +228,7 @@ import Glibc
         process.executableURL = Repository.newswireBinary
         process.arguments = ["watch", pipeline.path, "--log-format", "json", "--log-level", "info"]
         let errorLog = folder.appendingPathComponent("stderr.log")
-        FileManager.default.createFile(atPath: errorLog.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorLog.path, contents: nil)
         process.standardError = try FileHandle(forWritingTo: errorLog)
         process.standardOutput = FileHandle.nullDevice
         try process.run()

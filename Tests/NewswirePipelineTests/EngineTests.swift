@@ -266,6 +266,43 @@ import Testing
         #expect(fetcher.requests.filter { $0.url == story }.count == 2)
     }
 
+    @Test func unorderedAdmissionWritesEveryRecordOnce() throws {
+        let clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
+        let fetcher = TableFetcher(clock: clock)
+        let feeds = self.site(fetcher, feeds: 12, items: 6)
+        fetcher.serve("https://news.test/broken", status: 500, body: "")
+        var options = EngineOptions()
+        options.pagesInFlight = 4
+        options.feedsInFlight = 3
+        options.commitInterval = 2
+        options.commitSpacing = .zero
+        options.ordered = false
+        var logger = Logger(label: "engine.test")
+        logger.logLevel = .critical
+        let engine = Engine(
+            parts: EngineParts(
+                fetcher: fetcher,
+                stages: PipelineStages(feedParser: LineFeedParser(), extractor: TextPageExtractor(), entities: nil),
+                clock: clock
+            ),
+            options: options,
+            logger: logger
+        )
+        let sink = MemorySink()
+        let store = InMemoryStateStore()
+        let summary = try engine.run(
+            FeedListSource(feeds + [FeedTask(url: "https://news.test/broken")]),
+            sink: sink,
+            store: store
+        )
+        let expected = (0..<12).flatMap { feed in (0..<6).map { "Story \(feed).\($0)" } }
+        #expect(sink.articles.compactMap(\.title).sorted() == expected.sorted())
+        #expect(sink.errors.map(\.status) == [500])
+        #expect(summary.feedsOK == 12 && summary.feedsFailed == 1 && summary.articles == 72)
+        #expect(store.articles.count == 72)
+        #expect(try store.allFeedStates().count == 13)
+    }
+
     @Test func aSecondRunIsConditionalAndFetchesNoPage() throws {
         let clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
         let fetcher = TableFetcher(clock: clock)

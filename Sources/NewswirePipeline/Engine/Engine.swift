@@ -50,6 +50,11 @@ public struct EngineOptions: Sendable, Hashable {
     public var refetch = false
     /// The longest a released record waits for its commit when the stream goes quiet.
     public var idleCommit: Duration = .seconds(1)
+    /// Admit parsed feeds (and write their records) in the order the source yielded them,
+    /// so the same input always gives the same bytes (crawl, replay). The daemon admits
+    /// them as they arrive instead: a feed that answers slowly never holds back the polls
+    /// behind it.
+    public var ordered = true
     /// How often (by the run's clock, in seconds) a long run reloads the dedup index from
     /// the store, so that articles that left the dedup window leave memory.
     public var reloadIndexEvery: Double = 86_400
@@ -312,7 +317,13 @@ private final class EngineRun: Sendable {
         while total.map({ next < $0 }) ?? true, let admission = self.admissions.take() {
             switch admission {
             case .closed(let count): total = count
-            case .slot(let slot): pending[slot.place] = slot
+            case .slot(var slot):
+                if !self.options.ordered {
+                    // In arrival order: the slot takes the next place, its items with it.
+                    slot.place = next + pending.count
+                    for index in slot.items.indices { slot.items[index].sequence.feed = slot.place }
+                }
+                pending[slot.place] = slot
             }
             while var slot = pending.removeValue(forKey: next) {
                 let released = slot.windowReleased

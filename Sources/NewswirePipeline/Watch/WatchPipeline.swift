@@ -130,6 +130,7 @@ public final class WatchPipeline: Sendable {
         if !configuration.entities { stages.entities = nil }
         var options = EngineOptions()
         options.pagesInFlight = configuration.pagesInFlight
+        options.ordered = false
         options.dedup.mode = configuration.dedupMode == .drop ? .drop : .annotate
         options.dedup.windowDays = Double(configuration.dedupWindowDays)
         let metrics = self.metrics
@@ -151,6 +152,8 @@ public final class WatchPipeline: Sendable {
         )
         do {
             let summary = try engine.run(source, sink: sink, store: store)
+            // The last WARC file gets its final name, as a crawl's does.
+            try recorder?.close()
             for note in base.recoveryNotes { self.logger.info("output recovered", metadata: ["detail": "\(note)"]) }
             return summary
         } catch let error as RunError {

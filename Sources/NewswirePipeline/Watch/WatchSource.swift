@@ -97,7 +97,7 @@ public final class WatchSource: WorkSource, FeedPollObserver, @unchecked Sendabl
             guard let top = self.heap.min else {
                 // Every feed is in flight (or there are none): wait for one to come back.
                 if self.cycle != nil && self.entries.isEmpty { return nil }
-                self.condition.wait(until: Date().addingTimeInterval(self.tick))
+                _ = self.condition.wait(until: Date().addingTimeInterval(self.tick))
                 continue
             }
             guard let entry = self.entries[top.url], entry.generation == top.generation, !entry.inFlight else {
@@ -116,7 +116,7 @@ public final class WatchSource: WorkSource, FeedPollObserver, @unchecked Sendabl
             }
             if self.cycle != nil { return nil }
             let wait = min(top.at.timeIntervalSince(now), self.tick)
-            self.condition.wait(until: Date().addingTimeInterval(max(wait, 0.001)))
+            _ = self.condition.wait(until: Date().addingTimeInterval(max(wait, 0.001)))
         }
         return nil
     }
