@@ -143,7 +143,11 @@ let package = Package(
         ),
         .testTarget(name: "NewswireSinkTests", dependencies: ["NewswireSink"], swiftSettings: swiftSettings),
         .testTarget(name: "NewswireArchiveTests", dependencies: ["NewswireArchive"], swiftSettings: swiftSettings),
-        .testTarget(name: "NewswirePipelineTests", dependencies: ["NewswirePipeline"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "NewswirePipelineTests",
+            dependencies: ["NewswirePipeline", "NewswireSink"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["NewswirePipeline", "NewswireTesting", "NewswireEntities", "newswire"],

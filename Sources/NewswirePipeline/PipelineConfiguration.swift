@@ -139,6 +139,9 @@ public struct WatchOptions: Sendable, Hashable {
     public var drainSeconds: Double = 30
     /// `HOST:PORT` of the `/metrics` and `/healthz` endpoint; `nil` serves nothing.
     public var listen: String? = "127.0.0.1:9464"
+    /// Polls in flight at once (and libcurl's connections at least): a daemon watching
+    /// thousands of feeds on many hosts must not wait for its slowest few.
+    public var concurrency = 256
 
     public init() {}
 

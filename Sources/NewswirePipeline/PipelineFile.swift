@@ -40,6 +40,7 @@ public enum PipelineFile {
     ]
     static let watchKeys = [
         "min_interval", "max_interval", "initial_interval", "jitter", "failure_backoff", "drain_s", "listen",
+        "concurrency",
     ]
     static let sitemapKeys = ["recent_hours", "max_entries", "order", "max_depth", "any_site"]
     static let fetchKeys = [
@@ -366,6 +367,7 @@ private struct Reader {
             case "failure_backoff": options.policy.failureBackoff = try self.duration(value, key)
             case "jitter": options.policy.jitter = try self.number(value, key, range: 0...0.5)
             case "drain_s": options.drainSeconds = try self.number(value, key, range: 0...3600)
+            case "concurrency": options.concurrency = try self.integer(value, key, range: 1...4096)
             default:
                 let text = try self.string(value, key)
                 if text.isEmpty || text == "off" || text == "false" {

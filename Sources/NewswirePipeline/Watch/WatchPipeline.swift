@@ -78,8 +78,10 @@ public final class WatchPipeline: Sendable {
             logger: self.logger
         )
         let recorder = try parts.makeRecorder(configuration, store: store)
+        var fetchOptions = configuration.effectiveFetchOptions
+        fetchOptions.maxConnections = max(fetchOptions.maxConnections, configuration.watch.concurrency)
         let fetcher: any DocumentFetching = {
-            let fetcher = parts.makeFetcher(configuration.effectiveFetchOptions, recorder: recorder)
+            let fetcher = parts.makeFetcher(fetchOptions, recorder: recorder)
             return self.metrics.map { MeteredFetcher(fetcher, metrics: $0) } ?? fetcher
         }()
         defer { fetcher.shutdown() }
@@ -131,6 +133,7 @@ public final class WatchPipeline: Sendable {
         var options = EngineOptions()
         options.pagesInFlight = configuration.pagesInFlight
         options.ordered = false
+        options.feedsInFlight = configuration.watch.concurrency
         options.dedup.mode = configuration.dedupMode == .drop ? .drop : .annotate
         options.dedup.windowDays = Double(configuration.dedupWindowDays)
         let metrics = self.metrics
