@@ -181,7 +181,8 @@ import Glibc
         }
         let watched = urls(folder.appendingPathComponent("out/articles.ndjson"))
         #expect(watched.count == 6)
-        #expect(urls(replayed) == watched)
+        // The daemon writes polls as they arrive; the replay in the archive's order.
+        #expect(urls(replayed).sorted() == watched.sorted())
     }
 
     @Test func aPermanentRedirectMovesTheFeed() async throws {
