@@ -18,7 +18,6 @@ public final class WatchSource: WorkSource, FeedPollObserver, @unchecked Sendabl
         var generation = 0
         var inFlight = false
         var due: Date
-        var polls = 0
         var failures = 0
         var gone = false
     }
@@ -110,7 +109,6 @@ public final class WatchSource: WorkSource, FeedPollObserver, @unchecked Sendabl
                 // Round 0: the engine orders the stream by place alone, which grows across polls.
                 let task = entry.task
                 self.entries[top.url]?.inFlight = true
-                self.entries[top.url]?.polls += 1
                 if self.cycle != nil { self.cycle! -= 1 }
                 return .feed(task)
             }
@@ -151,7 +149,7 @@ public final class WatchSource: WorkSource, FeedPollObserver, @unchecked Sendabl
         self.condition.unlock()
     }
 
-    /// Makes every feed due now (SIGUSR1); a feed in flight is polled again when it returns.
+    /// Makes every feed due now (SIGUSR1); a feed in flight keeps the time its poll schedules.
     public func pollAllNow() {
         self.condition.lock()
         defer { self.condition.unlock() }
