@@ -120,6 +120,10 @@ import Testing
         options.feedsInFlight = 2
         options.commitInterval = 2
         options.commitSpacing = .zero
+        return self.engine(fetcher, clock: clock, options: options)
+    }
+
+    private func engine(_ fetcher: TableFetcher, clock: ManualClock, options: EngineOptions) -> Engine {
         var logger = Logger(label: "engine.test")
         logger.logLevel = .critical
         return Engine(
@@ -229,17 +233,7 @@ import Testing
         options.commitSpacing = .zero
         options.dedup.windowDays = 1
         options.reloadIndexEvery = 3600
-        var logger = Logger(label: "engine.test")
-        logger.logLevel = .critical
-        let engine = Engine(
-            parts: EngineParts(
-                fetcher: fetcher,
-                stages: PipelineStages(feedParser: LineFeedParser(), extractor: TextPageExtractor(), entities: nil),
-                clock: clock
-            ),
-            options: options,
-            logger: logger
-        )
+        let engine = self.engine(fetcher, clock: clock, options: options)
         let feeds = ["a", "b", "c"].map { FeedTask(url: "https://news.test/\($0)") }
         let counting = CountingSink()
         // Two days pass after the story is written: the next commit reloads the index,
@@ -277,17 +271,7 @@ import Testing
         options.commitInterval = 2
         options.commitSpacing = .zero
         options.ordered = false
-        var logger = Logger(label: "engine.test")
-        logger.logLevel = .critical
-        let engine = Engine(
-            parts: EngineParts(
-                fetcher: fetcher,
-                stages: PipelineStages(feedParser: LineFeedParser(), extractor: TextPageExtractor(), entities: nil),
-                clock: clock
-            ),
-            options: options,
-            logger: logger
-        )
+        let engine = self.engine(fetcher, clock: clock, options: options)
         let sink = MemorySink()
         let store = InMemoryStateStore()
         let summary = try engine.run(
