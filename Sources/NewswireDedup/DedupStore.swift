@@ -55,24 +55,30 @@ public struct StateCommit: Sendable, Hashable {
     public var feeds: [FeedState] = []
     /// Named checkpoints (the sink's, and others).
     public var checkpoints: [String: String] = [:]
+    /// Records for a broker, stored in the outbox in the same transaction (see
+    /// ``OutboxStore``). A store shared by several workers drops a `firstSeen` record whose
+    /// article id another worker stored first.
+    public var outbox: [OutboxRecord] = []
 
     public init(
         articles: [SeenArticle] = [],
         seenAgain: [String: Date] = [:],
         links: [String: Date] = [:],
         feeds: [FeedState] = [],
-        checkpoints: [String: String] = [:]
+        checkpoints: [String: String] = [:],
+        outbox: [OutboxRecord] = []
     ) {
         self.articles = articles
         self.seenAgain = seenAgain
         self.links = links
         self.feeds = feeds
         self.checkpoints = checkpoints
+        self.outbox = outbox
     }
 
     public var isEmpty: Bool {
         self.articles.isEmpty && self.seenAgain.isEmpty && self.links.isEmpty && self.feeds.isEmpty
-            && self.checkpoints.isEmpty
+            && self.checkpoints.isEmpty && self.outbox.isEmpty
     }
 }
 
@@ -99,6 +105,22 @@ public protocol DedupStore: AnyObject {
     func evictSeenArticles(seenBefore date: Date) throws -> Int
 }
 
+/// A ``DedupStore`` that several workers share: each keeps its in-memory index in step by
+/// reading what the others stored since it last looked.
+///
+/// Commits are serialised by the store, so positions grow in commit order and reading
+/// "after the last position seen" never skips an article.
+public protocol SharedDedupStore: DedupStore {
+    /// Articles stored (by any worker) at a position above `position`, in position order,
+    /// and the highest position read (`position` itself when there is none).
+    /// - Throws: When the store cannot be read.
+    func seenArticles(after position: Int64, limit: Int) throws -> (articles: [SeenArticle], last: Int64)
+
+    /// The highest seen-article position stored so far.
+    /// - Throws: When the store cannot be read.
+    func lastSeenPosition() throws -> Int64
+}
+
 extension DedupStore {
     /// Inserts or replaces `articles`, moves the time seen of `seenAgain` and sets
     /// `checkpoints`, in one transaction.
@@ -122,6 +144,8 @@ public final class InMemoryDedupStore: DedupStore {
     public private(set) var feeds: [String: FeedState] = [:]
     /// The last checkpoint values saved.
     public private(set) var checkpoints: [String: String] = [:]
+    /// Outbox records stored, in commit order.
+    public private(set) var outbox: [OutboxRecord] = []
     /// Commits stored.
     public private(set) var commitCount = 0
 
@@ -149,6 +173,7 @@ public final class InMemoryDedupStore: DedupStore {
         self.links.merge(commit.links) { $1 }
         for feed in commit.feeds { self.feeds[feed.url] = feed }
         self.checkpoints.merge(commit.checkpoints) { $1 }
+        self.outbox += commit.outbox
         self.commitCount += 1
     }
 
