@@ -35,9 +35,16 @@ public protocol RecordSink: AnyObject {
 
     /// Closes the destination at a clean end of the run, after the last checkpoint is stored.
     func close() throws
+
+    /// The records this sink leaves to the state store's outbox (a broker's sink), taken
+    /// right after ``commit()``: the engine stores them in the same transaction as the
+    /// seen marks. A sink that writes its own destination returns none. A sink that wraps
+    /// another must pass this on.
+    func takeOutbox() -> [OutboxRecord]
 }
 
 extension RecordSink {
     public var nextCommitDue: Date? { nil }
     public func close() throws {}
+    public func takeOutbox() -> [OutboxRecord] { [] }
 }

@@ -128,6 +128,40 @@ public final class Deduplicator: @unchecked Sendable {
         }
     }
 
+    /// Takes in articles that other workers stored in a shared store (read with
+    /// ``SharedDedupStore/seenArticles(after:limit:)``), so later decisions compare with
+    /// them: an unknown id joins the index, a known one takes the stored text when its
+    /// revision is newer. The worker's own articles come back too and change nothing.
+    /// - Returns: How many articles joined or changed the index.
+    @discardableResult
+    public func absorb(_ articles: [SeenArticle]) -> Int {
+        var changed = 0
+        for article in articles {
+            let idValue = StableHash.value(hex: article.id) ?? StableHash.fnv1a(article.id)
+            if let position = self.index.position(ofID: idValue) {
+                guard article.revision > self.index.revision(at: position) else { continue }
+                self.index.replaceText(
+                    at: position,
+                    contentHash: article.contentHash,
+                    signature: article.signature,
+                    hasText: article.hasText,
+                    revision: article.revision
+                )
+            } else {
+                self.index.append(
+                    id: idValue,
+                    contentHash: article.contentHash,
+                    signature: article.signature,
+                    hasText: article.hasText,
+                    isOriginal: article.duplicateOf == nil,
+                    revision: article.revision
+                )
+            }
+            changed += 1
+        }
+        return changed
+    }
+
     /// Articles in the in-memory index (seen before plus decided in this run).
     public var indexedCount: Int { self.index.count }
 

@@ -68,22 +68,15 @@ public final class CrawlPipeline: Sendable {
     ///   failures are error records, not thrown.
     public func run() throws -> CrawlSummary {
         var configuration = self.configuration
-        var lock: StateLock?
-        var store: StateStore?
-        if let path = configuration.state {
-            do {
-                lock = try StateLock(statePath: path)
-                store = try StateStore(path: path)
-            } catch {
-                throw RunError("\(error)")
-            }
-        }
-        defer { withExtendedLifetime(lock) {} }
+        let state = try RunState.open(configuration, logger: self.logger)
+        let store = state?.store
+        defer { withExtendedLifetime(state?.lock) {} }
         let sink: any PipelineSink
         do {
             sink = try Self.makeSink(
                 configuration: self.configuration,
-                journalFolder: configuration.state.map { $0 + ".journal" },
+                journalFolder: state?.journalFolder,
+                outbox: state?.outbox,
                 logger: self.logger,
                 clock: self.clock
             )
@@ -153,10 +146,14 @@ public final class CrawlPipeline: Sendable {
             ])
         }
         defer { sitemapFetcher?.shutdown() }
+        let relay = try OutboxPublishing.make(configuration, outbox: state?.outbox, logger: self.logger)
+        relay?.start()
+        defer { relay?.stop() }
         do {
             let archiving = recorder.map { ArchivingSink(sink, recorder: $0) as any RecordSink }
             let summary = try engine.run(source, sink: archiving ?? sink, store: store)
             try recorder?.close()
+            relay?.finish(logger: self.logger)
             for note in sink.recoveryNotes { self.logger.info("output recovered", metadata: ["detail": "\(note)"]) }
             return summary
         } catch let error as RunError {
@@ -170,9 +167,43 @@ public final class CrawlPipeline: Sendable {
     static func makeSink(
         configuration: PipelineConfiguration,
         journalFolder: String?,
+        outbox: (any OutboxStore)? = nil,
         logger: Logger,
         clock: any NewswireClock = SystemClock()
     ) throws -> any PipelineSink {
+        func journal(_ path: String) -> String? {
+            journalFolder.map { $0 + "/" + String(Self.fnv1a(path), radix: 16) + ".journal" }
+        }
+        func errorsWriter() throws -> LineWriter? {
+            guard let path = configuration.errorsPath else { return nil }
+            let destination = path == "-" ? LineWriter.Destination.standardError : Self.destination(path)
+            return try LineWriter(destination, journal: destination.filePath.flatMap(journal))
+        }
+        func logError(_ record: ErrorRecord) {
+            logger.warning(
+                "\(record.stage) error",
+                metadata: ["kind": "\(record.kind)", "url": "\(record.url)", "message": "\(record.message)"]
+            )
+        }
+        if let broker = configuration.brokerOutput {
+            guard let outbox else {
+                throw RunError("the state store keeps no outbox, which \(broker) needs")
+            }
+            let errors = try errorsWriter()
+            let logErrors = errors == nil
+            return OutboxSink(
+                outbox: outbox,
+                errors: errors,
+                maxPending: configuration.outboxLimit,
+                onWait: { status in
+                    logger.warning(
+                        "the outbox is full: waiting for the relay to publish",
+                        metadata: ["outbox": "\(status.count)"]
+                    )
+                },
+                onError: { record in if logErrors { logError(record) } }
+            )
+        }
         if let policy = configuration.outputRotate {
             return try RotatingNDJSONSink(
                 output: configuration.output,
@@ -182,23 +213,12 @@ public final class CrawlPipeline: Sendable {
                 journalFolder: journalFolder
             )
         }
-        func journal(_ path: String) -> String? {
-            journalFolder.map { $0 + "/" + String(Self.fnv1a(path), radix: 16) + ".journal" }
-        }
         let articlesDestination = Self.destination(configuration.output)
         let articles = try LineWriter(articlesDestination, journal: articlesDestination.filePath.flatMap(journal))
-        var errors: LineWriter?
-        if let path = configuration.errorsPath {
-            let destination = path == "-" ? LineWriter.Destination.standardError : Self.destination(path)
-            errors = try LineWriter(destination, journal: destination.filePath.flatMap(journal))
-        }
+        let errors = try errorsWriter()
         let logErrors = errors == nil
         return NDJSONSink(articles: articles, errors: errors) { record in
-            guard logErrors else { return }
-            logger.warning(
-                "\(record.stage) error",
-                metadata: ["kind": "\(record.kind)", "url": "\(record.url)", "message": "\(record.message)"]
-            )
+            if logErrors { logError(record) }
         }
     }
 
@@ -234,4 +254,5 @@ protocol PipelineSink: RecordSink {
 }
 
 extension NDJSONSink: PipelineSink {}
+extension OutboxSink: PipelineSink {}
 extension RotatingNDJSONSink: PipelineSink {}

@@ -116,9 +116,39 @@ public struct PipelineConfiguration: Sendable, Hashable {
     /// else beside an output that is a regular file, else `nil` (logged on standard error).
     public var errorsPath: String? {
         if let errors = self.errors { return errors }
-        guard self.output != "-", !Self.isStreamOrDevice(self.output) else { return nil }
+        guard self.output != "-", self.brokerOutput == nil, !Self.isStreamOrDevice(self.output) else { return nil }
         let base = self.output.hasSuffix(".ndjson") ? String(self.output.dropLast(7)) : self.output
         return base + ".errors.ndjson"
+    }
+
+    /// The PostgreSQL URL of a state store shared by several workers (`state:
+    /// postgresql://…`), or `nil` for a SQLite file.
+    public var sharedState: String? {
+        guard let state = self.state, state.hasPrefix("postgresql://") || state.hasPrefix("postgres://") else {
+            return nil
+        }
+        return state
+    }
+
+    /// The `kafka://BROKER[,BROKER]/TOPIC` output, or `nil` for NDJSON.
+    public var brokerOutput: String? {
+        self.output.hasPrefix("kafka://") ? self.output : nil
+    }
+
+    /// Records a broker output's outbox may hold before the pipeline waits for the relay.
+    public var outboxLimit = 100_000
+
+    /// What the output and state settings cannot do together, if anything.
+    public var backendProblem: String? {
+        if let state = self.state, state.contains("://"), self.sharedState == nil {
+            return "'state' must be a file path or a postgresql:// URL, not '\(state)'"
+        }
+        guard self.brokerOutput != nil else { return nil }
+        if self.state == nil {
+            return "a kafka:// output needs 'state:': records wait in the state store's outbox until they are published"
+        }
+        if self.outputRotate != nil { return "'output_rotate' does not apply to a kafka:// output" }
+        return nil
     }
 
     /// Whether `path` names an existing pipe, socket or device (`/dev/stdout`, a FIFO): such
@@ -142,6 +172,9 @@ public struct WatchOptions: Sendable, Hashable {
     /// Polls in flight at once (and libcurl's connections at least): a daemon watching
     /// thousands of feeds on many hosts must not wait for its slowest few.
     public var concurrency = 256
+    /// With a shared state store: how long a worker's claim on a host's feeds lasts unless
+    /// renewed (renewed every third of it); a dead worker's feeds move on after at most this.
+    public var leaseSeconds: Double = 30
 
     public init() {}
 

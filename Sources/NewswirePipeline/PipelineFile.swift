@@ -40,7 +40,7 @@ public enum PipelineFile {
     ]
     static let watchKeys = [
         "min_interval", "max_interval", "initial_interval", "jitter", "failure_backoff", "drain_s", "listen",
-        "concurrency",
+        "concurrency", "lease_s",
     ]
     static let sitemapKeys = ["recent_hours", "max_entries", "order", "max_depth", "any_site"]
     static let fetchKeys = [
@@ -312,6 +312,7 @@ private struct Reader {
                 throw self.fail(outputRotateNode, "'output' with 'output_rotate': \(error)")
             }
         }
+        if let problem = configuration.backendProblem { throw self.fail(root, problem) }
         // `feeds: []` written out: replay every feed of an archive.
         var listsNone = false
         if case .sequence(let sequence)? = feedsNode, sequence.isEmpty { listsNone = true }
@@ -368,6 +369,7 @@ private struct Reader {
             case "jitter": options.policy.jitter = try self.number(value, key, range: 0...0.5)
             case "drain_s": options.drainSeconds = try self.number(value, key, range: 0...3600)
             case "concurrency": options.concurrency = try self.integer(value, key, range: 1...4096)
+            case "lease_s": options.leaseSeconds = try self.number(value, key, range: 1...3600)
             default:
                 let text = try self.string(value, key)
                 if text.isEmpty || text == "off" || text == "false" {

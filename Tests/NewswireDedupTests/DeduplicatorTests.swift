@@ -125,6 +125,24 @@ private func replacingWords(in text: String, every step: Int, offset: Int = 0) -
         #expect(found >= 8)
     }
 
+    /// Two workers of one shared store: what one stored, the other takes in and compares with.
+    @Test func absorbedArticlesOfAnotherWorkerCount() throws {
+        let storeA = InMemoryDedupStore()
+        let workerA = try Deduplicator(store: storeA)
+        let workerB = try Deduplicator(store: InMemoryDedupStore())
+        var original = article("https://velmora-news.example/flood", story, sequence: 0)
+        _ = workerA.decide(&original)
+        try workerA.markAllWritten()
+        #expect(workerB.absorb(storeA.articles) == 1)
+        // Its own articles coming back change nothing.
+        #expect(workerA.absorb(storeA.articles) == 0)
+        var copy = article("https://wire.example/7", replacingWords(in: story, every: 20), sequence: 0)
+        let near = workerB.decide(&copy)
+        #expect(near.reason == .nearDuplicate && copy.duplicateOf == original.id)
+        var again = article("https://velmora-news.example/flood", story, sequence: 1)
+        #expect(workerB.decide(&again).reason == .seen)
+    }
+
     @Test func copyUnderAnotherURLIsExact() throws {
         let deduplicator = try Deduplicator(store: nil)
         var original = article("https://a.example/1", story, sequence: 0)

@@ -69,6 +69,22 @@ import Testing
         #expect(configuration.errorsPath == "/data/run.errors.ndjson")
     }
 
+    @Test func readsASharedStateAndABrokerOutput() throws {
+        let configuration = try self.parse(
+            """
+            feeds: [https://example.org/feed]
+            state: postgresql://newswire@127.0.0.1:5432/news
+            output: kafka://127.0.0.1:9092,127.0.0.1:9093/articles
+            watch:
+              lease_s: 12
+            """
+        )
+        #expect(configuration.sharedState == "postgresql://newswire@127.0.0.1:5432/news")
+        #expect(configuration.brokerOutput == "kafka://127.0.0.1:9092,127.0.0.1:9093/articles")
+        #expect(configuration.errorsPath == nil)
+        #expect(configuration.watch.leaseSeconds == 12)
+    }
+
     @Test func replacesEnvironmentVariables() throws {
         let configuration = try self.parse(
             "feeds: [\"${SITE}/rss.xml\"]\n",
@@ -87,6 +103,8 @@ import Testing
             ("feeds: [https://a.example/f]\nallow_networks: [10.0.0.0/33]\n", 2, "is not a CIDR block"),
             ("feeds: [\"${NOT_SET_ANYWHERE}/f\"]\n", 1, "environment variable 'NOT_SET_ANYWHERE' is not set"),
             ("name: nothing\n", 1, "names no feeds"),
+            ("feeds: [https://a.example/f]\noutput: kafka://127.0.0.1:9092/news\n", 1, "needs 'state:'"),
+            ("feeds: [https://a.example/f]\nstate: mysql://db/news\n", 1, "a file path or a postgresql:// URL"),
             ("feeds: [https://a.example/f\n", nil, "YAML"),
         ] as [(String, Int?, String)]
     )

@@ -165,4 +165,44 @@ import Testing
         #expect(failing.nextPollAt == Self.start.addingTimeInterval(120))
         #expect(gone.nextPollAt == Self.start.addingTimeInterval(3600))
     }
+
+    @Test func aLeasedSourcePollsOnlyTheHostsItHolds() {
+        let clock = ManualClock(Self.start)
+        let one = "https://a.example/one"
+        let two = "https://b.example:8080/two"
+        let three = "https://A.example/three"
+        let source = WatchSource(
+            feeds: [one, two, three].map { FeedTask(url: $0) },
+            states: [:],
+            policy: Self.policy(),
+            clock: clock,
+            tick: 0.01,
+            leased: true
+        )
+        #expect(source.leaseNames() == ["host:a.example", "host:b.example:8080"])
+        #expect(source.counts().feeds == 0)
+        source.hold(["host:a.example"], states: [:])
+        #expect(source.counts().feeds == 2)
+        #expect(Self.url(source.next()) == one)
+        #expect(Self.url(source.next()) == three)
+        #expect(source.counts().due == 0)
+        // The second host comes with the schedule another worker left in the store.
+        source.hold(
+            ["host:a.example", "host:b.example:8080"],
+            states: [two: FeedState(url: two, nextPollAt: Self.start.addingTimeInterval(50))]
+        )
+        #expect(source.counts().due == 0)
+        clock.advance(by: 51)
+        #expect(Self.url(source.next()) == two)
+        // The first host goes to another worker while its feeds are in flight: they finish,
+        // but this worker does not poll them again.
+        source.hold(["host:b.example:8080"], states: [:])
+        _ = Self.finish(source, one, at: clock.now())
+        _ = Self.finish(source, three, at: clock.now())
+        _ = Self.finish(source, two, at: clock.now())
+        clock.advance(by: 10_000)
+        #expect(source.counts().feeds == 1)
+        #expect(Self.url(source.next()) == two)
+        source.stop()
+    }
 }

@@ -36,4 +36,6 @@ final class ArchivingSink: RecordSink {
     var nextCommitDue: Date? { self.inner.nextCommitDue }
 
     func close() throws { try self.inner.close() }
+
+    func takeOutbox() -> [OutboxRecord] { self.inner.takeOutbox() }
 }

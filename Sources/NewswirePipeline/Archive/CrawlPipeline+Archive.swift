@@ -4,7 +4,10 @@ import NewswireState
 
 extension CrawlPipeline {
     /// The archive of a crawl with `archive: DIR`, brought back to the checkpoint `store` holds.
-    func makeRecorder(_ configuration: PipelineConfiguration, store: StateStore?) throws -> ArchiveRecorder? {
+    func makeRecorder(
+        _ configuration: PipelineConfiguration,
+        store: (any PipelineStateStore)?
+    ) throws -> ArchiveRecorder? {
         guard let directory = configuration.archive else { return nil }
         let checkpoint: String?
         do {

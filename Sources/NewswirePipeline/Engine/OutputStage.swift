@@ -36,6 +36,8 @@ final class OutputStage {
     private var pendingFeeds: [(through: SequenceNumber, state: FeedState)] = []
     private var warnings: [String] = []
     private var failure: (any Error)?
+    /// The shared store's last seen-article position this worker has taken in.
+    private var sharedPosition: Int64 = 0
     /// Work items the source yielded, once it has closed.
     private var total: Int?
     var summary = CrawlSummary()
@@ -63,6 +65,7 @@ final class OutputStage {
         self.commitInterval = max(1, commitInterval)
         self.commitSpacing = commitSpacing
         self.logger = logger
+        if let shared = store as? any SharedDedupStore { self.sharedPosition = try shared.lastSeenPosition() }
         self.deduplicator = try Deduplicator(store: store, options: dedup, now: { clock.now() })
         var checkpoint: [String: String] = [:]
         if let store {
@@ -188,19 +191,34 @@ final class OutputStage {
         guard self.failure == nil else { return }
         do {
             let checkpoint = try self.sink.commit()
+            let outbox = self.sink.takeOutbox()
             guard let through = self.lastReleased else { return }
             let ready = self.pendingFeeds.prefix { $0.through <= through }.count
             let feeds = self.pendingFeeds.prefix(ready).map(\.state)
             try self.deduplicator.markWritten(
                 through: through,
-                with: StateCommit(feeds: feeds, checkpoints: self.store == nil ? [:] : checkpoint)
+                with: StateCommit(feeds: feeds, checkpoints: self.store == nil ? [:] : checkpoint, outbox: outbox)
             )
             self.pendingFeeds.removeFirst(ready)
             self.sinceCommit = 0
             self.lastCommit = ContinuousClock.now
+            try self.syncSharedIndex()
             try self.reloadIndexIfDue()
         } catch {
             self.failure = error
+        }
+    }
+
+    /// With a store that several workers share, takes in what the others stored since the
+    /// last look, so the next decisions compare with their articles too. (Whether an article
+    /// id is new is decided by the store itself, atomically, when it commits.)
+    private func syncSharedIndex() throws {
+        guard let shared = self.store as? any SharedDedupStore else { return }
+        while true {
+            let (articles, last) = try shared.seenArticles(after: self.sharedPosition, limit: 10_000)
+            self.sharedPosition = last
+            self.deduplicator.absorb(articles)
+            if articles.count < 10_000 { break }
         }
     }
 
@@ -213,6 +231,7 @@ final class OutputStage {
         guard now.timeIntervalSince(self.indexLoadedAt) >= self.reloadEvery else { return }
         let before = self.deduplicator.indexedCount
         let clock = self.clock
+        if let shared = store as? any SharedDedupStore { self.sharedPosition = try shared.lastSeenPosition() }
         self.deduplicator = try Deduplicator(store: store, options: self.dedupOptions, now: { clock.now() })
         self.indexLoadedAt = now
         self.logger.info(

@@ -59,22 +59,15 @@ public final class ReplayPipeline: Sendable {
             "archive read",
             metadata: ["captures": "\(index.captures.count)", "faults": "\(index.faults.count)"]
         )
-        var lock: StateLock?
-        var state: StateStore?
-        if let path = configuration.state {
-            do {
-                lock = try StateLock(statePath: path)
-                state = try StateStore(path: path)
-            } catch {
-                throw RunError("\(error)")
-            }
-        }
-        defer { withExtendedLifetime(lock) {} }
+        let opened = try RunState.open(configuration, logger: self.logger)
+        let state = opened?.store
+        defer { withExtendedLifetime(opened?.lock) {} }
         let sink: any PipelineSink
         do {
             sink = try CrawlPipeline.makeSink(
                 configuration: configuration,
-                journalFolder: configuration.state.map { $0 + ".journal" },
+                journalFolder: opened?.journalFolder,
+                outbox: opened?.outbox,
                 logger: self.logger
             )
         } catch {
@@ -106,8 +99,12 @@ public final class ReplayPipeline: Sendable {
             logger: self.logger,
             onProgress: self.onProgress
         )
+        let relay = try OutboxPublishing.make(configuration, outbox: opened?.outbox, logger: self.logger)
+        relay?.start()
+        defer { relay?.stop() }
         do {
             let summary = try engine.run(source, sink: sink, store: state)
+            relay?.finish(logger: self.logger)
             for note in sink.recoveryNotes { self.logger.info("output recovered", metadata: ["detail": "\(note)"]) }
             return summary
         } catch let error as RunError {

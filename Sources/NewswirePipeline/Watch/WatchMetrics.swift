@@ -178,4 +178,6 @@ public final class MonitoredSink: RecordSink {
     public func close() throws {
         try self.guarded { try self.base.close() }
     }
+
+    public func takeOutbox() -> [OutboxRecord] { self.base.takeOutbox() }
 }

@@ -26,8 +26,9 @@ public final class WatchPipeline: Sendable {
     private struct Running: @unchecked Sendable {
         // @unchecked: the source is thread-safe; the store and sink are read for health only.
         var source: WatchSource
-        var store: StateStore
+        var store: any PipelineStateStore
         var sink: MonitoredSink
+        var leases: LeaseCoordinator?
     }
 
     public init(
@@ -56,20 +57,17 @@ public final class WatchPipeline: Sendable {
     /// - Throws: ``RunError`` when the state or the output cannot be opened or written.
     public func run() throws -> CrawlSummary {
         var configuration = self.initial
-        guard let path = configuration.state else {
+        guard let opened = try RunState.open(configuration, logger: self.logger) else {
             throw RunError(
                 "watch needs a state file (state: in the pipeline, or --state): it keeps each feed's schedule"
             )
         }
-        let lock: StateLock
-        let store: StateStore
-        do {
-            lock = try StateLock(statePath: path)
-            store = try StateStore(path: path)
-        } catch {
-            throw RunError("\(error)")
+        let store = opened.store
+        defer { withExtendedLifetime(opened.lock) {} }
+        let shared = opened.shared
+        if shared != nil && self.once {
+            throw RunError("--once does not apply to a shared state store: the workers share the feeds by leases")
         }
-        defer { withExtendedLifetime(lock) {} }
         // The crawl's parts: its libcurl fetcher, with the WARC archive when `archive:` is set.
         let parts = CrawlPipeline(
             configuration: configuration,
@@ -105,13 +103,15 @@ public final class WatchPipeline: Sendable {
             policy: configuration.watch.policy,
             clock: self.clock,
             once: self.once,
-            seed: self.seed
+            seed: self.seed,
+            leased: shared != nil
         )
         let base: any PipelineSink
         do {
             base = try CrawlPipeline.makeSink(
                 configuration: configuration,
-                journalFolder: path + ".journal",
+                journalFolder: opened.journalFolder,
+                outbox: opened.outbox,
                 logger: self.logger,
                 clock: self.clock
             )
@@ -124,9 +124,27 @@ public final class WatchPipeline: Sendable {
             logger.error("the output cannot be written; stopping", metadata: ["error": "\(error)"])
             source.stop()
         }
-        self.running.withLock { $0 = Running(source: source, store: store, sink: sink) }
+        let relay = try OutboxPublishing.make(configuration, outbox: opened.outbox, logger: self.logger)
+        let leases = shared.map { shared in
+            LeaseCoordinator(
+                store: shared,
+                source: source,
+                worker: WorkerRecord.current(),
+                leaseSeconds: configuration.watch.leaseSeconds,
+                wantsRelay: relay != nil,
+                logger: self.logger
+            ) { publishing in
+                if publishing { relay?.start() } else { relay?.stop() }
+            }
+        }
+        self.running.withLock { $0 = Running(source: source, store: store, sink: sink, leases: leases) }
         defer { self.running.withLock { $0 = nil } }
         if self.stopRequested.load(ordering: .relaxed) { source.stop() }
+        // One worker alone publishes its own outbox; several take turns by the relay lease.
+        if let leases { leases.start() } else { relay?.start() }
+        defer {
+            if let leases { leases.stop() } else { relay?.stop() }
+        }
 
         var stages = self.stages
         if !configuration.entities { stages.entities = nil }
@@ -188,11 +206,17 @@ public final class WatchPipeline: Sendable {
             policy: configuration.watch.policy,
             states: states
         )
+        running.leases?.nudge()
         let counts = running.source.counts()
         self.logger.notice(
             "pipeline reloaded",
             metadata: ["feeds": "\(counts.feeds)", "due": "\(counts.due)"]
         )
+    }
+
+    /// The lease counts of a worker sharing its store (for `/metrics`), or `nil`.
+    public func leaseStatus() -> LeaseCoordinator.Status? {
+        self.running.withLock { $0?.leases?.status }
     }
 
     /// Feed counts of the running source (for `/metrics`), or `nil` before the run starts.
@@ -206,7 +230,7 @@ public final class WatchPipeline: Sendable {
         guard let running = self.running.withLock({ $0 }) else { return (false, "not running") }
         if running.sink.isFailed { return (false, "the output cannot be written") }
         do {
-            _ = try running.store.appliedMigrations()
+            _ = try running.store.checkpoint(named: "health")
         } catch {
             return (false, "the state store does not answer: \(error)")
         }

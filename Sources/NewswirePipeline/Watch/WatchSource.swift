@@ -42,6 +42,9 @@ public final class WatchSource: WorkSource, FeedPollObserver, @unchecked Sendabl
     private var heap = Heap<Due>()
     private var random: SplitMix64
     private var stopped = false
+    /// The host leases this worker holds (``leaseName(for:)``), when several workers share
+    /// the feeds; `nil` polls every feed.
+    private var held: Set<String>?
     /// With `once`: the feeds of the one cycle not yet yielded.
     private var cycle: Int?
     /// How long `next()` sleeps at most before looking at the clock again (a manual clock in
@@ -53,6 +56,8 @@ public final class WatchSource: WorkSource, FeedPollObserver, @unchecked Sendabl
     ///   - states: their stored states (their next poll times).
     ///   - once: yield every feed due now once, then close (`watch --once`).
     ///   - seed: seeds the jitter, so a run can be replayed.
+    ///   - leased: poll nothing until ``hold(_:states:)`` hands over host leases (several
+    ///     workers share the feeds).
     public init(
         feeds: [FeedTask],
         states: [String: FeedState],
@@ -60,9 +65,11 @@ public final class WatchSource: WorkSource, FeedPollObserver, @unchecked Sendabl
         clock: any NewswireClock,
         once: Bool = false,
         seed: UInt64 = UInt64.random(in: 0...UInt64.max),
-        tick: Double = 0.25
+        tick: Double = 0.25,
+        leased: Bool = false
     ) {
         self.clock = clock
+        self.held = leased ? [] : nil
         self.policy = policy
         self.random = SplitMix64(seed: seed)
         self.tick = tick
@@ -99,7 +106,9 @@ public final class WatchSource: WorkSource, FeedPollObserver, @unchecked Sendabl
                 _ = self.condition.wait(until: Date().addingTimeInterval(self.tick))
                 continue
             }
-            guard let entry = self.entries[top.url], entry.generation == top.generation, !entry.inFlight else {
+            guard let entry = self.entries[top.url], entry.generation == top.generation, !entry.inFlight,
+                self.isHeld(top.url)
+            else {
                 _ = self.heap.popMin()
                 continue
             }
@@ -133,9 +142,62 @@ public final class WatchSource: WorkSource, FeedPollObserver, @unchecked Sendabl
         entry.failures = state.consecutiveFailures
         entry.gone = state.goneAt != nil
         self.entries[task.url] = entry
+        // A host whose lease went to another worker meanwhile is that worker's to poll.
+        guard self.isHeld(task.url) else { return }
         self.heap.insert(
             Due(at: entry.due, order: self.order[task.url] ?? 0, url: task.url, generation: entry.generation)
         )
+        self.condition.broadcast()
+    }
+
+    // MARK: Leases
+
+    /// The lease that covers the feed at `url`: all feeds of one host (and port) go to one
+    /// worker together, so per-host politeness holds across workers.
+    public static func leaseName(for url: String) -> String {
+        guard let parsed = URL(string: url), let host = parsed.host?.lowercased() else { return "host:" + url }
+        return "host:" + host + (parsed.port.map { ":\($0)" } ?? "")
+    }
+
+    /// The host leases of every feed watched.
+    public func leaseNames() -> Set<String> {
+        self.condition.lock()
+        defer { self.condition.unlock() }
+        return Set(self.entries.keys.map(Self.leaseName(for:)))
+    }
+
+    private func isHeld(_ url: String) -> Bool {
+        guard let held = self.held else { return true }
+        return held.contains(Self.leaseName(for: url))
+    }
+
+    /// Polls only the feeds of the hosts in `leases` from now on. The feeds of a host newly
+    /// held take their schedule from `states` (another worker polled them until now); a poll
+    /// in flight for a host no longer held finishes, but its feed is not polled again here.
+    public func hold(_ leases: Set<String>, states: [String: FeedState]) {
+        self.condition.lock()
+        defer { self.condition.unlock() }
+        let before = self.held ?? []
+        self.held = leases
+        let now = self.clock.now()
+        for (url, var entry) in self.entries {
+            let name = Self.leaseName(for: url)
+            let gained = leases.contains(name) && !before.contains(name)
+            let lost = !leases.contains(name) && before.contains(name)
+            guard gained || lost else { continue }
+            entry.generation += 1
+            if gained, let state = states[url] {
+                entry.due = state.nextPollAt ?? now
+                entry.failures = state.consecutiveFailures
+                entry.gone = state.goneAt != nil
+            }
+            self.entries[url] = entry
+            if gained && !entry.inFlight {
+                self.heap.insert(
+                    Due(at: entry.due, order: self.order[url] ?? 0, url: url, generation: entry.generation)
+                )
+            }
+        }
         self.condition.broadcast()
     }
 
@@ -158,7 +220,7 @@ public final class WatchSource: WorkSource, FeedPollObserver, @unchecked Sendabl
             entry.generation += 1
             entry.due = now
             self.entries[url] = entry
-            if !entry.inFlight {
+            if !entry.inFlight && self.isHeld(url) {
                 self.heap.insert(Due(at: now, order: self.order[url] ?? 0, url: url, generation: entry.generation))
             }
         }
@@ -206,7 +268,7 @@ public final class WatchSource: WorkSource, FeedPollObserver, @unchecked Sendabl
         defer { self.condition.unlock() }
         let now = self.clock.now()
         var counts = Counts()
-        for entry in self.entries.values {
+        for (url, entry) in self.entries where self.isHeld(url) {
             counts.feeds += 1
             if entry.inFlight { counts.inFlight += 1 }
             if !entry.inFlight, entry.due <= now { counts.due += 1 }
