@@ -18,6 +18,9 @@ public protocol PipelineStateStore: DedupStore {
 
     /// The value last saved under `name`.
     func checkpoint(named name: String) throws -> String?
+
+    /// Seen articles stored.
+    func seenArticleCount() throws -> Int
 }
 
 extension StateStore: PipelineStateStore {}
@@ -39,6 +42,8 @@ public final class InMemoryStateStore: PipelineStateStore {
     public func allFeedStates() throws -> [FeedState] { self.dedup.feeds.values.sorted { $0.url < $1.url } }
 
     public func checkpoint(named name: String) throws -> String? { self.dedup.checkpoints[name] }
+
+    public func seenArticleCount() throws -> Int { self.dedup.articles.count }
 
     public func loadSeenArticles(seenSince date: Date) throws -> [SeenArticle] {
         try self.dedup.loadSeenArticles(seenSince: date)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import NewswireCore
 import NewswirePipeline
 import NewswireState
@@ -61,11 +62,13 @@ struct Status: ParsableCommand {
         }
         var states: [String: FeedState] = [:]
         var seenArticles = 0
-        if FileManager.default.fileExists(atPath: path) {
+        var cluster: Cluster?
+        if StateReader.isDatabase(path) || FileManager.default.fileExists(atPath: path) {
             do {
-                let store = try StateStore(path: path)
+                let store = try StateReader.open(path, logger: Logger(label: "newswire.status"))
                 for state in try store.allFeedStates() { states[state.url] = state }
                 seenArticles = try store.seenArticleCount()
+                cluster = try Cluster(store)
             } catch {
                 FileHandle.standardError.write(Data("newswire: \(error)\n".utf8))
                 throw ExitCode(2)
@@ -80,17 +83,19 @@ struct Status: ParsableCommand {
         }
         let now = Date()
         if self.json {
-            print(Self.json(rows, seenArticles: seenArticles, statePath: path))
+            print(Self.json(rows, seenArticles: seenArticles, statePath: path, cluster: cluster, now: now))
         } else {
             print(Self.table(rows, now: now, seenArticles: seenArticles, statePath: path))
+            if let cluster { print(cluster.table(now: now)) }
         }
     }
 
-    static func json(_ rows: [Row], seenArticles: Int, statePath: String) -> String {
+    static func json(_ rows: [Row], seenArticles: Int, statePath: String, cluster: Cluster?, now: Date) -> String {
         var writer = JSONWriter()
         writer.beginObject()
         writer.key("state")
         writer.value(statePath)
+        cluster?.write(to: &writer, now: now)
         writer.key("seen_articles")
         writer.value(seenArticles)
         for health in ["ok", "failing", "gone", "new"] {

@@ -151,6 +151,13 @@ struct Watch: ParsableCommand {
             do {
                 server = try MetricsServer.start(listen: listen, registry: registry) {
                     if let counts = pipeline.counts() { metrics.feeds(counts) }
+                    if let cluster = pipeline.clusterStatus() {
+                        metrics.cluster(
+                            worker: cluster.worker,
+                            leases: cluster.leases,
+                            outboxPending: cluster.outboxPending
+                        )
+                    }
                 } health: {
                     pipeline.health()
                 }

@@ -1,7 +1,7 @@
 import Foundation
-import Logging
+public import Logging
 import NewswireCore
-import NewswireState
+public import NewswireState
 
 /// The state store a run opens, by the pipeline's `state:`: a SQLite file, locked for the
 /// run, or a PostgreSQL database that several workers share (no lock: leases and the
@@ -43,4 +43,19 @@ enum SharedStateOpener {
     static func open(_ url: String, _ logger: Logger) throws -> any PipelineStateStore {
         throw RunError("this build has no PostgreSQL state store")
     }
+}
+
+/// Opening a state store to read it (`newswire status`), without the run's lock.
+public enum StateReader {
+    /// The store at `location`: a SQLite file path or a postgresql:// URL.
+    /// - Throws: What opening the store throws.
+    public static func open(_ location: String, logger: Logger) throws -> any PipelineStateStore {
+        if location.hasPrefix("postgresql://") || location.hasPrefix("postgres://") {
+            return try SharedStateOpener.open(location, logger)
+        }
+        return try StateStore(path: location)
+    }
+
+    /// Whether `location` names a database rather than a file.
+    public static func isDatabase(_ location: String) -> Bool { location.contains("://") }
 }

@@ -123,6 +123,14 @@ public final class LeaseCoordinator: Sendable {
         }
         self.nudge()
         if started { self.finished.wait() }
+        let status = self.status
+        self.logger.notice(
+            "leases released",
+            metadata: [
+                "statements": "\(status.roundTrips + 1)", "failures": "\(status.failures)",
+                "worker": "\(self.worker.id)",
+            ]
+        )
         if self.state.withLock({ $0.relay }) { self.onRelay(false) }
         do {
             try self.store.releaseLeases(worker: self.worker.id, names: nil)

@@ -23,6 +23,29 @@ public final class WatchMetrics: Sendable {
     private let inFlightGauge = Gauge(label: "newswire_feeds_in_flight")
     private let pagesGauge = Gauge(label: "newswire_items_in_flight")
     private let last = Mutex(CrawlSummary())
+    private let cluster = Mutex<ClusterGauges?>(nil)
+
+    /// A worker's gauges when several share a state store, labelled with its id.
+    private struct ClusterGauges: Sendable {
+        var hosts: Gauge
+        var hostsTotal: Gauge
+        var workers: Gauge
+        var relay: Gauge
+        var roundTrips: Gauge
+        var failures: Gauge
+        var outbox: Gauge
+
+        init(worker: String) {
+            let labels = [("worker", worker)]
+            self.hosts = Gauge(label: "newswire_worker_hosts", dimensions: labels)
+            self.hostsTotal = Gauge(label: "newswire_hosts", dimensions: labels)
+            self.workers = Gauge(label: "newswire_workers_live", dimensions: labels)
+            self.relay = Gauge(label: "newswire_worker_relay", dimensions: labels)
+            self.roundTrips = Gauge(label: "newswire_lease_statements", dimensions: labels)
+            self.failures = Gauge(label: "newswire_lease_failures", dimensions: labels)
+            self.outbox = Gauge(label: "newswire_outbox_pending", dimensions: labels)
+        }
+    }
 
     public init() {
         var status: [String: Counter] = [:]
@@ -84,6 +107,24 @@ public final class WatchMetrics: Sendable {
         add(self.polls["failed"], summary.feedsFailed, previous.feedsFailed)
         // Items of parsed feeds not yet through the output: waiting, fetching or extracting.
         self.pagesGauge.record(max(0, summary.items - summary.pagesDone))
+    }
+
+    /// A shared store's worker counts and the outbox waiting for the relay, read when
+    /// `/metrics` is scraped.
+    public func cluster(worker: String, leases: LeaseCoordinator.Status?, outboxPending: Int?) {
+        let gauges = self.cluster.withLock { gauges in
+            if gauges == nil { gauges = ClusterGauges(worker: worker) }
+            return gauges!
+        }
+        if let leases {
+            gauges.hosts.record(leases.hosts)
+            gauges.hostsTotal.record(leases.hostsTotal)
+            gauges.workers.record(leases.liveWorkers)
+            gauges.relay.record(leases.relay ? 1 : 0)
+            gauges.roundTrips.record(leases.roundTrips)
+            gauges.failures.record(leases.failures)
+        }
+        if let outboxPending { gauges.outbox.record(outboxPending) }
     }
 
     /// The source's feed counts, read when `/metrics` is scraped.

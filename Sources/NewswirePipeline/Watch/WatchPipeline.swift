@@ -29,6 +29,9 @@ public final class WatchPipeline: Sendable {
         var store: any PipelineStateStore
         var sink: MonitoredSink
         var leases: LeaseCoordinator?
+        var worker: WorkerRecord
+        /// Whether the output is a broker's (through the outbox).
+        var relaying: Bool
     }
 
     public init(
@@ -125,11 +128,12 @@ public final class WatchPipeline: Sendable {
             source.stop()
         }
         let relay = try OutboxPublishing.make(configuration, outbox: opened.outbox, logger: self.logger)
+        let worker = WorkerRecord.current()
         let leases = shared.map { shared in
             LeaseCoordinator(
                 store: shared,
                 source: source,
-                worker: WorkerRecord.current(),
+                worker: worker,
                 leaseSeconds: configuration.watch.leaseSeconds,
                 wantsRelay: relay != nil,
                 logger: self.logger
@@ -137,7 +141,16 @@ public final class WatchPipeline: Sendable {
                 if publishing { relay?.start() } else { relay?.stop() }
             }
         }
-        self.running.withLock { $0 = Running(source: source, store: store, sink: sink, leases: leases) }
+        self.running.withLock {
+            $0 = Running(
+                source: source,
+                store: store,
+                sink: sink,
+                leases: leases,
+                worker: worker,
+                relaying: relay != nil
+            )
+        }
         defer { self.running.withLock { $0 = nil } }
         if self.stopRequested.load(ordering: .relaxed) { source.stop() }
         // One worker alone publishes its own outbox; several take turns by the relay lease.
@@ -214,9 +227,13 @@ public final class WatchPipeline: Sendable {
         )
     }
 
-    /// The lease counts of a worker sharing its store (for `/metrics`), or `nil`.
-    public func leaseStatus() -> LeaseCoordinator.Status? {
-        self.running.withLock { $0?.leases?.status }
+    /// This worker's id in a shared store, its lease counts, and the records waiting in
+    /// the outbox (for `/metrics`); `nil` when the store is not shared and has no broker output.
+    public func clusterStatus() -> (worker: String, leases: LeaseCoordinator.Status?, outboxPending: Int?)? {
+        guard let running = self.running.withLock({ $0 }) else { return nil }
+        guard running.leases != nil || running.relaying else { return nil }
+        let pending = running.relaying ? (try? (running.store as? any OutboxStore)?.outboxStatus().count) : nil
+        return (running.worker.id, running.leases?.status, pending ?? nil)
     }
 
     /// Feed counts of the running source (for `/metrics`), or `nil` before the run starts.
