@@ -41,6 +41,7 @@ let package = Package(
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         // libFuzzer's driver declaration only (linked by -sanitize=fuzzer in scripts/fuzz).
         .systemLibrary(name: "CLibFuzzer"),
 
@@ -63,6 +64,12 @@ let package = Package(
         .target(name: "NewswireDedup", dependencies: ["NewswireCore"], swiftSettings: swiftSettings),
         .target(name: "NewswireState", dependencies: ["NewswireCore", "NewswireDedup", grdb], swiftSettings: swiftSettings),
         .target(name: "NewswireSink", dependencies: ["NewswireCore"], swiftSettings: swiftSettings),
+        // The state store on PostgreSQL (several workers); the only module that imports CLibPQ.
+        .target(
+            name: "NewswirePostgres",
+            dependencies: ["CLibPQ", "NewswireCore", "NewswireDedup", "NewswireState", logging],
+            swiftSettings: swiftSettings
+        ),
         // WARC reading and writing; the only module that imports CZlib and CDeflate.
         .target(
             name: "NewswireArchive",
@@ -155,9 +162,24 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "NewswireDedupTests", dependencies: ["NewswireDedup"], swiftSettings: swiftSettings),
+        // The store tests every PipelineStateStore passes (SQLite and PostgreSQL), as test bodies.
+        .target(
+            name: "NewswireStateTestSupport",
+            dependencies: ["NewswireState", "NewswireDedup", "NewswireCore"],
+            path: "Tests/NewswireStateTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "NewswireStateTests",
-            dependencies: ["NewswireState", "NewswireDedup"],
+            dependencies: ["NewswireState", "NewswireDedup", "NewswireStateTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "NewswirePostgresTests",
+            dependencies: [
+                "NewswirePostgres", "NewswireState", "NewswireDedup", "NewswireStateTestSupport", logging,
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

@@ -100,7 +100,9 @@ public final class StateStore: Sendable {
     }
 
     /// The names of the schema migrations, in order; a file records which it has applied.
-    public static let migrationNames = ["v1-seen-feeds-checkpoints", "v2-links-feed-news", "v3-feed-health"]
+    public static let migrationNames = [
+        "v1-seen-feeds-checkpoints", "v2-links-feed-news", "v3-feed-health", "v4-outbox",
+    ]
 
     private func migrate() throws {
         var migrator = DatabaseMigrator()
@@ -161,6 +163,21 @@ public final class StateStore: Sendable {
                     ALTER TABLE feed ADD COLUMN location TEXT;
                     ALTER TABLE feed ADD COLUMN gone_at REAL;
                     ALTER TABLE feed ADD COLUMN last_status INTEGER;
+                    """
+            )
+        }
+        migrator.registerMigration(Self.migrationNames[3]) { db in
+            // Records for a broker, stored with the dedup decisions (see ``OutboxStore``).
+            // AUTOINCREMENT: positions are never reused, and `sqlite_sequence` keeps the highest.
+            try db.execute(
+                sql: """
+                    CREATE TABLE outbox (
+                        position INTEGER PRIMARY KEY AUTOINCREMENT,
+                        key TEXT NOT NULL,
+                        value BLOB NOT NULL,
+                        headers TEXT NOT NULL,
+                        first_seen INTEGER NOT NULL
+                    );
                     """
             )
         }
@@ -310,21 +327,7 @@ extension StateStore: DedupStore {
                     arguments: [date.timeIntervalSince1970]
                 )
                 var articles: [SeenArticle] = []
-                while let row = try rows.next() {
-                    let signature = [UInt8]((row["signature"] as Data?) ?? Data())
-                    articles.append(
-                        SeenArticle(
-                            id: row["id"],
-                            url: row["url"],
-                            contentHash: UInt64(bitPattern: row["content_hash"]),
-                            signature: signature,
-                            hasText: row["has_text"],
-                            revision: row["revision"],
-                            duplicateOf: row["duplicate_of"],
-                            seenAt: Date(timeIntervalSince1970: row["seen_at"])
-                        )
-                    )
-                }
+                while let row = try rows.next() { articles.append(SeenArticle(row: row)) }
                 return articles
             }
         } catch {
@@ -349,13 +352,23 @@ extension StateStore: DedupStore {
     }
 
     /// Stores `commit` in one transaction: articles inserted or updated by id (keeping the
-    /// first-stored position), the time seen of `seenAgain` moved, links, feed states and
-    /// checkpoints set.
+    /// first-stored position), the time seen of `seenAgain` moved, links, feed states,
+    /// checkpoints and outbox records set.
+    ///
+    /// As in a shared store, first seen wins: an article announced by a `firstSeen` outbox
+    /// record whose id was stored before this commit is left as stored, and the record dropped.
     /// - Throws: ``StateError`` with code `write`; then nothing was stored.
     public func commit(_ commit: StateCommit) throws {
         guard !commit.isEmpty else { return }
         do {
             try self.database.write { db in
+                let announced = Set(commit.outbox.filter(\.firstSeen).map(\.key))
+                let exists = try db.cachedStatement(sql: "SELECT 1 FROM seen_article WHERE id = ?")
+                var stored: Set<String> = []
+                for id in Set(commit.articles.map(\.id)).intersection(announced).sorted()
+                where try Int.fetchOne(exists, arguments: [id]) != nil {
+                    stored.insert(id)
+                }
                 let statement = try db.cachedStatement(
                     sql: """
                         INSERT INTO seen_article (id, url, content_hash, signature, has_text, revision, duplicate_of, seen_at)
@@ -365,7 +378,7 @@ extension StateStore: DedupStore {
                             duplicate_of = excluded.duplicate_of, seen_at = excluded.seen_at
                         """
                 )
-                for article in commit.articles {
+                for article in commit.articles where !stored.contains(article.id) {
                     try statement.execute(arguments: [
                         article.id, article.url, Int64(bitPattern: article.contentHash), Data(article.signature),
                         article.hasText, article.revision, article.duplicateOf, article.seenAt.timeIntervalSince1970,
@@ -387,6 +400,14 @@ extension StateStore: DedupStore {
                 for feed in commit.feeds { try Self.saveFeedState(feed, in: db) }
                 for (name, value) in commit.checkpoints.sorted(by: { $0.key < $1.key }) {
                     try Self.saveCheckpoint(value, named: name, at: Date(), in: db)
+                }
+                let outbox = try db.cachedStatement(
+                    sql: "INSERT INTO outbox (key, value, headers, first_seen) VALUES (?, ?, ?, ?)"
+                )
+                for record in commit.outbox where !(record.firstSeen && stored.contains(record.key)) {
+                    try outbox.execute(arguments: [
+                        record.key, Data(record.value), OutboxHeaders.encode(record.headers), record.firstSeen,
+                    ])
                 }
             }
         } catch {
@@ -411,6 +432,114 @@ extension StateStore: DedupStore {
         } catch {
             throw StateError(.write, path: self.path, error: error)
         }
+    }
+}
+
+extension StateStore: SharedDedupStore {
+    /// Articles stored at a position above `position`, in position order (one process writes
+    /// this file, so these are the articles first stored since; updates keep their position).
+    /// - Throws: ``StateError`` with code `read`.
+    public func seenArticles(after position: Int64, limit: Int) throws -> (articles: [SeenArticle], last: Int64) {
+        do {
+            return try self.database.read { db in
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT position, id, url, content_hash, signature, has_text, revision, duplicate_of, seen_at
+                        FROM seen_article WHERE position > ? ORDER BY position LIMIT ?
+                        """,
+                    arguments: [position, limit]
+                )
+                let last: Int64 = rows.last?["position"] ?? position
+                return (rows.map(SeenArticle.init(row:)), last)
+            }
+        } catch {
+            throw StateError(.read, path: self.path, error: error)
+        }
+    }
+
+    /// The highest seen-article position stored.
+    /// - Throws: ``StateError`` with code `read`.
+    public func lastSeenPosition() throws -> Int64 {
+        do {
+            return try self.database.read { db in
+                try Int64.fetchOne(db, sql: "SELECT coalesce(max(position), 0) FROM seen_article") ?? 0
+            }
+        } catch {
+            throw StateError(.read, path: self.path, error: error)
+        }
+    }
+}
+
+extension StateStore: OutboxStore {
+    /// Up to `limit` records with a position above `position`, in position order.
+    /// - Throws: ``StateError`` with code `read`.
+    public func outboxEntries(after position: Int64, limit: Int) throws -> [OutboxEntry] {
+        do {
+            return try self.database.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT position, key, value, headers, first_seen FROM outbox
+                        WHERE position > ? ORDER BY position LIMIT ?
+                        """,
+                    arguments: [position, limit]
+                ).map { row in
+                    OutboxEntry(
+                        position: row["position"],
+                        record: OutboxRecord(
+                            key: row["key"],
+                            value: [UInt8]((row["value"] as Data?) ?? Data()),
+                            headers: OutboxHeaders.decode(row["headers"]),
+                            firstSeen: row["first_seen"]
+                        )
+                    )
+                }
+            }
+        } catch {
+            throw StateError(.read, path: self.path, error: error)
+        }
+    }
+
+    /// Deletes the records at or below `position`.
+    /// - Throws: ``StateError`` with code `write`.
+    public func deleteOutbox(through position: Int64) throws {
+        do {
+            try self.database.write { db in
+                try db.execute(sql: "DELETE FROM outbox WHERE position <= ?", arguments: [position])
+            }
+        } catch {
+            throw StateError(.write, path: self.path, error: error)
+        }
+    }
+
+    /// Records in the outbox and the highest position ever stored.
+    /// - Throws: ``StateError`` with code `read`.
+    public func outboxStatus() throws -> OutboxStatus {
+        do {
+            return try self.database.read { db in
+                let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox") ?? 0
+                let last = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'outbox'") ?? 0
+                return OutboxStatus(count: count, lastPosition: last)
+            }
+        } catch {
+            throw StateError(.read, path: self.path, error: error)
+        }
+    }
+}
+
+extension SeenArticle {
+    init(row: Row) {
+        self.init(
+            id: row["id"],
+            url: row["url"],
+            contentHash: UInt64(bitPattern: row["content_hash"]),
+            signature: [UInt8]((row["signature"] as Data?) ?? Data()),
+            hasText: row["has_text"],
+            revision: row["revision"],
+            duplicateOf: row["duplicate_of"],
+            seenAt: Date(timeIntervalSince1970: row["seen_at"])
+        )
     }
 }
 
