@@ -80,7 +80,8 @@ let package = Package(
             name: "NewswirePipeline",
             dependencies: [
                 "NewswireCore", "NewswireFetch", "NewswireMarkup", "NewswireEntities", "NewswireDedup",
-                "NewswireState", "NewswireSink", "NewswireArchive", yams, logging, heapModule, coreMetrics,
+                "NewswireState", "NewswireSink", "NewswireArchive", "NewswirePostgres", yams, logging, heapModule,
+                coreMetrics,
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,6 +1,7 @@
 import Foundation
 public import Logging
 import NewswireCore
+import NewswirePostgres
 public import NewswireState
 
 /// The state store a run opens, by the pipeline's `state:`: a SQLite file, locked for the
@@ -38,10 +39,23 @@ struct RunState {
     }
 }
 
-/// Opens a shared PostgreSQL state store.
+/// Opens a shared PostgreSQL state store. A `schema` parameter in the URL
+/// (`postgresql://…/newswire?schema=newsroom`) keeps the pipeline's tables in that schema,
+/// so several pipelines can share one database; the other parameters are libpq's.
 enum SharedStateOpener {
     static func open(_ url: String, _ logger: Logger) throws -> any PipelineStateStore {
-        throw RunError("this build has no PostgreSQL state store")
+        let (location, schema) = Self.split(url)
+        return try PostgresStateStore(url: location, schema: schema, logger: logger)
+    }
+
+    /// The URL without its `schema` parameter, and the schema.
+    static func split(_ url: String) -> (url: String, schema: String?) {
+        guard var components = URLComponents(string: url),
+            let item = components.queryItems?.first(where: { $0.name == "schema" })
+        else { return (url, nil) }
+        components.queryItems = components.queryItems?.filter { $0.name != "schema" }
+        if components.queryItems?.isEmpty == true { components.queryItems = nil }
+        return (components.string ?? url, item.value.flatMap { $0.isEmpty ? nil : $0 })
     }
 }
 

@@ -36,6 +36,13 @@ final class OutputStage {
     private var pendingFeeds: [(through: SequenceNumber, state: FeedState)] = []
     private var warnings: [String] = []
     private var failure: (any Error)?
+    /// The store when several workers may share it (it holds leases too): a SQLite file
+    /// has one writer, whose index already holds everything.
+    private var sharedStore: (any SharedDedupStore)? { Self.shared(self.store) }
+
+    private static func shared(_ store: (any PipelineStateStore)?) -> (any SharedDedupStore)? {
+        store is any LeaseStore ? store as? any SharedDedupStore : nil
+    }
     /// The shared store's last seen-article position this worker has taken in.
     private var sharedPosition: Int64 = 0
     /// Work items the source yielded, once it has closed.
@@ -65,7 +72,7 @@ final class OutputStage {
         self.commitInterval = max(1, commitInterval)
         self.commitSpacing = commitSpacing
         self.logger = logger
-        if let shared = store as? any SharedDedupStore { self.sharedPosition = try shared.lastSeenPosition() }
+        if let shared = Self.shared(store) { self.sharedPosition = try shared.lastSeenPosition() }
         self.deduplicator = try Deduplicator(store: store, options: dedup, now: { clock.now() })
         var checkpoint: [String: String] = [:]
         if let store {
@@ -213,7 +220,7 @@ final class OutputStage {
     /// last look, so the next decisions compare with their articles too. (Whether an article
     /// id is new is decided by the store itself, atomically, when it commits.)
     private func syncSharedIndex() throws {
-        guard let shared = self.store as? any SharedDedupStore else { return }
+        guard let shared = self.sharedStore else { return }
         while true {
             let (articles, last) = try shared.seenArticles(after: self.sharedPosition, limit: 10_000)
             self.sharedPosition = last
@@ -231,7 +238,7 @@ final class OutputStage {
         guard now.timeIntervalSince(self.indexLoadedAt) >= self.reloadEvery else { return }
         let before = self.deduplicator.indexedCount
         let clock = self.clock
-        if let shared = store as? any SharedDedupStore { self.sharedPosition = try shared.lastSeenPosition() }
+        if let shared = self.sharedStore { self.sharedPosition = try shared.lastSeenPosition() }
         self.deduplicator = try Deduplicator(store: store, options: self.dedupOptions, now: { clock.now() })
         self.indexLoadedAt = now
         self.logger.info(

@@ -22,6 +22,20 @@ public final class WatchPipeline: Sendable {
     private let running = Mutex<Running?>(nil)
     /// Set by ``stop()`` before the run has started: it then ends at once.
     private let stopRequested = Atomic<Bool>(false)
+    /// A `/healthz` check of the state store is under way (one at a time).
+    private let probing = ProbeFlag()
+
+    private final class ProbeFlag: Sendable {
+        private let value = Atomic<Bool>(false)
+        /// Sets the flag; returns whether it was set already.
+        func begin() -> Bool { self.value.exchange(true, ordering: .acquiring) }
+        func end() { self.value.store(false, ordering: .releasing) }
+    }
+
+    private struct UncheckedStore: @unchecked Sendable {
+        // @unchecked: both stores are thread-safe for reads.
+        var store: any PipelineStateStore
+    }
 
     private struct Running: @unchecked Sendable {
         // @unchecked: the source is thread-safe; the store and sink are read for health only.
@@ -246,11 +260,28 @@ public final class WatchPipeline: Sendable {
     public func health() -> (healthy: Bool, detail: String) {
         guard let running = self.running.withLock({ $0 }) else { return (false, "not running") }
         if running.sink.isFailed { return (false, "the output cannot be written") }
-        do {
-            _ = try running.store.checkpoint(named: "health")
-        } catch {
-            return (false, "the state store does not answer: \(error)")
+        // A database that is down makes its store retry for a long time: answer within two
+        // seconds whatever the store does.
+        guard !self.probing.begin() else {
+            return (false, "the state store has not answered the last check yet")
         }
+        let answer = Mutex<String?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        let store = UncheckedStore(store: running.store)
+        let probing = self.probing
+        DispatchQueue.global().async {
+            defer { probing.end() }
+            do {
+                _ = try store.store.checkpoint(named: "health")
+            } catch {
+                answer.withLock { $0 = "the state store does not answer: \(error)" }
+            }
+            done.signal()
+        }
+        guard done.wait(timeout: .now() + 2) == .success else {
+            return (false, "the state store does not answer within 2 s")
+        }
+        if let problem = answer.withLock({ $0 }) { return (false, problem) }
         return (true, "ok")
     }
 }

@@ -1,0 +1,186 @@
+import Foundation
+import NewswireTesting
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The PostgreSQL server of `scripts/with-postgres` (`scripts/test` runs the suite under it).
+private let postgresURL = ProcessInfo.processInfo.environment["NEWSWIRE_TEST_POSTGRES"]
+
+/// Several real `newswire watch` workers sharing one PostgreSQL state store, against local
+/// sites on three hosts: they share the hosts by leases, write each story once between them
+/// (one story is listed by feeds on two hosts), and a worker killed with SIGKILL has its hosts
+/// taken over.
+@Suite(
+    .serialized,
+    .enabled(if: postgresURL != nil, "NEWSWIRE_TEST_POSTGRES is not set: run under scripts/with-postgres")
+)
+struct ClusterTests {
+    private static let lease = 3
+
+    /// Three sites (three hosts), two feeds of three stories each; the first feed of each site
+    /// also lists the first story of the next site.
+    private func makeSites() async throws -> [TestSite] {
+        var sites: [TestSite] = []
+        for _ in 0..<3 {
+            let site = try TestSite()
+            _ = try await site.start()
+            sites.append(site)
+        }
+        for (index, site) in sites.enumerated() {
+            self.publish(on: site, index: index, stories: 3, next: sites[(index + 1) % sites.count])
+        }
+        return sites
+    }
+
+    /// (Re)publishes the feeds of site `index` with `stories` stories each.
+    private func publish(on site: TestSite, index: Int, stories: Int, next: TestSite) {
+        for feed in 0..<2 {
+            let name = "desk\(index)-\(feed)"
+            var links: [String] = []
+            for story in 0..<stories {
+                let path = "/\(name)/story-\(story).html"
+                site.route(
+                    path,
+                    .init(
+                        contentType: "text/html",
+                        body: InventedNews.page("\(name) story \(story)", seed: 1000 * index + 100 * feed + story)
+                    )
+                )
+                links.append(site.baseURL + path)
+            }
+            var extra = ""
+            if feed == 0 {
+                let shared = next.baseURL + "/desk\((index + 1) % 3)-0/story-0.html"
+                extra = "<item><title>From a neighbour</title><link>\(shared)</link></item>"
+            }
+            site.route(
+                "/\(name).xml",
+                .init(
+                    contentType: "application/rss+xml",
+                    body: InventedNews.feed(name, base: site.baseURL, links: links, extraItems: extra)
+                )
+            )
+        }
+    }
+
+    private func writePipeline(_ folder: URL, worker: Int, feeds: [String], schema: String) throws -> URL {
+        let file = folder.appendingPathComponent("worker\(worker).yaml")
+        let text = """
+            name: cluster
+            feeds:
+            \(feeds.map { "  - \($0)" }.joined(separator: "\n"))
+            allow_networks: [127.0.0.0/8]
+            output: out/worker\(worker).ndjson
+            errors: out/worker\(worker).errors.ndjson
+            state: \(postgresURL ?? "")?schema=\(schema)
+            entities: false
+            watch:
+              min_interval: 1s
+              max_interval: 1s
+              failure_backoff: 1s
+              jitter: 0
+              drain_s: 5
+              listen: off
+              lease_s: \(Self.lease)
+            """
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        return file
+    }
+
+    private func launch(_ pipeline: URL, log: URL) throws -> Process {
+        let process = Process()
+        process.executableURL = Repository.newswireBinary
+        process.arguments = ["watch", pipeline.path, "--log-level", "info"]
+        if !FileManager.default.fileExists(atPath: log.path) {
+            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        }
+        let handle = try FileHandle(forWritingTo: log)
+        handle.seekToEndOfFile()
+        process.standardError = handle
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    /// Every article URL written by any worker, with how many times.
+    private func written(_ folder: URL) -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for worker in 0..<2 {
+            for line in lines(of: folder.appendingPathComponent("out/worker\(worker).ndjson")) {
+                guard let record = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                    let url = record["url"] as? String
+                else { continue }
+                counts[url, default: 0] += 1
+            }
+        }
+        return counts
+    }
+
+    /// `status --json`: the workers and the hosts each holds.
+    private func workers(_ pipeline: URL) async throws -> [[String: Any]] {
+        let status = try await runNewswire(["status", pipeline.path, "--json"])
+        #expect(status.status == 0, "\(status.stderr)")
+        let report = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
+        return report?["workers"] as? [[String: Any]] ?? []
+    }
+
+    @Test func twoWorkersShareTheHostsWriteEachStoryOnceAndTakeOverFromAKilledOne() async throws {
+        let sites = try await self.makeSites()
+        defer { Task { for site in sites { await site.stop() } } }
+        let folder = try Repository.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let schema = "cluster_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        let feeds = sites.enumerated().flatMap { index, site in
+            (0..<2).map { site.baseURL + "/desk\(index)-\($0).xml" }
+        }
+        let pipelines = try (0..<2).map { try self.writePipeline(folder, worker: $0, feeds: feeds, schema: schema) }
+        let logs = (0..<2).map { folder.appendingPathComponent("worker\($0).log") }
+        var processes = try (0..<2).map { try self.launch(pipelines[$0], log: logs[$0]) }
+        defer { for process in processes where process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+
+        // 3 sites × 2 feeds × 3 stories, the shared stories among them.
+        try await waitFor("every story once", timeout: 30) { self.written(folder).count == 18 }
+        // Within a few lease rounds the two workers hold the hosts between them.
+        let shared = try await waitFor("both workers holding hosts", timeout: 20) {
+            let held = (try? await self.workers(pipelines[0]))?.compactMap { $0["hosts"] as? Int } ?? []
+            return held.filter { $0 > 0 }.count == 2 && held.reduce(0, +) == 3
+        }
+        #expect(shared)
+
+        // Kill the worker that holds one host; new stories on every site reach the survivor.
+        let before = try await self.workers(pipelines[0])
+        let victim = before.first { ($0["hosts"] as? Int) == 1 }?["description"] as? String ?? ""
+        let index = processes.firstIndex { victim.hasSuffix("pid \($0.processIdentifier)") } ?? 0
+        kill(processes[index].processIdentifier, SIGKILL)
+        processes[index].waitUntilExit()
+        let killedAt = ContinuousClock.now
+        for (number, site) in sites.enumerated() {
+            self.publish(on: site, index: number, stories: 4, next: sites[(number + 1) % sites.count])
+        }
+        try await waitFor("the new stories, from the survivor", timeout: 30) { self.written(folder).count == 24 }
+        let takeover = ContinuousClock.now - killedAt
+        // A lapsed lease is taken within a lease and a round; the feeds are then polled at once.
+        #expect(takeover < .seconds(2 * Self.lease + 2), "took \(takeover)")
+        let survivor = processes[1 - index]
+        #expect(survivor.isRunning)
+
+        // A restarted worker takes its share back; then a clean stop gives every lease back.
+        processes[index] = try self.launch(pipelines[index], log: logs[index])
+        try await waitFor("the restarted worker holding hosts", timeout: 20) {
+            let held = (try? await self.workers(pipelines[0]))?.compactMap { $0["hosts"] as? Int } ?? []
+            return held.filter { $0 > 0 }.count == 2
+        }
+        for process in processes { kill(process.processIdentifier, SIGTERM) }
+        let running = processes
+        _ = try await waitFor("clean exits", timeout: 20) { running.allSatisfy { !$0.isRunning } }
+        for process in processes { #expect(process.terminationStatus == 0) }
+        let counts = self.written(folder)
+        #expect(counts.count == 24)
+        #expect(counts.values.allSatisfy { $0 == 1 }, "\(counts.filter { $0.value > 1 })")
+        let after = try await self.workers(pipelines[0])
+        #expect(after.allSatisfy { ($0["hosts"] as? Int) == 0 })
+    }
+}
