@@ -1,0 +1,8 @@
+import ArgumentParser
+
+struct Relay: ParsableCommand {
+    func run() throws {}
+}
+struct Bench: ParsableCommand {
+    func run() throws {}
+}
