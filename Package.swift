@@ -23,6 +23,7 @@ let package = Package(
     products: [
         .executable(name: "newswire", targets: ["newswire"]),
         .executable(name: "newswire-testserver", targets: ["newswire-testserver"]),
+        .executable(name: "newswire-kafka-mock", targets: ["newswire-kafka-mock"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -42,6 +43,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         // libFuzzer's driver declaration only (linked by -sanitize=fuzzer in scripts/fuzz).
         .systemLibrary(name: "CLibFuzzer"),
 
@@ -62,7 +64,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "NewswireDedup", dependencies: ["NewswireCore"], swiftSettings: swiftSettings),
-        .target(name: "NewswireState", dependencies: ["NewswireCore", "NewswireDedup", grdb], swiftSettings: swiftSettings),
+        .target(
+            name: "NewswireState",
+            dependencies: ["NewswireCore", "NewswireDedup", grdb],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "NewswireSink", dependencies: ["NewswireCore"], swiftSettings: swiftSettings),
         // The state store on PostgreSQL (several workers); the only module that imports CLibPQ.
         .target(
@@ -85,12 +91,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Kafka output: the producer and the outbox relay; the only module that imports CRdKafka.
+        .target(
+            name: "NewswireKafka",
+            dependencies: ["CRdKafka", "NewswireCore", logging],
+            swiftSettings: swiftSettings
+        ),
         // Local HTTP sites for tests and the demo (like HummingbirdTesting).
         .target(name: "NewswireTesting", dependencies: ["NewswireCore", flyingFox], swiftSettings: swiftSettings),
         .executableTarget(
             name: "newswire",
             dependencies: [
-                "NewswirePipeline", "NewswireFetch", "NewswireMarkup", "NewswireEntities", "NewswireDedup", "NewswireState",
+                "NewswirePipeline", "NewswireFetch", "NewswireMarkup", "NewswireEntities", "NewswireDedup",
+                "NewswireState",
                 argumentParser, logging, coreMetrics, prometheus, flyingFox,
             ],
             swiftSettings: swiftSettings
@@ -124,6 +137,13 @@ let package = Package(
         .executableTarget(
             name: "newswire-fuzz",
             dependencies: ["CLibFuzzer", "NewswireCore", "NewswireMarkup", "NewswireDedup", "NewswirePipeline"],
+            swiftSettings: swiftSettings
+        ),
+        // Test support: librdkafka's mock cluster (serve), a read_committed consumer (consume)
+        // and a relay over a file-backed outbox (relay), for the tests and scripts/bench-kafka.
+        .executableTarget(
+            name: "newswire-kafka-mock",
+            dependencies: ["NewswireKafka", "NewswireCore", argumentParser, logging],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -168,6 +188,11 @@ let package = Package(
             name: "NewswireStateTestSupport",
             dependencies: ["NewswireState", "NewswireDedup", "NewswireCore"],
             path: "Tests/NewswireStateTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "NewswireKafkaTests",
+            dependencies: ["NewswireKafka", "NewswireCore", "newswire-kafka-mock", logging],
             swiftSettings: swiftSettings
         ),
         .testTarget(
