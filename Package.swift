@@ -86,7 +86,8 @@ let package = Package(
             name: "NewswirePipeline",
             dependencies: [
                 "NewswireCore", "NewswireFetch", "NewswireMarkup", "NewswireEntities", "NewswireDedup",
-                "NewswireState", "NewswireSink", "NewswireArchive", "NewswirePostgres", yams, logging, heapModule,
+                "NewswireState", "NewswireSink", "NewswireArchive", "NewswirePostgres", "NewswireKafka", yams, logging,
+                heapModule,
                 coreMetrics,
             ],
             swiftSettings: swiftSettings
@@ -178,7 +179,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["NewswirePipeline", "NewswireTesting", "NewswireEntities", "newswire"],
+            dependencies: ["NewswirePipeline", "NewswireTesting", "NewswireEntities", "newswire", "newswire-kafka-mock"],
             exclude: ["Golden"],
             swiftSettings: swiftSettings
         ),

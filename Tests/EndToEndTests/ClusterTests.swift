@@ -66,14 +66,20 @@ struct ClusterTests {
         }
     }
 
-    private func writePipeline(_ folder: URL, worker: Int, feeds: [String], schema: String) throws -> URL {
+    private func writePipeline(
+        _ folder: URL,
+        worker: Int,
+        feeds: [String],
+        schema: String,
+        output: String? = nil
+    ) throws -> URL {
         let file = folder.appendingPathComponent("worker\(worker).yaml")
         let text = """
             name: cluster
             feeds:
             \(feeds.map { "  - \($0)" }.joined(separator: "\n"))
             allow_networks: [127.0.0.0/8]
-            output: out/worker\(worker).ndjson
+            output: \(output ?? "out/worker\(worker).ndjson")
             errors: out/worker\(worker).errors.ndjson
             state: \(postgresURL ?? "")?schema=\(schema)
             entities: false
@@ -182,5 +188,61 @@ struct ClusterTests {
         #expect(counts.values.allSatisfy { $0 == 1 }, "\(counts.filter { $0.value > 1 })")
         let after = try await self.workers(pipelines[0])
         #expect(after.allSatisfy { ($0["hosts"] as? Int) == 0 })
+    }
+
+    /// Two workers publishing to Kafka through the shared outbox, killed with SIGKILL in
+    /// turn while the sites publish: a read_committed consumer reads every story once.
+    @Test func workersKilledInTurnPublishEveryStoryToKafkaOnce() async throws {
+        let kafka = try MockKafka()
+        let sites = try await self.makeSites()
+        defer { Task { for site in sites { await site.stop() } } }
+        let folder = try Repository.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let schema = "kafka_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        let feeds = sites.enumerated().flatMap { index, site in
+            (0..<2).map { site.baseURL + "/desk\(index)-\($0).xml" }
+        }
+        let output = "kafka://\(kafka.bootstrap)/stories"
+        let pipelines = try (0..<2).map {
+            try self.writePipeline(folder, worker: $0, feeds: feeds, schema: schema, output: output)
+        }
+        let logs = (0..<2).map { folder.appendingPathComponent("worker\($0).log") }
+        var processes = try (0..<2).map { try self.launch(pipelines[$0], log: logs[$0]) }
+        defer { for process in processes where process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        // Four rounds: more stories on every site, then one worker killed and restarted.
+        for round in 0..<4 {
+            for (number, site) in sites.enumerated() {
+                self.publish(on: site, index: number, stories: 3 + round, next: sites[(number + 1) % sites.count])
+            }
+            try await Task.sleep(for: .milliseconds(1500))
+            let victim = round % 2
+            kill(processes[victim].processIdentifier, SIGKILL)
+            processes[victim].waitUntilExit()
+            processes[victim] = try self.launch(pipelines[victim], log: logs[victim])
+        }
+        // 3 sites × 2 feeds × 6 stories.
+        let expected = 36
+        let status = try await runNewswire(["status", pipelines[0].path, "--json"])
+        #expect(status.status == 0, "\(status.stderr)")
+        _ = try await waitFor("every story stored and published", timeout: 40) {
+            let report = try? await runNewswire(["status", pipelines[0].path, "--json"])
+            guard let data = report?.stdout.data(using: .utf8),
+                let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                let outbox = object["outbox"] as? [String: Any]
+            else { return false }
+            return object["seen_articles"] as? Int == expected && outbox["pending"] as? Int == 0
+        }
+        for process in processes { kill(process.processIdentifier, SIGTERM) }
+        let running = processes
+        _ = try await waitFor("clean exits", timeout: 20) { running.allSatisfy { !$0.isRunning } }
+        for process in processes { #expect(process.terminationStatus == 0) }
+        let records = try await kafka.consume("stories")
+        var counts: [String: Int] = [:]
+        for record in records {
+            let object = try JSONSerialization.jsonObject(with: Data(record.value.utf8)) as? [String: Any]
+            counts[object?["url"] as? String ?? "", default: 0] += 1
+        }
+        #expect(counts.count == expected)
+        #expect(counts.values.allSatisfy { $0 == 1 }, "\(counts.filter { $0.value > 1 })")
     }
 }

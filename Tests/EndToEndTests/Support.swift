@@ -26,6 +26,11 @@ enum Repository {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[2]
     }
 
+    /// `newswire-kafka-mock`, built beside `newswire`: librdkafka's mock cluster and a consumer.
+    static var kafkaMockBinary: URL {
+        self.newswireBinary.deletingLastPathComponent().appendingPathComponent("newswire-kafka-mock")
+    }
+
     static func temporaryFolder() throws -> URL {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("newswire-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

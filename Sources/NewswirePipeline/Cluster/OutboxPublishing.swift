@@ -33,8 +33,24 @@ enum OutboxPublishing {
         logger: Logger
     ) throws -> (any OutboxPublisher)? {
         guard let broker = configuration.brokerOutput else { return nil }
-        guard outbox != nil else { throw RunError("the state store keeps no outbox, which \(broker) needs") }
-        throw RunError("this build cannot publish to \(broker)")
+        guard let outbox else { throw RunError("the state store keeps no outbox, which \(broker) needs") }
+        do {
+            return try KafkaPublisher(
+                outbox: outbox,
+                url: broker,
+                transactionalID: Self.transactionalID(configuration, broker: broker),
+                logger: logger
+            )
+        } catch {
+            throw RunError("\(error)")
+        }
+    }
+
+    /// The relay's transactional id: the same for every run and worker of a pipeline and
+    /// topic, so a relay that starts fences any older one.
+    static func transactionalID(_ configuration: PipelineConfiguration, broker: String) -> String {
+        let topic = broker.split(separator: "/").last.map(String.init) ?? ""
+        return "newswire-relay-" + configuration.name + "-" + topic
     }
 }
 
