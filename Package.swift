@@ -179,7 +179,9 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["NewswirePipeline", "NewswireTesting", "NewswireEntities", "newswire", "newswire-kafka-mock"],
+            dependencies: [
+                "NewswirePipeline", "NewswireTesting", "NewswireEntities", "newswire", "newswire-kafka-mock",
+            ],
             exclude: ["Golden"],
             swiftSettings: swiftSettings
         ),
