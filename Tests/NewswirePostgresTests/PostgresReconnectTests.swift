@@ -38,6 +38,7 @@ extension PostgresTests {
             let messages = logs.entries.map(\.message.description)
             #expect(messages.contains("postgres retrying"))
             #expect(messages.contains("postgres reconnected"))
+            #expect(store.isReachable)
         }
 
         /// The server restarts while a worker commits without pause: every commit is stored
@@ -109,6 +110,7 @@ extension PostgresTests {
                 try store.commit(StateCommit(checkpoints: ["a": "b"]))
             }
             #expect(error.code == .unavailable)
+            #expect(!store.isReachable)
             #expect(Date().timeIntervalSince(start) < 5)
         }
     }
