@@ -147,6 +147,12 @@ let package = Package(
             dependencies: ["NewswireKafka", "NewswireCore", argumentParser, logging],
             swiftSettings: swiftSettings
         ),
+        // scripts/bench-postgres: commit throughput and round trips of the PostgreSQL store.
+        .executableTarget(
+            name: "newswire-bench-postgres",
+            dependencies: ["NewswirePostgres", "NewswireDedup", "NewswireCore", logging],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "newswire-testserver",
             dependencies: ["NewswireTesting", argumentParser],

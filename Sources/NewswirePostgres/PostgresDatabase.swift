@@ -43,6 +43,7 @@ final class PostgresDatabase: Sendable {
     private let logger: Logger
     private let connection: Mutex<PostgresConnection?>
     private let counter: RoundTripCounter
+    private let reachable = Atomic<Bool>(true)
 
     /// Connects to `url`, once (a wrong URL or password fails at once, without retries).
     /// - Parameters:
@@ -70,6 +71,9 @@ final class PostgresDatabase: Sendable {
 
     /// Statements sent to the server so far (each is one round trip).
     var roundTrips: Int { self.counter.value }
+
+    /// False from a lost connection until a statement succeeds again; never blocks.
+    var isReachable: Bool { self.reachable.load(ordering: .relaxed) }
 
     /// Runs `body` on the connection, again on a new one if the connection is lost.
     ///
@@ -159,7 +163,9 @@ final class PostgresDatabase: Sendable {
                             self.logger.info("postgres reconnected", metadata: ["postgres.attempts": "\(attempt)"])
                         }
                     }
-                    return .success(try body(connection))
+                    let result = try body(connection)
+                    self.reachable.store(true, ordering: .relaxed)
+                    return .success(result)
                 } catch {
                     failure = error
                 }
@@ -167,7 +173,10 @@ final class PostgresDatabase: Sendable {
                 case .statement(let message, let state):
                     return .failure(PostgresError(code, database: self.name, message: message, sqlState: state))
                 case .connectionLost, .conflict:
-                    if case .connectionLost = failure { slot = nil }
+                    if case .connectionLost = failure {
+                        slot = nil
+                        self.reachable.store(false, ordering: .relaxed)
+                    }
                     attempt += 1
                     let elapsed = clock.now - start
                     let delay = min(

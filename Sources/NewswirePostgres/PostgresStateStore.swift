@@ -53,6 +53,10 @@ public final class PostgresStateStore: Sendable {
     /// Statements sent to the server since the store was opened (each is one round trip).
     public var roundTripCount: Int { self.database.roundTrips }
 
+    /// Whether the database answered the last statement: false from a lost connection until
+    /// a retry succeeds (for `/healthz`). Never blocks, even while another thread is retrying.
+    public var isReachable: Bool { self.database.isReachable }
+
     // MARK: Migrations
 
     /// The names of the schema migrations, in order; `schema_migrations` records which ran.

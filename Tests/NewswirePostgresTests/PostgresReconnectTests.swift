@@ -38,6 +38,34 @@ extension PostgresTests {
             let messages = logs.entries.map(\.message.description)
             #expect(messages.contains("postgres retrying"))
             #expect(messages.contains("postgres reconnected"))
+            #expect(store.isReachable)
+        }
+
+        /// The connection is cut after the server received `COMMIT` but before the answer came
+        /// back: the store asks the server whether that transaction committed instead of running
+        /// it again, so its outbox record is stored once.
+        @Test func aCommitCutOffIsNotAppliedTwice() throws {
+            let schema = TestSchema()
+            let server = try #require(URLComponents(string: schema.url)?.port)
+            let proxy = try CommitCuttingProxy(serverPort: server)
+            let logs = InMemoryLogHandler()
+            let store = try PostgresStateStore(
+                url: "postgresql://postgres@127.0.0.1:\(proxy.port)/newswire_test?sslmode=disable&gssencmode=disable",
+                schema: schema.name,
+                retry: PostgresRetryPolicy(initialDelay: 0.05, maximumDelay: 1, giveUpAfter: 30),
+                logger: Logger(label: "test", factory: { _ in logs })
+            )
+            let date = Date(timeIntervalSince1970: 1_800_000_000)
+            proxy.arm()
+            try store.commit(
+                StateCommit(
+                    articles: [seenArticle(hexID(1), seenAt: date)],
+                    outbox: [record(hexID(1), "revision two", firstSeen: false)]
+                )
+            )
+            #expect(proxy.cutCount == 1)
+            #expect(try store.outboxEntries(after: 0, limit: 10).map(\.record.key) == [hexID(1)])
+            #expect(logs.entries.contains { $0.message.description == "postgres commit had succeeded" })
         }
 
         /// The server restarts while a worker commits without pause: every commit is stored
@@ -109,6 +137,7 @@ extension PostgresTests {
                 try store.commit(StateCommit(checkpoints: ["a": "b"]))
             }
             #expect(error.code == .unavailable)
+            #expect(!store.isReachable)
             #expect(Date().timeIntervalSince(start) < 5)
         }
     }

@@ -130,9 +130,12 @@ public enum StateStoreConformance {
         var again = original
         again.url = "https://elsewhere.example/1"
         let fresh = seenArticle(hexID(2), seenAt: date)
+        let later = date.addingTimeInterval(60)
         try store.commit(
             StateCommit(
                 articles: [again, fresh],
+                // Announced again in the same commit: the stored article's time seen moves.
+                seenAgain: [hexID(1): later],
                 outbox: [
                     record(hexID(1), "second", firstSeen: true), record(hexID(2), "fresh", firstSeen: true),
                     record(hexID(1), "revision", firstSeen: false),
@@ -144,7 +147,9 @@ public enum StateStoreConformance {
                 "first", "fresh", "revision",
             ]
         )
-        #expect(try store.loadSeenArticles(seenSince: .distantPast) == [original, fresh])
+        var touched = original
+        touched.seenAt = later
+        #expect(try store.loadSeenArticles(seenSince: .distantPast) == [touched, fresh])
     }
 
     public static func readsSeenArticlesAfterAPosition(_ store: some ConformingStateStore) throws {
