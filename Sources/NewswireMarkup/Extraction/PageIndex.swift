@@ -318,6 +318,13 @@ private struct IndexBuilder {
         }
         if hints.contains(.hidden) { hidden = true }
         if tag == .body || tag == .html { hidden = false }
+        // A wrapper that hides the whole page until its scripts run ("root hide", streamed
+        // React segments) holds `<main>`: a page does not hide its main content.
+        if hidden, tag != .main, !(parent >= 0 && self.elements[Int(parent)].hidden),
+            Self.holdsMainContent(node, mainOnly: true)
+        {
+            hidden = false
+        }
         let parentUnlikely = parent >= 0 ? self.elements[Int(parent)].unlikely : false
         let selfUnlikely =
             hints.contains(.unlikely) && !hints.contains(.maybe) && tag != .body && tag != .a && tag != .article
@@ -385,7 +392,7 @@ private struct IndexBuilder {
     }
 
     /// Whether a `<main>` or `<article>` element lies below `node` (a bounded search).
-    private static func holdsMainContent(_ node: NodePointer) -> Bool {
+    private static func holdsMainContent(_ node: NodePointer, mainOnly: Bool = false) -> Bool {
         var stack: [NodePointer] = []
         var child = node.pointee.children
         var visited = 0
@@ -395,7 +402,7 @@ private struct IndexBuilder {
                 guard current.pointee.type == XML_ELEMENT_NODE, let name = current.pointee.name else { continue }
                 visited += 1
                 let tag = HTMLTag.lookup(name)
-                if tag == .main || tag == .article { return true }
+                if tag == .main || (tag == .article && !mainOnly) { return true }
                 if visited > 5000 { return false }
                 stack.append(current)
             }
