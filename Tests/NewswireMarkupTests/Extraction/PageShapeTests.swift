@@ -91,4 +91,30 @@ import Testing
         for paragraph in ExtractionFixtures.storyParagraphs { #expect(page.text.contains(paragraph)) }
         #expect(!page.text.contains("Menu entry"))
     }
+
+    @Test func aStorySplitIntoDeeplyNestedSectionsIsReadWhole() throws {
+        let later = [
+            "The harbour master added that ferries would use the north quay while the old pier is taken down, "
+                + "and that timetables would change by no more than ten minutes.",
+            "Shopkeepers on Quay Street expect fewer visitors in June, but most said a sturdier pier would "
+                + "bring more day trips from the mainland once it opens next spring.",
+            "The council will publish the builder's plans in the library, where residents can leave comments "
+                + "until the end of the month, before the final vote in August.",
+        ]
+        func section(_ paragraphs: [String]) -> String {
+            let text = paragraphs.map { "<p>\($0)</p>" }.joined()
+            // A small label beside each wrapper, so that no wrapper is an only child.
+            let label = "<span class=\"label\">Pier</span>"
+            return "<section>\(label)<div class=\"wrap\">\(label)<div class=\"row\">\(label)<div class=\"col\">"
+                + "\(label)<div class=\"text\">" + text + "</div></div></div></div></section>"
+        }
+        let sections =
+            section(ExtractionFixtures.storyParagraphs + [later[0]]) + later.dropFirst().map { section([$0]) }.joined()
+        let html = """
+            <html><head><title>Ferry pier to be rebuilt</title></head><body><nav><a href="/">Home</a></nav>
+            <main><h1>Ferry pier to be rebuilt</h1><div class="sections">\(sections)</div></main></body></html>
+            """
+        let page = try ExtractionFixtures.extract(html)
+        for paragraph in ExtractionFixtures.storyParagraphs + later { #expect(page.text.contains(paragraph)) }
+    }
 }
