@@ -117,4 +117,28 @@ import Testing
         let page = try ExtractionFixtures.extract(html)
         for paragraph in ExtractionFixtures.storyParagraphs + later { #expect(page.text.contains(paragraph)) }
     }
+
+    @Test func aStoryInsideAHeaderHiddenByClassIsReadButAHiddenNextStoryIsNot() throws {
+        let paragraphs = (1...5).flatMap { round in
+            ExtractionFixtures.storyParagraphs.map { "<p>\($0) (Part \(round).)</p>" }
+        }.joined(separator: "\n")
+        // The parser leaves the menu open, so the headline and the story end up inside it.
+        let swallowed = """
+            <html><head><title>Ferry pier to be rebuilt</title></head><body>
+            <div class="menu hidden grow"><a href="/">Home</a> <a href="/news">News</a>
+            <div class="story"><h1>Ferry pier to be rebuilt</h1>\(paragraphs)</div></div></body></html>
+            """
+        let page = try ExtractionFixtures.extract(swallowed)
+        #expect(page.pageStatus == .article)
+        #expect(page.text.contains(ExtractionFixtures.storyParagraphs[0] + " (Part 5.)"))
+        // A next story loaded ahead and hidden by its style stays out of the text.
+        let ahead = """
+            <html><head><title>Ferry pier to be rebuilt</title></head><body>
+            <main><h1>Ferry pier to be rebuilt</h1>\(ExtractionFixtures.storyParagraphs.map { "<p>\($0)</p>" }.joined())</main>
+            <div class="next" style="display: none"><h1>Lighthouse keeper retires</h1>\(paragraphs)</div></body></html>
+            """
+        let shown = try ExtractionFixtures.extract(ahead)
+        #expect(!shown.text.contains("(Part 1.)"))
+        for paragraph in ExtractionFixtures.storyParagraphs { #expect(shown.text.contains(paragraph)) }
+    }
 }
