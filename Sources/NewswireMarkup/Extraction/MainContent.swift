@@ -23,11 +23,22 @@ struct MainContent {
         var best: [Paragraph] = []
         var bestLength = 0
         for skipUnlikely in [true, false] {
-            let roots = self.selectRoots(skipUnlikely: skipUnlikely)
+            let (roots, narrower) = self.selectRoots(skipUnlikely: skipUnlikely)
             guard !roots.isEmpty else { continue }
             var renderer = Renderer(page: self.page, roots: Set(roots))
-            let paragraphs = renderer.render(roots)
-            let length = paragraphs.reduce(0) { $0 + $1.text.utf8.count }
+            var paragraphs = renderer.render(roots)
+            var length = paragraphs.reduce(0) { $0 + $1.text.utf8.count }
+            // A region widened far up is kept only when its clean-up leaves more than the
+            // blocks it was widened from (page-builder wrappers can clean away whole sections).
+            if let narrower {
+                var narrowRenderer = Renderer(page: self.page, roots: Set(narrower))
+                let narrowParagraphs = narrowRenderer.render(narrower)
+                let narrowLength = narrowParagraphs.reduce(0) { $0 + $1.text.utf8.count }
+                if narrowLength > length {
+                    paragraphs = narrowParagraphs
+                    length = narrowLength
+                }
+            }
             if length > bestLength {
                 best = paragraphs
                 bestLength = length
@@ -39,7 +50,9 @@ struct MainContent {
 
     // MARK: Scoring
 
-    private mutating func selectRoots(skipUnlikely: Bool) -> [Int] {
+    /// The chosen blocks and, when they were widened more than four levels up, the blocks
+    /// they were widened from.
+    private mutating func selectRoots(skipUnlikely: Bool) -> ([Int], [Int]?) {
         let elements = self.page.elements
         for index in self.scores.indices {
             self.scores[index] = 0
@@ -78,7 +91,7 @@ struct MainContent {
                 level += 1
             }
         }
-        guard !candidates.isEmpty else { return self.page.body.map { [$0] } ?? [] }
+        guard !candidates.isEmpty else { return (self.page.body.map { [$0] } ?? [], nil) }
         for candidate in candidates {
             self.scores[candidate] *= 1.0 - self.linkDensity(candidate)
         }
@@ -127,16 +140,18 @@ struct MainContent {
             guard parent >= 0, elements[parent].tag != .body, self.elementChildCount(parent) == 1 else { break }
             top = parent
         }
-        return self.widened(self.siblings(of: top), skipUnlikely: skipUnlikely)
+        let roots = self.siblings(of: top)
+        let (widened, far) = self.widened(roots, skipUnlikely: skipUnlikely)
+        return (widened, far ? roots : nil)
     }
 
     /// Articles split into several sections under one ancestor: when the chosen blocks hold
-    /// too little of the page's prose, take the nearest ancestor (up to four levels up) that
-    /// holds nearly all of it. Prose is paragraph text of 80 characters or more, with few links,
-    /// outside hidden and unlikely regions.
-    private func widened(_ roots: [Int], skipUnlikely: Bool) -> [Int] {
+    /// too little of the page's prose, take the nearest ancestor (up to six levels up; more
+    /// than four is `far`) that holds nearly all of it. Prose is paragraph text of 80
+    /// characters or more, with few links, outside hidden and unlikely regions.
+    private func widened(_ roots: [Int], skipUnlikely: Bool) -> ([Int], far: Bool) {
         let elements = self.page.elements
-        guard let first = roots.first else { return roots }
+        guard let first = roots.first else { return (roots, false) }
         var prose: [Int] = []
         var total = 0
         for index in elements.indices {
@@ -147,7 +162,7 @@ struct MainContent {
             prose.append(index)
             total += length
         }
-        guard total > 0 else { return roots }
+        guard total > 0 else { return (roots, false) }
         func proseInside(_ ancestors: [Int]) -> Int {
             var sum = 0
             for index in prose where ancestors.contains(where: { $0 == index || self.isAncestor($0, of: index) }) {
@@ -156,17 +171,17 @@ struct MainContent {
             return sum
         }
         let covered = proseInside(roots)
-        guard Double(covered) < 0.8 * Double(total) else { return roots }
+        guard Double(covered) < 0.8 * Double(total) else { return (roots, false) }
         var ancestor = Int(elements[first].parent)
         var level = 0
-        while ancestor >= 0, level < 4, elements[ancestor].tag != .body, elements[ancestor].tag != .html {
+        while ancestor >= 0, level < 6, elements[ancestor].tag != .body, elements[ancestor].tag != .html {
             if Double(proseInside([ancestor])) >= 0.85 * Double(total) {
-                return self.linkDensity(ancestor) < 0.35 ? [ancestor] : roots
+                return self.linkDensity(ancestor) < 0.35 ? ([ancestor], level >= 4) : (roots, false)
             }
             ancestor = Int(elements[ancestor].parent)
             level += 1
         }
-        return roots
+        return (roots, false)
     }
 
     /// The top candidate plus the siblings that look like part of the same story.

@@ -480,19 +480,32 @@ struct Metadata {
     /// The publication date, cross-checked between what the page declares (JSON-LD, meta
     /// tags, `itemprop`) and what it shows by the headline.
     ///
-    /// When the two disagree, the declared date stands unless the shown one is a `<time>`
-    /// or labelled "Published" (not "Updated", not a link to another story), and the URL's
-    /// date does not side with the declared one; on the same day, the declared instant is kept.
-    /// A page that declares nothing gets the shown date, preferring "Published" to "Updated".
+    /// On the same day, the declared instant is kept when it falls on the shown calendar day
+    /// in UTC, else the shown day (a late-evening story whose UTC instant is the next day).
+    /// When the two disagree, the declared date stands when another date shown near the
+    /// headline confirms it, or when the URL's date sides with it. Otherwise the shown date
+    /// wins when it is right by the headline (not "Updated", not a link, not the day the page
+    /// declares as its last modification: the original publication over the update), or when
+    /// it is a `<time>` or labelled "Published". A page that declares nothing gets the shown
+    /// date, preferring "Published" to an unlabelled date near the headline, then "Updated".
     func published() -> Date? {
         let declared = self.declaredPublished()
-        if let shown = self.shownDate() {
+        if let candidates = self.shownDates(), let shown = Self.best(of: candidates) {
             guard let declared else { return shown.exact ?? shown.day }
-            if Self.isSameDay(declared, shown.day) { return declared }
-            guard shown.label != .updated, shown.isMarked, !shown.isLinked, shown.distance <= 60 else {
-                return declared
+            if Self.isSameDay(declared, shown.day) {
+                return Self.dayStart(of: declared) == shown.day ? declared : shown.exact ?? shown.day
             }
+            let confirmed = candidates.contains {
+                $0.label != .updated && !$0.isLinked && $0.distance <= 60 && Self.isSameDay(declared, $0.day)
+            }
+            if confirmed { return declared }
             if let url = self.dateInURL(), Self.isSameDay(url, Self.dayStart(of: declared)) { return declared }
+            guard shown.label != .updated, !shown.isLinked else { return declared }
+            if shown.distance <= 20 {
+                let isUpdate = self.updated().map { Self.isSameDay($0, shown.day) } ?? false
+                if !isUpdate { return shown.exact ?? shown.day }
+            }
+            guard shown.isMarked, shown.distance <= 60 else { return declared }
             return shown.exact ?? shown.day
         }
         if let declared { return declared }
@@ -500,6 +513,18 @@ struct Metadata {
             return date
         }
         return self.dateInURL()
+    }
+
+    /// The shown date that speaks for the story: "Published" first, then an unlabelled date
+    /// near the headline (or in a `<time>`), then "Updated", then an unlabelled date further
+    /// away (often a teaser card); the nearest of each kind.
+    private static func best(of found: [ShownDate]) -> ShownDate? {
+        let near = found.filter { $0.label == .none && ($0.distance <= 60 || $0.isMarked) }
+        let far = found.filter { $0.label == .none && !($0.distance <= 60 || $0.isMarked) }
+        for group in [found.filter { $0.label == .published }, near, found.filter { $0.label == .updated }, far] {
+            if let best = group.min(by: { $0.distance < $1.distance }) { return best }
+        }
+        return nil
     }
 
     /// The first publication date the page declares in its metadata.
@@ -513,6 +538,13 @@ struct Metadata {
             "article_date_original", "original-publish-date", "published", "article:published",
         ] {
             candidates.append(self.head.meta(key))
+        }
+        // Other names of the same field ("w-published-date", "page.publishDate"); a "date"
+        // before a "time", which some templates fill with the time the page was rendered.
+        for word in ["date", "time"] {
+            for (key, value) in self.head.metas where key.contains("publish") && key.contains(word) {
+                if !key.contains("modif"), !key.contains("updat") { candidates.append(value) }
+            }
         }
         for index in self.head.publishedElements.prefix(3) {
             let node = self.page.elements[index].node
@@ -546,18 +578,21 @@ struct Metadata {
         var isLinked = false
     }
 
-    /// The date shown with the headline: date lines within a window of elements around the
+    /// The dates shown with the headline: date lines within a window of elements around the
     /// first `h1` (or the first `article`/`main`), outside comments, read in document order
     /// so that a label before the date ("Last updated:") is seen whatever element holds it.
-    func shownDate() -> ShownDate? {
+    func shownDates() -> [ShownDate]? {
         let elements = self.page.elements
         guard let body = self.page.body else { return nil }
+        // A page hidden whole until its scripts run ("root hide") is read as shown.
         let anchor =
             elements.indices.first { elements[$0].tag == .h1 && !elements[$0].hidden && elements[$0].text > 0 }
             ?? elements.indices.first {
                 (elements[$0].tag == .article || elements[$0].tag == .main) && !elements[$0].hidden
             }
+            ?? elements.indices.first { elements[$0].tag == .h1 && elements[$0].text > 0 }
         guard let anchor else { return nil }
+        let showsHidden = elements[anchor].hidden
         let lower = max(body + 1, anchor - 60)
         let upper = min(elements.count, anchor + 300)
         guard lower < upper else { return nil }
@@ -572,7 +607,7 @@ struct Metadata {
         while let node = current {
             var descend = false
             if node.pointee.type == XML_ELEMENT_NODE {
-                if let index = PageIndex.index(of: node), !elements[index].hidden {
+                if let index = PageIndex.index(of: node), showsHidden || !elements[index].hidden {
                     if index >= upper { break }
                     descend = true
                     if let value = times[index], timesSeen.insert(index).inserted, !self.isInDiscussion(index),
@@ -586,7 +621,8 @@ struct Metadata {
                     }
                 }
             } else if node.pointee.type == XML_TEXT_NODE, let content = node.pointee.content,
-                let parent = node.pointee.parent, let owner = PageIndex.index(of: parent), !elements[owner].hidden
+                let parent = node.pointee.parent, let owner = PageIndex.index(of: parent),
+                showsHidden || !elements[owner].hidden
             {
                 // Screen on the bytes first: copy only short texts that hold a year.
                 let (length, visible, hasYear) = Self.screenForYear(content, limit: 200)
@@ -635,10 +671,7 @@ struct Metadata {
                 if let up, up.pointee.type != XML_ELEMENT_NODE { break }
             }
         }
-        for label in [TextDates.Label.published, .none, .updated] {
-            if let best = found.filter({ $0.label == label }).min(by: { $0.distance < $1.distance }) { return best }
-        }
-        return nil
+        return found
     }
 
     /// Length of a C string, whether it has any visible byte, and whether it is at most

@@ -104,6 +104,8 @@ enum PageClassifier {
             }
         }
         if prose * 10 < total && TextBytes.wordCount(result.text) < 600 { return true }
+        // Reference documentation: code samples by the dozen and at most one story signal.
+        if signals <= 1 && code >= 50 { return true }
         // Without the signals of a story, the cues of other pages: little prose, many code
         // samples (documentation), many form fields or prices (a shop), many cards or linked
         // headings (a listing), mostly links.
@@ -116,9 +118,50 @@ enum PageClassifier {
         if cards >= 5 { cues += 1 }
         if linkedHeadings >= 10 { cues += 1 }
         if bodyElement.linkText * 10 >= bodyElement.text * 4 { cues += 1 }
+        // The names of the page: a story has a headline of a sentence and an address of its
+        // own words; a section, shop or service page a label ("Cloud", "Dental care") and a
+        // one- or two-word address ("/topic/cloud/", "/services/").
+        if let url = result.canonicalURL, Self.hasShortSlug(url) { cues += 1 }
+        if Self.words(in: result.title ?? "") <= 3 { cues += 1 }
         let needed = signals < 2 ? 3 : 4
         if cues == needed - 1, Self.prices(in: page, atLeast: 25) { cues += 1 }
         return cues >= needed
+    }
+
+    /// Whether the last segment of an http(s) URL's path has at most two words and the path no
+    /// date or long number (the marks of a story's address).
+    static func hasShortSlug(_ url: String) -> Bool {
+        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
+            scheme == "http" || scheme == "https"
+        else { return false }
+        let path = Array(components.percentEncodedPath.utf8)
+        var digits = 0
+        for (index, byte) in path.enumerated() {
+            if byte >= 48 && byte <= 57 {
+                digits += 1
+                if digits >= 5 { return false }
+            } else {
+                // "/2024/05/" or "2024-05-12": four digits, a separator, then more digits.
+                if digits == 4, byte == UInt8(ascii: "/") || byte == UInt8(ascii: "-"), index + 1 < path.count,
+                    path[index + 1] >= 48 && path[index + 1] <= 57
+                {
+                    return false
+                }
+                digits = 0
+            }
+        }
+        let segment = path.split(separator: UInt8(ascii: "/")).last.map { String(decoding: $0, as: UTF8.self) } ?? ""
+        var stem = Substring(segment)
+        if let dot = stem.lastIndex(of: "."),
+            ["html", "htm", "php", "asp", "aspx"].contains(stem[stem.index(after: dot)...])
+        {
+            stem = stem[..<dot]
+        }
+        return stem.split(whereSeparator: { $0 == "-" || $0 == "_" }).count <= 2
+    }
+
+    private static func words(in text: String) -> Int {
+        text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).count
     }
 
     /// Whether the visible text shows at least `count` prices (a currency sign before a digit).

@@ -316,8 +316,19 @@ private struct IndexBuilder {
             case .other: break
             }
         }
-        if hints.contains(.hidden) { hidden = true }
         if tag == .body || tag == .html { hidden = false }
+        // A wrapper that hides the whole page until its scripts run ("root hide", streamed
+        // React segments), or a header left open by the parser with the story inside, holds
+        // `<main>` or the `h1` with most of the text: a page does not hide its main content.
+        // The headline with most of the text counts only under a hiding class: a `display:none`
+        // style or `hidden` attribute also hides whole next stories loaded ahead.
+        if hidden || hints.contains(.hidden), tag != .main, !(parent >= 0 && self.elements[Int(parent)].hidden),
+            Self.holdsThePage(node, byHeadline: !hidden)
+        {
+            hints.remove(.hidden)
+            hidden = false
+        }
+        if hints.contains(.hidden) { hidden = true }
         let parentUnlikely = parent >= 0 ? self.elements[Int(parent)].unlikely : false
         let selfUnlikely =
             hints.contains(.unlikely) && !hints.contains(.maybe) && tag != .body && tag != .a && tag != .article
@@ -382,6 +393,37 @@ private struct IndexBuilder {
             }
         }
         return false
+    }
+
+    /// Whether `node` holds the page: a `<main>`, or the `h1` with 3,000+ bytes of text outside
+    /// links (a bounded search).
+    private static func holdsThePage(_ node: NodePointer, byHeadline: Bool) -> Bool {
+        var stack: [(NodePointer, Bool)] = []
+        var child = node.pointee.children
+        var inLink = false
+        var visited = 0
+        var headline = false
+        var text = 0
+        while true {
+            while let current = child {
+                child = current.pointee.next
+                if current.pointee.type == XML_TEXT_NODE, !inLink, let content = current.pointee.content {
+                    text += strlen(content)
+                    if headline && text >= 3000 { return true }
+                    continue
+                }
+                guard current.pointee.type == XML_ELEMENT_NODE, let name = current.pointee.name else { continue }
+                visited += 1
+                let tag = HTMLTag.lookup(name)
+                if tag == .main { return true }
+                if tag == .h1, byHeadline { headline = true }
+                if visited > 20000 || tag.isNeverContent { continue }
+                stack.append((current, inLink || tag == .a))
+            }
+            guard let (next, linked) = stack.popLast() else { return headline && text >= 3000 }
+            child = next.pointee.children
+            inLink = linked
+        }
     }
 
     /// Whether a `<main>` or `<article>` element lies below `node` (a bounded search).

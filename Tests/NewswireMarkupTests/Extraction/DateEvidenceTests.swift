@@ -1,0 +1,111 @@
+import Foundation
+import NewswireCore
+import NewswireMarkup
+import Testing
+
+/// How the declared publication date is cross-checked with the dates a page shows. Every
+/// page here is invented for the test.
+@Suite struct DateEvidenceTests {
+    private static let url = "https://lakeside.example/notes/boathouse-repairs"
+
+    private static func page(head: String = "", top: String = "", after: String = "") -> String {
+        let paragraphs = ExtractionFixtures.storyParagraphs.map { "<p>\($0)</p>" }.joined(separator: "\n")
+        return """
+            <html lang="en"><head><title>Boathouse repairs begin | Lakeside Notes</title>\(head)</head><body>
+            <nav class="menu"><a href="/">Home</a> <a href="/notes">Notes</a></nav>
+            <article><h1>Boathouse repairs begin</h1>\(top)
+            <div class="entry-content">\(paragraphs)</div>\(after)</article>
+            <footer><p>Lakeside Notes, Pier Road 2</p></footer></body></html>
+            """
+    }
+
+    private static func jsonLD(published: String, modified: String) -> String {
+        """
+        <script type="application/ld+json">{"@type": "BlogPosting", "headline": "Boathouse repairs begin",
+        "datePublished": "\(published)", "dateModified": "\(modified)"}</script>
+        """
+    }
+
+    private static func published(_ html: String) throws -> String? {
+        try ExtractionFixtures.extract(html, url: Self.url).published.map(RFC3339.string(from:))
+    }
+
+    @Test func theShownCalendarDayWinsOverTheNextDayInUTC() throws {
+        // 21:30 at UTC-5 is 02:30 UTC the next day; the page shows the local day.
+        let evening = Self.page(
+            head: "<meta property=\"article:published_time\" content=\"2025-06-25T21:30:00-05:00\">",
+            top: "<p class=\"meta\">June 25, 2025</p>"
+        )
+        #expect(try Self.published(evening)?.prefix(10) == "2025-06-25")
+        // When the UTC instant falls on the shown day, the exact instant is kept.
+        let morning = Self.page(
+            head: "<meta property=\"article:published_time\" content=\"2025-06-25T09:30:00-05:00\">",
+            top: "<p class=\"meta\">June 25, 2025</p>"
+        )
+        #expect(try Self.published(morning) == "2025-06-25T14:30:00Z")
+    }
+
+    @Test func aDateShownByTheHeadlineWinsOverARestampedDeclaredDate() throws {
+        // The template stamps both declared dates with its last rebuild; the story shows its own day.
+        let html = Self.page(
+            head: Self.jsonLD(published: "2025-06-24", modified: "2025-06-24"),
+            top: "<div class=\"meta\"><span>Mira Castellane</span> <span>August 25, 2024</span></div>"
+        )
+        #expect(try Self.published(html)?.prefix(10) == "2024-08-25")
+    }
+
+    @Test func theShownDayOfTheLastModificationIsNotThePublication() throws {
+        let html = Self.page(
+            head: Self.jsonLD(published: "2020-02-01T09:00:00Z", modified: "2025-11-18T10:00:00Z"),
+            top: "<div class=\"meta\"><span>Mira Castellane</span> <span>November 18, 2025</span></div>"
+        )
+        #expect(try Self.published(html)?.prefix(10) == "2020-02-01")
+    }
+
+    @Test func aDeclaredDateConfirmedByAnotherShownDateStands() throws {
+        // The first shown date is the club letter's, the second the story's own.
+        let html = Self.page(
+            head: Self.jsonLD(published: "2019-06-25", modified: "2019-06-25"),
+            top: """
+                <p class="event">First published in the club letter on <time datetime="2019-04-04">April 4, 2019</time></p>
+                <p class="meta">June 25, 2019</p>
+                """
+        )
+        #expect(try Self.published(html)?.prefix(10) == "2019-06-25")
+    }
+
+    @Test func anUpdateLineByTheHeadlineBeatsATeaserDateFarBelow() throws {
+        let teasers = (1...40).map { "<li><span>Dock note \($0)</span></li>" }.joined()
+        let html = Self.page(
+            top: "<p class=\"note\">Last Modified: August 8, 2023</p>",
+            after: "<ul class=\"more\">\(teasers)</ul><div class=\"card\"><p>March 5, 2024</p><h3>Oar club</h3></div>"
+        )
+        #expect(try Self.published(html)?.prefix(10) == "2023-08-08")
+    }
+
+    @Test func readsOtherNamesOfThePublishedMetaField() throws {
+        let named = Self.page(head: "<meta name=\"w-published-date\" content=\"2025-05-27T06:03:43Z\">")
+        #expect(try Self.published(named) == "2025-05-27T06:03:43Z")
+        // A "time" field that holds the rendering time gives way to the "date" one.
+        let both = Self.page(
+            head: """
+                <meta name="published-time" content="2026-03-09T08:45:32Z">
+                <meta name="published-date" content="2021-02-16">
+                """
+        )
+        #expect(try Self.published(both)?.prefix(10) == "2021-02-16")
+        // A modification field is not a publication.
+        let modified = Self.page(head: "<meta name=\"published-modified-date\" content=\"2025-05-27\">")
+        #expect(try Self.published(modified) == nil)
+    }
+
+    @Test func readsTheDateOfAPageHiddenWholeUntilItsScriptsRun() throws {
+        let paragraphs = ExtractionFixtures.storyParagraphs.map { "<p>\($0)</p>" }.joined(separator: "\n")
+        let html = """
+            <html><head><title>Boathouse repairs begin</title></head><body><div class="root hide">
+            <header><span class="post-date">December 17, 2025</span><h1>Boathouse repairs begin</h1></header>
+            <div class="entry-content">\(paragraphs)</div></div></body></html>
+            """
+        #expect(try Self.published(html)?.prefix(10) == "2025-12-17")
+    }
+}
