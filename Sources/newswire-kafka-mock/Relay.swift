@@ -46,7 +46,7 @@ struct Relay: ParsableCommand {
         )
         relay.start()
         while true {
-            Thread.sleep(forTimeInterval: 0.02)
+            Thread.sleep(forTimeInterval: 0.05)
             if let failure = relay.failure { throw failure }
             if self.exitWhenDone, try store.outboxStatus().count == 0, try relay.lag() == 0 {
                 break
