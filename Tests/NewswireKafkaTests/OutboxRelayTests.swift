@@ -166,6 +166,61 @@ import Testing
         #expect(duplicated == 0)
     }
 
+    @Test func aFailedDeliveryAbortsTheBatchWhichIsPublishedAgainOnce() throws {
+        let cluster = try KafkaMockCluster(brokers: 3)
+        try cluster.createTopic("refused", partitions: 2)
+        try cluster.createTopic("refused.relay-position", partitions: 1)
+        let store = InMemoryOutboxStore()
+        store.add(articleRecords(400))
+        var options = OutboxRelay.Options()
+        options.batchSize = 100
+        let relay = try OutboxRelay(
+            store: store,
+            url: "kafka://\(cluster.bootstrapServers)/refused",
+            transactionalID: "refused",
+            options: options,
+            logger: quietLogger
+        )
+        // Produce (API 0) answers MESSAGE_TOO_LARGE (10), which no retry can fix.
+        cluster.failNextRequests(apiKey: 0, count: 1, errorCode: 10)
+        relay.start()
+        try waitUntil { try store.outboxStatus().count == 0 && relay.lag() == 0 }
+        relay.stop()
+        let statistics = relay.statistics
+        #expect(statistics.abortedTransactions >= 1)
+        #expect(statistics.lastError?.contains("delivering to refused") == true)
+        let keys = try readAll(cluster.bootstrapServers, topic: "refused", readCommitted: true).map {
+            String(decoding: $0.key ?? [], as: UTF8.self)
+        }
+        #expect(keys.count == 400)
+        #expect(Set(keys).count == 400)
+    }
+
+    @Test func aFencingAnswerStopsTheRelay() throws {
+        let cluster = try KafkaMockCluster(brokers: 1)
+        try cluster.createTopic("fenced", partitions: 1, replicationFactor: 1)
+        try cluster.createTopic("fenced.relay-position", partitions: 1, replicationFactor: 1)
+        let store = InMemoryOutboxStore()
+        store.add(articleRecords(10))
+        let relay = try OutboxRelay(
+            store: store,
+            url: "kafka://\(cluster.bootstrapServers)/fenced",
+            transactionalID: "fenced",
+            logger: quietLogger
+        )
+        // What a broker answers a relay whose transactional id a newer relay registered
+        // (EndTxn, API 26: PRODUCER_FENCED, 90). The mock cluster does not fence by itself.
+        cluster.failNextRequests(apiKey: 26, count: 5, errorCode: 90)
+        #expect {
+            try relay.run()
+        } throws: { error in
+            (error as? KafkaError)?.code == .fenced
+        }
+        #expect(relay.failure?.code == .fenced)
+        #expect(relay.statistics.committedTransactions == 0)
+        #expect(try store.outboxStatus().count == 10)
+    }
+
     @Test func badSettingsAreRefusedBeforeConnecting() {
         let store = InMemoryOutboxStore()
         #expect(throws: KafkaError.self) {
