@@ -22,7 +22,7 @@ struct Relay: ParsableCommand {
     var transactionalId = "newswire-relay"
 
     @Option(help: "Outbox entries per transaction.")
-    var batch = 1_000
+    var batch = 5_000
 
     @Flag(help: "Exit once the whole outbox is published.")
     var exitWhenDone = false
