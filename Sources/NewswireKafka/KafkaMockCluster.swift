@@ -48,4 +48,11 @@ package final class KafkaMockCluster: Sendable {
             _ = rd_kafka_mock_broker_set_down(self.cluster, id)
         }
     }
+
+    /// Makes the next `count` requests of protocol API `apiKey` (0 Produce, 26 EndTxn…) fail
+    /// with the Kafka error `code` (the protocol's number, such as 90 PRODUCER_FENCED).
+    package func failNextRequests(apiKey: Int16, count: Int, errorCode code: Int32) {
+        let errors = [rd_kafka_resp_err_t](repeating: rd_kafka_resp_err_t(rawValue: code), count: count)
+        rd_kafka_mock_push_request_errors_array(self.cluster, apiKey, errors.count, errors)
+    }
 }

@@ -103,9 +103,9 @@ struct Bench: ParsableCommand {
         return (1...self.records).map { index in
             let key = String(format: "%016llx", UInt64(index) &* 0x9E37_79B9_7F4A_7C15)
             var text = ""
-            var word = index
+            var word = UInt(index)
             while text.utf8.count < self.valueBytes - 120 {
-                text += words[word % words.count] + " "
+                text += words[Int(word % UInt(words.count))] + " "
                 word = word &* 31 &+ 7
             }
             let value =

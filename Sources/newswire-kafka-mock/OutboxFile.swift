@@ -44,13 +44,7 @@ final class OutboxFile: OutboxStore {
     }
 
     func outboxEntries(after position: Int64, limit: Int) throws -> [OutboxEntry] {
-        let floor = max(position, self.deleted.withLock { $0 })
-        var low = 0
-        var high = self.entries.count
-        while low < high {
-            let middle = (low + high) / 2
-            if self.entries[middle].position <= floor { low = middle + 1 } else { high = middle }
-        }
+        let low = self.firstIndex(after: max(position, self.deleted.withLock { $0 }))
         return Array(self.entries[low..<min(self.entries.count, low + limit)])
     }
 
@@ -66,7 +60,18 @@ final class OutboxFile: OutboxStore {
 
     func outboxStatus() throws -> OutboxStatus {
         let deleted = self.deleted.withLock { $0 }
-        let remaining = self.entries.count { $0.position > deleted }
+        let remaining = self.entries.count - self.firstIndex(after: deleted)
         return OutboxStatus(count: remaining, lastPosition: self.entries.last?.position ?? 0)
+    }
+
+    /// The index of the first entry above `position`.
+    private func firstIndex(after position: Int64) -> Int {
+        var low = 0
+        var high = self.entries.count
+        while low < high {
+            let middle = (low + high) / 2
+            if self.entries[middle].position <= position { low = middle + 1 } else { high = middle }
+        }
+        return low
     }
 }

@@ -22,7 +22,7 @@ struct Relay: ParsableCommand {
     var transactionalId = "newswire-relay"
 
     @Option(help: "Outbox entries per transaction.")
-    var batch = 1_000
+    var batch = 5_000
 
     @Flag(help: "Exit once the whole outbox is published.")
     var exitWhenDone = false
@@ -46,7 +46,7 @@ struct Relay: ParsableCommand {
         )
         relay.start()
         while true {
-            Thread.sleep(forTimeInterval: 0.02)
+            Thread.sleep(forTimeInterval: 0.05)
             if let failure = relay.failure { throw failure }
             if self.exitWhenDone, try store.outboxStatus().count == 0, try relay.lag() == 0 {
                 break
