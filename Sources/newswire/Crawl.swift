@@ -50,9 +50,11 @@ struct Crawl: ParsableCommand {
                   max_interval: 6h
               opml: subscriptions.opml      # more feeds; categories become tags
               allow_networks: [127.0.0.0/8] # private addresses that may be fetched
-              output: out/articles.ndjson   # "-": standard output (appended to)
+              output: out/articles.ndjson   # "-": standard output (appended to),
+                                            # or kafka://BROKER[,BROKER]/TOPIC
               errors: out/errors.ndjson     # default: OUTPUT.errors.ndjson
-              state: state/newsroom.sqlite  # one run at a time
+              state: state/newsroom.sqlite  # one run at a time; or postgresql://USER@HOST/DB
+                                            # shared by several workers
               archive: archive/             # every HTTP exchange as WARC files
               pages: always                 # for every feed (a feed may override)
               entities: true
