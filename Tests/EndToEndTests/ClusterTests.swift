@@ -71,7 +71,8 @@ struct ClusterTests {
         worker: Int,
         feeds: [String],
         schema: String,
-        output: String? = nil
+        output: String? = nil,
+        listen: String = "off"
     ) throws -> URL {
         let file = folder.appendingPathComponent("worker\(worker).yaml")
         let text = """
@@ -89,7 +90,7 @@ struct ClusterTests {
               failure_backoff: 1s
               jitter: 0
               drain_s: 5
-              listen: off
+              listen: \(listen)
               lease_s: \(Self.lease)
             """
         try text.write(to: file, atomically: true, encoding: .utf8)
@@ -142,13 +143,21 @@ struct ClusterTests {
         let feeds = sites.enumerated().flatMap { index, site in
             (0..<2).map { site.baseURL + "/desk\(index)-\($0).xml" }
         }
-        let pipelines = try (0..<2).map { try self.writePipeline(folder, worker: $0, feeds: feeds, schema: schema) }
+        let listen = "127.0.0.1:\(try freeLoopbackPort())"
+        let pipelines = try (0..<2).map {
+            try self.writePipeline(folder, worker: $0, feeds: feeds, schema: schema, listen: $0 == 0 ? listen : "off")
+        }
         let logs = (0..<2).map { folder.appendingPathComponent("worker\($0).log") }
         var processes = try (0..<2).map { try self.launch(pipelines[$0], log: logs[$0]) }
         defer { for process in processes where process.isRunning { kill(process.processIdentifier, SIGKILL) } }
 
         // 3 sites × 2 feeds × 3 stories, the shared stories among them.
         try await waitFor("every story once", timeout: 30) { self.written(folder).count == 18 }
+        // The first worker's endpoint: healthy, with its lease gauges labelled by worker.
+        #expect(try await httpGet("http://\(listen)/healthz").status == 200)
+        let metrics = try await httpGet("http://\(listen)/metrics").body
+        #expect(metrics.contains("newswire_worker_hosts{worker=\""), "\(metrics)")
+        #expect(metrics.contains("newswire_workers_live{worker=\""))
         // Within a few lease rounds the two workers hold the hosts between them.
         let shared = try await waitFor("both workers holding hosts", timeout: 20) {
             let held = (try? await self.workers(pipelines[0]))?.compactMap { $0["hosts"] as? Int } ?? []
