@@ -143,6 +143,7 @@ public struct EntityTagger: EntityExtracting {
             }
         }
         Self.repairAcronymDefinitions(text, tags: &tags)
+        Self.dropLeadingTitles(text, tags: &tags)
         return tags
     }
 
