@@ -254,4 +254,100 @@ struct ClusterTests {
         #expect(counts.count == expected)
         #expect(counts.values.allSatisfy { $0 == 1 }, "\(counts.filter { $0.value > 1 })")
     }
+
+    /// A TCP proxy to the test server (a Python child process): killing it cuts the worker
+    /// off its state store, starting it again on the same port brings the store back.
+    private final class Proxy: @unchecked Sendable {
+        // @unchecked: the process is replaced only by the test's own task.
+        let port: UInt16
+        private let target: (host: String, port: String)
+        private var process: Process?
+
+        init(to url: String) throws {
+            let components = URLComponents(string: url)
+            self.target = (components?.host ?? "127.0.0.1", String(components?.port ?? 5432))
+            self.port = try freeLoopbackPort()
+            try self.start()
+        }
+
+        func start() throws {
+            let script = """
+                import asyncio, sys
+                async def pipe(reader, writer):
+                    try:
+                        while data := await reader.read(65536):
+                            writer.write(data); await writer.drain()
+                    finally:
+                        writer.close()
+                async def handle(reader, writer):
+                    up_reader, up_writer = await asyncio.open_connection(sys.argv[2], int(sys.argv[3]))
+                    await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer), return_exceptions=True)
+                async def main():
+                    server = await asyncio.start_server(handle, "127.0.0.1", int(sys.argv[1]), reuse_address=True)
+                    print("ready", flush=True)
+                    await server.serve_forever()
+                asyncio.run(main())
+                """
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", "-c", script, String(self.port), self.target.host, self.target.port]
+            let out = Pipe()
+            process.standardOutput = out
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            _ = out.fileHandleForReading.readData(ofLength: 5)
+            self.process = process
+        }
+
+        func stop() {
+            guard let process = self.process else { return }
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            self.process = nil
+        }
+
+        deinit { self.stop() }
+    }
+
+    /// `/healthz` fails while the database does not answer, and recovers when it does.
+    @Test func healthFailsWhileTheDatabaseIsUnreachable() async throws {
+        let site = try TestSite()
+        _ = try await site.start()
+        defer { Task { await site.stop() } }
+        let feed = InventedNews.addFeed("ferry", stories: 2, to: site, seed: 40)
+        let proxy = try Proxy(to: postgresURL ?? "")
+        var components = try #require(URLComponents(string: postgresURL ?? ""))
+        components.port = Int(proxy.port)
+        let folder = try Repository.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let listen = "127.0.0.1:\(try freeLoopbackPort())"
+        let schema = "health_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        let pipeline = folder.appendingPathComponent("health.yaml")
+        try """
+        feeds: [\(feed)]
+        allow_networks: [127.0.0.0/8]
+        output: out/articles.ndjson
+        state: \(components.string ?? "")?schema=\(schema)
+        entities: false
+        watch: {min_interval: 1s, max_interval: 1s, listen: \(listen), lease_s: 3, drain_s: 5}
+        """.write(to: pipeline, atomically: true, encoding: .utf8)
+        let process = try self.launch(pipeline, log: folder.appendingPathComponent("worker.log"))
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        let articles = folder.appendingPathComponent("out/articles.ndjson")
+        try await waitFor("the feed's stories", timeout: 30) { lines(of: articles).count == 2 }
+        #expect(try await httpGet("http://\(listen)/healthz").status == 200)
+        proxy.stop()
+        let failing = try await waitFor("an unhealthy answer", timeout: 15) {
+            (try? await httpGet("http://\(listen)/healthz"))?.status == 503
+        }
+        #expect(failing)
+        try proxy.start()
+        let healthy = try await waitFor("a healthy answer again", timeout: 30) {
+            (try? await httpGet("http://\(listen)/healthz"))?.status == 200
+        }
+        #expect(healthy)
+        kill(process.processIdentifier, SIGTERM)
+        _ = try await waitFor("a clean exit", timeout: 30) { !process.isRunning }
+        #expect(lines(of: articles).count == 2)
+    }
 }
