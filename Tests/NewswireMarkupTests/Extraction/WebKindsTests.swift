@@ -293,6 +293,30 @@ import Testing
         #expect(!(try ExtractionFixtures.extract(notice, url: Self.plainURL).text.contains("clause 1")))
     }
 
+    @Test func readsAStorySplitIntoManyDeepSectionsOverALongerSingleBlock() throws {
+        let story = ExtractionFixtures.storyParagraphs + ExtractionFixtures.storyParagraphs.map { "Again: " + $0 }
+        let deep = String(repeating: "<div class=\"row\">", count: 7)
+        let close = String(repeating: "</div>", count: 7)
+        // Every level of the profile holds an icon too, so no level stands for its parent.
+        let framed = String(repeating: "<div class=\"row\"><span class=\"icon\"></span>", count: 7)
+        let sections = story.map { "<section class=\"block\">\(deep)<p>\($0)</p>\(close)</section>" }.joined(
+            separator: "\n"
+        )
+        let profile =
+            "Tove Almqvist, a pilot, sailor, writer, teacher, diver, painter, baker, fisher, and guide, "
+            + "lives on the island, near the quay, with two cats."
+        let html = """
+            <html><head><title>Ferry pier to be rebuilt</title></head><body>
+            <nav class="menu"><a href="/">Home</a></nav><div class="page"><h1>Ferry pier to be rebuilt</h1>
+            <div class="builder">\(sections)</div>
+            <div class="profile">\(framed)<p>\(profile)</p>\(close)</div></div>
+            <footer><p>Harbour Weekly, Quay Street 4</p></footer></body></html>
+            """
+        let page = try ExtractionFixtures.extract(html, url: Self.plainURL)
+        for paragraph in story { #expect(page.text.contains(paragraph)) }
+        #expect(!page.text.contains("two cats"))
+    }
+
     @Test func aHiddenClassShownAgainOnWideScreensIsVisible() throws {
         let paragraphs = ExtractionFixtures.storyParagraphs.map { "<p>\($0)</p>" }.joined(separator: "\n")
         let html = """
