@@ -181,7 +181,43 @@ struct MainContent {
             ancestor = Int(elements[ancestor].parent)
             level += 1
         }
+        // A story split into many small builder sections can lose to one long block elsewhere
+        // (an author box): when the choice holds under half of the prose, the smallest region
+        // holding nearly all of it is the story, wherever it lies.
+        guard covered * 2 < total, total >= 1000 else { return (roots, false) }
+        var running = [0]
+        running.reserveCapacity(prose.count + 1)
+        for index in prose {
+            running.append(
+                running[running.count - 1] + Int(elements[index].inlineText - elements[index].inlineLinkText)
+            )
+        }
+        var best: Int?
+        for index in elements.indices {
+            let element = elements[index]
+            guard element.tag != .body, element.tag != .html, !element.hidden, !(skipUnlikely && element.unlikely)
+            else { continue }
+            let end = Int(element.end)
+            if let current = best, end - index >= Int(elements[current].end) - current { continue }
+            let lower = Self.firstIndex(in: prose, atLeast: index)
+            let upper = Self.firstIndex(in: prose, atLeast: end)
+            guard upper - lower >= 3 else { continue }
+            let sum = running[upper] - running[lower]
+            if Double(sum) >= 0.85 * Double(total), self.linkDensity(index) < 0.35 { best = index }
+        }
+        if let best, !roots.contains(best) { return ([best], true) }
         return (roots, false)
+    }
+
+    /// The position of the first value at least `value` in a sorted list.
+    private static func firstIndex(in sorted: [Int], atLeast value: Int) -> Int {
+        var low = 0
+        var high = sorted.count
+        while low < high {
+            let middle = (low + high) / 2
+            if sorted[middle] < value { low = middle + 1 } else { high = middle }
+        }
+        return low
     }
 
     /// The top candidate plus the siblings that look like part of the same story.

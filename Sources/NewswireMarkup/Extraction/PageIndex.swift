@@ -106,6 +106,7 @@ final class PageIndex {
             child = node.pointee.next
         }
         builder.aggregate()
+        Self.exemptingLayoutWrappers(&builder.elements)
         self.elements = builder.elements
         self.head = builder.head
         self.body = builder.body
@@ -330,9 +331,7 @@ private struct IndexBuilder {
         }
         if hints.contains(.hidden) { hidden = true }
         let parentUnlikely = parent >= 0 ? self.elements[Int(parent)].unlikely : false
-        let selfUnlikely =
-            hints.contains(.unlikely) && !hints.contains(.maybe) && tag != .body && tag != .a && tag != .article
-            && tag != .main
+        let selfUnlikely = PageIndex.isUnlikely(hints: hints, tag: tag)
         if tag == .body, self.body == nil { self.body = Int(index) }
         self.elements.append(
             IndexedElement(

@@ -261,6 +261,62 @@ import Testing
         #expect(!page.text.contains("Archive"))
     }
 
+    @Test func keepsTheStoryInsideALayoutWrapperNamedForItsSidebar() throws {
+        let story = ExtractionFixtures.storyParagraphs + ExtractionFixtures.storyParagraphs.map { "Again: " + $0 }
+        let paragraphs = story.map { "<p>\($0)</p>" }.joined(separator: "\n")
+        // Short lines outside the wrapper: more than the first pass needs, yet not the page's prose.
+        let blurb = (1...9).map { number in
+            "<p>Harbour Weekly, on the island since 1952, prints its edition \(number) at dawn.</p>"
+        }.joined()
+        let html = """
+            <html><head><title>Ferry pier to be rebuilt</title></head><body>
+            <nav class="menu"><a href="/">Home</a></nav>
+            <div class="layout with-sidebar-container"><h1>Ferry pier to be rebuilt</h1>
+            <div class="story-text">\(paragraphs)</div>
+            <aside class="sidebar"><a href="/a">Tide tables</a> <a href="/b">Ferry times</a></aside></div>
+            <div class="about-us">\(blurb)</div>
+            <footer class="site-footer"><p>Harbour Weekly, Quay Street 4</p></footer></body></html>
+            """
+        let page = try ExtractionFixtures.extract(html, url: Self.plainURL)
+        for paragraph in ExtractionFixtures.storyParagraphs { #expect(page.text.contains(paragraph)) }
+        #expect(!page.text.contains("Tide tables"))
+        #expect(!page.text.contains("since 1952"))
+        // A footer holding most of the prose stays a footer.
+        let legal = (1...3).map { number in
+            "<p>This notice is not advice, and the council accepts no liability for any use of it, clause \(number).</p>"
+        }.joined()
+        let notice = """
+            <html><head><title>Pier hours</title></head><body><h1>Pier hours</h1>
+            <div class="entry"><p>The pier opens at six, and the ferry office at seven, every day of the week.</p></div>
+            <footer class="site-footer">\(legal)</footer></body></html>
+            """
+        #expect(!(try ExtractionFixtures.extract(notice, url: Self.plainURL).text.contains("clause 1")))
+    }
+
+    @Test func readsAStorySplitIntoManyDeepSectionsOverALongerSingleBlock() throws {
+        let story = ExtractionFixtures.storyParagraphs + ExtractionFixtures.storyParagraphs.map { "Again: " + $0 }
+        let deep = String(repeating: "<div class=\"row\">", count: 7)
+        let close = String(repeating: "</div>", count: 7)
+        // Every level of the profile holds an icon too, so no level stands for its parent.
+        let framed = String(repeating: "<div class=\"row\"><span class=\"icon\"></span>", count: 7)
+        let sections = story.map { "<section class=\"block\">\(deep)<p>\($0)</p>\(close)</section>" }.joined(
+            separator: "\n"
+        )
+        let profile =
+            "Tove Almqvist, a pilot, sailor, writer, teacher, diver, painter, baker, fisher, and guide, "
+            + "lives on the island, near the quay, with two cats."
+        let html = """
+            <html><head><title>Ferry pier to be rebuilt</title></head><body>
+            <nav class="menu"><a href="/">Home</a></nav><div class="page"><h1>Ferry pier to be rebuilt</h1>
+            <div class="builder">\(sections)</div>
+            <div class="profile">\(framed)<p>\(profile)</p>\(close)</div></div>
+            <footer><p>Harbour Weekly, Quay Street 4</p></footer></body></html>
+            """
+        let page = try ExtractionFixtures.extract(html, url: Self.plainURL)
+        for paragraph in story { #expect(page.text.contains(paragraph)) }
+        #expect(!page.text.contains("two cats"))
+    }
+
     @Test func aHiddenClassShownAgainOnWideScreensIsVisible() throws {
         let paragraphs = ExtractionFixtures.storyParagraphs.map { "<p>\($0)</p>" }.joined(separator: "\n")
         let html = """
