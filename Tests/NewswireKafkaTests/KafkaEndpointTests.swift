@@ -5,11 +5,11 @@ import Testing
 @Suite struct KafkaEndpointTests {
     @Test func brokersAndTopicAreRead() throws {
         let endpoint = try KafkaEndpoint(
-            url: "kafka://kafka-1.newsroom.invalid:9092,10.0.0.7:9093,[::1]:9094/articles.v1"
+            url: "kafka://kafka-1.newsroom.invalid:9092,127.0.0.7:9093,[::1]:9094/articles.v1"
         )
-        #expect(endpoint.brokers == ["kafka-1.newsroom.invalid:9092", "10.0.0.7:9093", "[::1]:9094"])
+        #expect(endpoint.brokers == ["kafka-1.newsroom.invalid:9092", "127.0.0.7:9093", "[::1]:9094"])
         #expect(endpoint.topic == "articles.v1")
-        #expect(endpoint.description == "kafka://kafka-1.newsroom.invalid:9092,10.0.0.7:9093,[::1]:9094/articles.v1")
+        #expect(endpoint.description == "kafka://kafka-1.newsroom.invalid:9092,127.0.0.7:9093,[::1]:9094/articles.v1")
     }
 
     @Test(arguments: [
