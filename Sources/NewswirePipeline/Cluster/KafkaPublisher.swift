@@ -51,10 +51,10 @@ final class KafkaPublisher: OutboxPublisher {
 
     func drain(seconds: Double) -> Bool {
         let deadline = ContinuousClock.now + .seconds(seconds)
-        while ContinuousClock.now < deadline {
-            if let status = try? self.outbox.outboxStatus(), status.count == 0 { return true }
+        while (try? self.outbox.outboxStatus().count) != 0 {
+            guard ContinuousClock.now < deadline else { return false }
             Thread.sleep(forTimeInterval: 0.05)
         }
-        return (try? self.outbox.outboxStatus().count) == 0
+        return true
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NewswireCore
+import NewswireKafka
 
 /// What publishes a run's outbox to its broker (the relay): started and stopped by the run,
 /// on its own thread.
@@ -35,22 +36,18 @@ enum OutboxPublishing {
         guard let broker = configuration.brokerOutput else { return nil }
         guard let outbox else { throw RunError("the state store keeps no outbox, which \(broker) needs") }
         do {
+            // The same for every run and worker of a pipeline and topic, so a relay that
+            // starts fences any older one.
+            let topic = try KafkaEndpoint(url: broker).topic
             return try KafkaPublisher(
                 outbox: outbox,
                 url: broker,
-                transactionalID: Self.transactionalID(configuration, broker: broker),
+                transactionalID: "newswire-relay-" + configuration.name + "-" + topic,
                 logger: logger
             )
         } catch {
             throw RunError("\(error)")
         }
-    }
-
-    /// The relay's transactional id: the same for every run and worker of a pipeline and
-    /// topic, so a relay that starts fences any older one.
-    static func transactionalID(_ configuration: PipelineConfiguration, broker: String) -> String {
-        let topic = broker.split(separator: "/").last.map(String.init) ?? ""
-        return "newswire-relay-" + configuration.name + "-" + topic
     }
 }
 
