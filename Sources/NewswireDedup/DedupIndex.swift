@@ -128,35 +128,35 @@ package struct DedupIndex {
         threshold: Double
     ) -> (position: Int, similarity: Double, exact: Bool)? {
         guard signature.count == self.signatureBytes else { return nil }
-        var candidates: [Int] = []
-        for band in 0..<self.bandTables.count {
-            let key = Self.bandKey(signature, offset: band * self.lsh.rowsPerBand, rows: self.lsh.rowsPerBand)
-            let hash = Self.bandHash(key: key, band: band)
-            self.bandTables[band].forEach(hash: hash) { position in
-                if self.flags[position] & 3 == 3, self.bandKey(position: position, band: band) == key,
-                    !candidates.contains(position)
-                {
-                    candidates.append(position)
-                }
-                return true
-            }
-        }
         var best: (position: Int, similarity: Double, exact: Bool)?
         let low = UInt32(truncatingIfNeeded: contentHash)
+        // Every band hit is compared at once: an article found in several bands is compared
+        // again (24 bytes), which costs less than remembering the candidates, whose number
+        // grows with the index when many texts share vocabulary.
         signature.withUnsafeBufferPointer { query in
             self.signatures.withUnsafeBufferPointer { stored in
-                for position in candidates {
-                    let start = position * self.signatureBytes
-                    let other = UnsafeBufferPointer(rebasing: stored[start..<(start + self.signatureBytes)])
-                    let equal = TextFingerprinter.equalBytes(query, other)
-                    let similarity = TextFingerprinter.similarity(equalBytes: equal, of: self.signatureBytes)
-                    guard similarity >= threshold else { continue }
-                    let exact = equal == self.signatureBytes && self.contentHashes[position] == low
-                    if let current = best {
-                        let currentRank = (current.exact ? 1 : 0, current.similarity, -current.position)
-                        if currentRank > (exact ? 1 : 0, similarity, -position) { continue }
+                for band in 0..<self.bandTables.count {
+                    let key = Self.bandKey(signature, offset: band * self.lsh.rowsPerBand, rows: self.lsh.rowsPerBand)
+                    self.bandTables[band].forEach(hash: Self.bandHash(key: key, band: band)) { position in
+                        guard self.flags[position] & 3 == 3 else { return true }
+                        let start = position * self.signatureBytes
+                        let other = UnsafeBufferPointer(rebasing: stored[start..<(start + self.signatureBytes)])
+                        // The band's own bytes first: a different key is another story in the same slot chain.
+                        let offset = band * self.lsh.rowsPerBand
+                        for row in offset..<(offset + self.lsh.rowsPerBand) where other[row] != query[row] {
+                            return true
+                        }
+                        let equal = TextFingerprinter.equalBytes(query, other)
+                        let similarity = TextFingerprinter.similarity(equalBytes: equal, of: self.signatureBytes)
+                        guard similarity >= threshold else { return true }
+                        let exact = equal == self.signatureBytes && self.contentHashes[position] == low
+                        if let current = best {
+                            let currentRank = (current.exact ? 1 : 0, current.similarity, -current.position)
+                            if currentRank >= (exact ? 1 : 0, similarity, -position) { return true }
+                        }
+                        best = (position, similarity, exact)
+                        return true
                     }
-                    best = (position, similarity, exact)
                 }
             }
         }

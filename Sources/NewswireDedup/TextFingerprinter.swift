@@ -131,8 +131,25 @@ public struct TextFingerprinter: Sendable {
 
     @inline(__always)
     static func equalBytes(_ first: UnsafeBufferPointer<UInt8>, _ second: UnsafeBufferPointer<UInt8>) -> Int {
+        let count = min(first.count, second.count)
+        guard count > 0, let a = first.baseAddress, let b = second.baseAddress else { return 0 }
         var equal = 0
-        for index in 0..<min(first.count, second.count) where first[index] == second[index] { equal += 1 }
+        var index = 0
+        // Eight bytes at a time: the zero bytes of a XOR b are the equal ones; the high bit of
+        // each byte of `zero` is set exactly when that byte of `x` is 0 (no carry crosses bytes).
+        let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        while index + 8 <= count {
+            let x =
+                UnsafeRawPointer(a + index).loadUnaligned(as: UInt64.self)
+                ^ UnsafeRawPointer(b + index).loadUnaligned(as: UInt64.self)
+            let zero = ~(((x & low) &+ low) | x | low)
+            equal += zero.nonzeroBitCount
+            index += 8
+        }
+        while index < count {
+            if a[index] == b[index] { equal += 1 }
+            index += 1
+        }
         return equal
     }
 
@@ -142,10 +159,14 @@ public struct TextFingerprinter: Sendable {
         minimums.withUnsafeMutableBufferPointer { minimums in
             self.multipliers.withUnsafeBufferPointer { multipliers in
                 self.addends.withUnsafeBufferPointer { addends in
-                    for shingle in shingles {
+                    shingles.withUnsafeBufferPointer { shingles in
+                        // One hash function at a time over all shingles: the minimum stays in a
+                        // register and the loop over the shingles is a plain reduction.
                         for index in 0..<count {
-                            let value = shingle &* multipliers[index] &+ addends[index]
-                            if value < minimums[index] { minimums[index] = value }
+                            let (multiplier, addend) = (multipliers[index], addends[index])
+                            var minimum = UInt64.max
+                            for shingle in shingles { minimum = min(minimum, shingle &* multiplier &+ addend) }
+                            minimums[index] = minimum
                         }
                     }
                 }
