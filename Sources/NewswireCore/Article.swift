@@ -82,16 +82,33 @@ public struct Article: Sendable, Hashable {
     public func countWords() -> Int {
         var count = 0
         var inWord = false
-        for scalar in self.text.unicodeScalars {
-            // ASCII without the Unicode property tables: most text is mostly ASCII.
-            let value = scalar.value
-            let isWordCharacter =
-                value < 0x80
-                ? (value >= 0x61 && value <= 0x7A) || (value >= 0x41 && value <= 0x5A)
-                    || (value >= 0x30 && value <= 0x39)
-                : scalar.properties.isAlphabetic || scalar.properties.numericType != nil
-            if isWordCharacter && !inWord { count += 1 }
-            inWord = isWordCharacter
+        var text = self.text
+        // ASCII bytes are read as bytes, without the Unicode property tables: most text is
+        // mostly ASCII. Other scalars are decoded (a String's bytes are valid UTF-8) and looked up.
+        text.withUTF8 { bytes in
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                let isWordCharacter: Bool
+                if byte < 0x80 {
+                    isWordCharacter =
+                        (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A)
+                        || (byte >= 0x30 && byte <= 0x39)
+                    index += 1
+                } else {
+                    let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : 2
+                    var value = UInt32(byte) & (0x7F >> length)
+                    for next in (index + 1)..<min(index + length, bytes.count) {
+                        value = value << 6 | UInt32(bytes[next] & 0x3F)
+                    }
+                    index += length
+                    let scalar = Unicode.Scalar(value)
+                    isWordCharacter =
+                        scalar.map { $0.properties.isAlphabetic || $0.properties.numericType != nil } ?? false
+                }
+                if isWordCharacter && !inWord { count += 1 }
+                inWord = isWordCharacter
+            }
         }
         return count
     }
