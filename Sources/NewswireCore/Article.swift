@@ -91,9 +91,9 @@ public struct Article: Sendable, Hashable {
                 let byte = bytes[index]
                 let isWordCharacter: Bool
                 if byte < 0x80 {
-                    isWordCharacter =
-                        (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A)
-                        || (byte >= 0x30 && byte <= 0x39)
+                    // Letters and digits: bit 5 cleared folds a–z onto A–Z.
+                    let upper = byte & 0xDF
+                    isWordCharacter = (upper >= 0x41 && upper <= 0x5A) || (byte >= 0x30 && byte <= 0x39)
                     index += 1
                 } else {
                     let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : 2

@@ -160,13 +160,34 @@ public struct TextFingerprinter: Sendable {
             self.multipliers.withUnsafeBufferPointer { multipliers in
                 self.addends.withUnsafeBufferPointer { addends in
                     shingles.withUnsafeBufferPointer { shingles in
-                        // One hash function at a time over all shingles: the minimum stays in a
-                        // register and the loop over the shingles is a plain reduction.
-                        for index in 0..<count {
+                        // Four hash functions at a time over all shingles: their minimums stay in
+                        // registers, and the four chains of multiplications run side by side.
+                        var index = 0
+                        while index + 4 <= count {
+                            let (a0, a1, a2, a3) = (
+                                multipliers[index], multipliers[index + 1], multipliers[index + 2],
+                                multipliers[index + 3]
+                            )
+                            let (b0, b1, b2, b3) = (
+                                addends[index], addends[index + 1], addends[index + 2], addends[index + 3]
+                            )
+                            var (m0, m1, m2, m3) = (UInt64.max, UInt64.max, UInt64.max, UInt64.max)
+                            for shingle in shingles {
+                                m0 = min(m0, shingle &* a0 &+ b0)
+                                m1 = min(m1, shingle &* a1 &+ b1)
+                                m2 = min(m2, shingle &* a2 &+ b2)
+                                m3 = min(m3, shingle &* a3 &+ b3)
+                            }
+                            (minimums[index], minimums[index + 1], minimums[index + 2], minimums[index + 3]) =
+                                (m0, m1, m2, m3)
+                            index += 4
+                        }
+                        while index < count {
                             let (multiplier, addend) = (multipliers[index], addends[index])
                             var minimum = UInt64.max
                             for shingle in shingles { minimum = min(minimum, shingle &* multiplier &+ addend) }
                             minimums[index] = minimum
+                            index += 1
                         }
                     }
                 }

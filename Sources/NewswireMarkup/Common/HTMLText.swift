@@ -10,7 +10,7 @@ public enum HTMLText {
     /// white space collapsed; block elements and `<br>` become line breaks, paragraphs are
     /// separated by a blank line. Text without `<` or `&` is returned trimmed and collapsed.
     public static func plainText(fromFragment html: String) -> String {
-        if !html.utf8.contains(UInt8(ascii: "<")) && !html.utf8.contains(UInt8(ascii: "&")) {
+        if !html.utf8.contains(where: { $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: "&") }) {
             return self.collapse(html)
         }
         return self.simplePlainText(html) ?? self.parsedPlainText(html)

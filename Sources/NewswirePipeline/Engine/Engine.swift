@@ -383,36 +383,62 @@ private final class EngineRun: Sendable {
         var items = slot.items
         slot.items = []
         let admitted = self.processor.admitted(items, settings: slot.settings, fetchedAt: slot.fetchedAt)
+        // Items built from the feed alone go to the extract queue, and their records to the
+        // sink, a few at a time: one hop per batch rather than per item.
+        var batch: [FeedItem] = []
+        let (settings, fetchedAt) = (slot.settings, slot.fetchedAt)
+        func sendBatch() {
+            guard !batch.isEmpty else { return }
+            let items = batch
+            batch = []
+            self.extractQueue.async {
+                let outcomes = items.map {
+                    (self.processor.articleFromFeed($0, fetchedAt: fetchedAt, settings: settings), $0.sequence)
+                }
+                self.sinkQueue.async {
+                    var released = 0
+                    for (outcome, sequence) in outcomes { released += self.output.insert(outcome, at: sequence) }
+                    self.release(released)
+                }
+            }
+        }
         for index in items.indices {
             let item = items[index]
             items[index] = FeedItem(sequence: item.sequence, feedURL: "", feedTitle: nil, entry: FeedEntry())
             self.pageWindow.wait()
-            if admitted[index] {
-                self.route(item, pages: slot.pages, settings: slot.settings, fetchedAt: slot.fetchedAt)
-            } else {
+            if !admitted[index] {
                 self.deliver(.filtered, at: item.sequence)
+            } else if Self.buildsFromFeed(item, pages: slot.pages) {
+                batch.append(item)
+                if batch.count >= self.feedBatch { sendBatch() }
+            } else {
+                self.route(item, settings: settings, fetchedAt: fetchedAt)
             }
+        }
+        sendBatch()
+    }
+
+    /// Feed-only items sent on together (at most; a feed's last batch may be smaller). A
+    /// quarter of the page window at most: the items of a batch being filled hold window
+    /// places, and the items admitted before them always leave some to wait for.
+    private var feedBatch: Int { max(1, min(16, self.options.pagesInFlight / 4)) }
+
+    /// Whether `item` becomes an article from the feed's own content rather than its page.
+    private static func buildsFromFeed(_ item: FeedItem, pages: PageMode) -> Bool {
+        let link = item.entry.link.flatMap { WebURL.isWeb($0) ? $0 : nil }
+        switch pages {
+        case .never: return true
+        case .missing:
+            return ArticleAssembler.isSubstantial(ArticleAssembler.feedText(item.entry))
+                || (link == nil && !ArticleAssembler.feedText(item.entry).isEmpty)
+        case .always: return link == nil && !ArticleAssembler.feedText(item.entry).isEmpty
         }
     }
 
-    /// Sends one feed item to the feed-only builder, to its page, or straight to the output.
-    private func route(_ item: FeedItem, pages: PageMode, settings: FeedSettings, fetchedAt: Date) {
+    /// Sends one feed item that is not built from the feed alone to its page, or straight to
+    /// the output when it has no page to follow or its page was seen.
+    private func route(_ item: FeedItem, settings: FeedSettings, fetchedAt: Date) {
         let link = item.entry.link.flatMap { WebURL.isWeb($0) ? $0 : nil }
-        let ownText: Bool
-        switch pages {
-        case .never: ownText = true
-        case .missing: ownText = ArticleAssembler.isSubstantial(ArticleAssembler.feedText(item.entry))
-        case .always: ownText = link == nil && !ArticleAssembler.feedText(item.entry).isEmpty
-        }
-        if ownText || (link == nil && !ArticleAssembler.feedText(item.entry).isEmpty) {
-            self.extractQueue.async {
-                self.deliver(
-                    self.processor.articleFromFeed(item, fetchedAt: fetchedAt, settings: settings),
-                    at: item.sequence
-                )
-            }
-            return
-        }
         guard let link else {
             let record = ErrorRecord(
                 kind: .parse,
