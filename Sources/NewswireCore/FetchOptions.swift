@@ -1,3 +1,5 @@
+public import struct Foundation.Date
+
 /// How the fetcher talks to servers; the pipeline file's `fetch:` section.
 public struct FetchOptions: Sendable, Hashable {
     /// The `User-Agent` header.
@@ -84,6 +86,9 @@ public struct FetchRequest: Sendable, Hashable {
     public var proxy: String?
     /// Why the request is made; decides whether `robots.txt` is obeyed.
     public var purpose = Purpose.feed
+    /// The time of the work that asked for the request (for a page, its feed's fetch). The
+    /// network ignores it; a replay answers with the capture made nearest after it.
+    public var askedAt: Date?
 
     /// Why a request is made.
     public enum Purpose: String, Sendable, Hashable {

@@ -54,6 +54,9 @@ public struct PipelineConfiguration: Sendable, Hashable {
     public var state: String?
     /// The folder of WARC files every HTTP exchange of a crawl is archived to (`archive:`).
     public var archive: String?
+    /// The size past which the archive begins a new WARC file (`archive: {rotate_bytes: N}`);
+    /// `nil` keeps the writer's default, 1 GiB.
+    public var archiveRotateBytes: Int?
     public var fetch: FetchOptions
     public var dedupMode: DedupMode
     public var dedupWindowDays: Int

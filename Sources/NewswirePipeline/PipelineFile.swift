@@ -52,6 +52,7 @@ public enum PipelineFile {
         "drop", "tags", "min_interval", "max_interval",
     ]
     static let dedupKeys = ["mode", "window_days"]
+    static let archiveKeys = ["dir", "rotate_bytes"]
     static let politenessKeys = ["per_host_connections", "per_host_delay_ms", "max_attempts", "max_retry_wait_s"]
 
     /// Loads and checks the pipeline file at `path`.
@@ -228,7 +229,7 @@ private struct Reader {
             case "output": configuration.output = try self.path(value, key)
             case "errors": configuration.errors = try self.path(value, key)
             case "state": configuration.state = try self.path(value, key)
-            case "archive": configuration.archive = try self.path(value, key)
+            case "archive": try self.archive(value, into: &configuration)
             case "pages":
                 let text = try self.string(value, key)
                 guard let mode = PageMode(rawValue: text) else {
@@ -320,6 +321,29 @@ private struct Reader {
             throw self.fail(feedsNode ?? root, "the pipeline names no feeds (give 'feeds:', 'opml:' or 'sitemaps:')")
         }
         return configuration
+    }
+
+    /// `archive: DIR`, or `archive: {dir: DIR, rotate_bytes: SIZE}` (a size as in
+    /// `output_rotate`: `64MB`, `1GiB`, a number of bytes).
+    func archive(_ node: Node, into configuration: inout PipelineConfiguration) throws {
+        guard case .mapping = node else {
+            configuration.archive = try self.path(node, "archive")
+            return
+        }
+        var directory: String?
+        for (key, _, value) in try self.mapping(node, allowed: PipelineFile.archiveKeys, what: "'archive'") {
+            switch key {
+            case "dir": directory = try self.path(value, key)
+            default:
+                let text = try self.string(value, key)
+                guard let bytes = RotationPolicy.byteCount(text), bytes >= 1 else {
+                    throw self.fail(value, "'rotate_bytes' must be a size such as 100000000 or 64MB, not '\(text)'")
+                }
+                configuration.archiveRotateBytes = bytes
+            }
+        }
+        guard let directory else { throw self.fail(node, "'archive' needs 'dir:', the folder of the WARC files") }
+        configuration.archive = directory
     }
 
     func feeds(_ node: Node) throws -> [PipelineConfiguration.FeedSource] {

@@ -86,7 +86,8 @@ public struct RotationPolicy: Sendable, Hashable {
         return false
     }
 
-    private static func byteCount(_ text: String) -> Int? {
+    /// A size written as a whole number with an optional unit (`64MB`, `1GiB`, `500000`).
+    public static func byteCount(_ text: String) -> Int? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         let digits = trimmed.prefix { $0.isASCII && $0.isNumber }
         let unit = trimmed.dropFirst(digits.count).trimmingCharacters(in: .whitespaces)

@@ -45,11 +45,13 @@ private func warcFiles(in folder: URL) throws -> [URL] {
         .sorted { $0.lastPathComponent < $1.lastPathComponent }
 }
 
-/// Writes response records (and nothing else) for `pages` into `file`.
+/// Writes response records (and nothing else) for `pages` into `file`, a minute apart from
+/// `start`, or at `start` plus each of `seconds`.
 private func writeResponses(
     _ pages: [(url: String, body: String, type: String)],
     to folder: URL,
-    start: Date
+    start: Date,
+    seconds: [Double]? = nil
 ) throws
     -> URL
 {
@@ -59,7 +61,7 @@ private func writeResponses(
         _ = try writer.archive(
             HTTPExchange(
                 targetURI: page.url,
-                date: start.addingTimeInterval(Double(index) * 60),
+                date: start.addingTimeInterval(seconds?[index] ?? Double(index) * 60),
                 response: Array((head + page.body).utf8)
             )
         )
@@ -92,8 +94,11 @@ private func canonicalJSON(_ value: (any Sendable)?) throws -> String {
 private let warcioIsAvailable = (try? warcio(["--version"]).status) == 0
 
 @Suite struct ReplayTests {
-    /// Crawls the demo site into an archive; returns the folder, the base URL and the configuration.
-    private func crawlDemoWithArchive() async throws -> (
+    /// Crawls the demo site into an archive (with `archive: {rotate_bytes:}` when given);
+    /// returns the folder, the base URL and the configuration.
+    private func crawlDemoWithArchive(
+        rotateBytes: Int? = nil
+    ) async throws -> (
         folder: URL, base: String, configuration: PipelineConfiguration
     ) {
         let site = try TestSite(root: Repository.demoSite)
@@ -106,9 +111,44 @@ private let warcioIsAvailable = (try? warcio(["--version"]).status) == 0
         )
         configuration = outputs(configuration, in: folder, name: "crawl")
         configuration.archive = folder.appendingPathComponent("archive").path
+        configuration.archiveRotateBytes = rotateBytes
         _ = try await crawl(configuration)
         await site.stop()
         return (folder, base, configuration)
+    }
+
+    @Test func aSmallRotationSizeGivesSeveralFilesThatAllRead() async throws {
+        try #require(warcioIsAvailable, "PyPI warcio is not installed (scripts/setup installs it)")
+        let (folder, _, configuration) = try await self.crawlDemoWithArchive(rotateBytes: 3000)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let archive = folder.appendingPathComponent("archive")
+        let files = try warcFiles(in: archive)
+        #expect(files.count >= 4, "\(files.count) files under a 3,000-byte rotation size")
+        var responses = 0
+        for file in files {
+            var types: [WARCRecordType] = []
+            for item in try WARCReader(path: file.path, options: .init(verifyDigests: true)) {
+                switch item {
+                case .success(let record): types.append(record.type)
+                case .failure(let fault): Issue.record("\(file.lastPathComponent): \(fault)")
+                }
+            }
+            // Each file begins with its own warcinfo and holds at least one exchange.
+            #expect(types.first == .warcinfo, "\(file.lastPathComponent)")
+            #expect(types.count >= 2, "\(file.lastPathComponent)")
+            responses += types.filter { $0 == .response || $0 == .revisit }.count
+            let check = try warcio(["check", "-v", file.path])
+            #expect(check.status == 0, "warcio check \(file.lastPathComponent):\n\(check.output)")
+        }
+        #expect(responses >= 10)
+        // Split over files, the archive replays to the crawl's articles all the same.
+        var replayed = outputs(configuration, in: folder, name: "replay")
+        replayed.archive = nil
+        _ = try await replay(replayed, [archive.path])
+        let crawled = try records(in: folder.appendingPathComponent("crawl.ndjson"))
+        let again = try records(in: folder.appendingPathComponent("replay.ndjson"))
+        #expect(crawled.count == 7)
+        #expect(again.map { $0["id"] as? String } == crawled.map { $0["id"] as? String })
     }
 
     @Test func aCrawlsArchiveReplaysToTheSameArticles() async throws {
@@ -264,6 +304,54 @@ private let warcioIsAvailable = (try? warcio(["--version"]).status) == 0
         #expect(errors.first?["at"] as? String == RFC3339.string(from: start))
         let article = try #require(try records(in: folder.appendingPathComponent("replay.ndjson")).first)
         #expect(article["fetched_at"] as? String == RFC3339.string(from: start.addingTimeInterval(60)))
+    }
+
+    @Test func aFeedCaptureReadsThePageCapturedAfterIt() async throws {
+        let folder = try Repository.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let base = "https://gazette.example"
+        let story = base + "/harbour/bridge.html"
+        let feed = InventedNews.feed("Corrow Gazette", base: base, links: [story])
+        let (first, second) = ("Corrow bridge shut for repairs", "Corrow bridge opens again after repairs")
+        let start = Date(timeIntervalSince1970: 1_796_400_000)
+        // Two crawl rounds an hour apart, each a feed capture and then the page; the later
+        // page capture is written first, so reading order says nothing of which is nearer.
+        let file = try writeResponses(
+            [
+                (base + "/feed.xml", feed, "application/rss+xml"),
+                (story, InventedNews.page(second, seed: 32), "text/html"),
+                (story, InventedNews.page(first, seed: 31), "text/html"),
+                (base + "/feed.xml", feed, "application/rss+xml"),
+            ],
+            to: folder.appendingPathComponent("archive"),
+            start: start,
+            seconds: [0, 3660, 60, 3600]
+        )
+        var configuration = PipelineConfiguration(feeds: [.init(url: base + "/feed.xml")])
+        configuration.refetch = true
+        let summary = try await replay(outputs(configuration, in: folder, name: "both"), [file.path])
+        #expect(summary.feedsOK == 2)
+        let both = try records(in: folder.appendingPathComponent("both.ndjson"))
+        #expect(both.map { $0["title"] as? String } == [first, second])
+        #expect(
+            both.map { $0["fetched_at"] as? String }
+                == [
+                    RFC3339.string(from: start.addingTimeInterval(60)),
+                    RFC3339.string(from: start.addingTimeInterval(3660)),
+                ]
+        )
+        #expect(both.last?["revision"] as? Int == 2)
+
+        // The second round alone reads the page as it was then.
+        configuration.refetch = false
+        _ = try await replay(
+            outputs(configuration, in: folder, name: "later"),
+            [file.path],
+            from: start.addingTimeInterval(3600)
+        )
+        let later = try records(in: folder.appendingPathComponent("later.ndjson"))
+        #expect(later.map { $0["title"] as? String } == [second])
+        #expect(later.first?["fetched_at"] as? String == RFC3339.string(from: start.addingTimeInterval(3660)))
     }
 
     @Test func responsesAloneAreAStreamOfArticlePages() async throws {

@@ -57,6 +57,43 @@ import Testing
         #expect(try first.get().targetURI == "https://courier.example/news/harbour-crane")
     }
 
+    @Test(arguments: [false, true])
+    func oneReaderSeeksToRecordsInAnyOrder(gzipped: Bool) throws {
+        // Bodies of pseudo-random letters, so the compressed file outgrows the reader's input
+        // buffer: some seeks land in the bytes already read, others in the file beyond.
+        var state: UInt64 = 0x2545_f491_4f6c_dd1d
+        let records = (0..<20).map { number in
+            let body = (0..<40_000).map { _ -> UInt8 in
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                return UInt8(ascii: "a") + UInt8(truncatingIfNeeded: state >> 59) % 26
+            }
+            return ArchiveFixtures.response(
+                uri: "https://courier.example/news/\(number)",
+                headers: [("Content-Type", "text/html")],
+                body: body
+            )
+        }
+        let bytes = gzipped ? records.flatMap { Gzip.compress($0) } : records.flatMap { $0 }
+        #expect(bytes.count > 3 << 17)
+        let path = ArchiveFixtures.write(bytes, to: gzipped ? "seek.warc.gz" : "seek.warc", in: self.directory)
+        let (read, errors) = try ArchiveFixtures.readAll(path)
+        #expect(errors.isEmpty)
+        try #require(read.count == 20)
+        let reader = try WARCReader(path: path, offset: read[3].location.offset)
+        for number in [3, 4, 5, 19, 0, 7, 7, 8, 2, 18, 10, 11, 1] {
+            reader.seek(to: read[number].location.offset)
+            let record = try #require(try reader.next()?.get())
+            #expect(record.targetURI == "https://courier.example/news/\(number)")
+            #expect(record.payload == read[number].payload)
+            #expect(record.location.offset == read[number].location.offset)
+        }
+        // After a seek, reading goes on record after record to the end of the file.
+        reader.seek(to: read[17].location.offset)
+        var rest: [String] = []
+        while let item = reader.next() { rest.append(try item.get().targetURI ?? "") }
+        #expect(rest == (17..<20).map { "https://courier.example/news/\($0)" })
+    }
+
     @Test func readsAWholeFileGzipAsOneStream() throws {
         let bytes = Gzip.compress(self.threeRecords().flatMap { $0 })
         let path = ArchiveFixtures.write(bytes, to: "whole.warc.gz", in: self.directory)

@@ -85,6 +85,25 @@ import Testing
         #expect(configuration.watch.leaseSeconds == 12)
     }
 
+    @Test func readsTheArchiveAsAFolderOrWithItsRotationSize() throws {
+        let plain = try self.parse("feeds: [https://example.org/feed]\narchive: warc/\n")
+        #expect(plain.archive == "/srv/pipelines/warc")
+        #expect(plain.archiveRotateBytes == nil)
+        let sized = try self.parse(
+            """
+            feeds: [https://example.org/feed]
+            archive:
+              dir: /data/warc
+              rotate_bytes: 64MB
+            """
+        )
+        #expect(sized.archive == "/data/warc")
+        #expect(sized.archiveRotateBytes == 64_000_000)
+        let counted = try self.parse("feeds: [https://example.org/feed]\narchive: {dir: w, rotate_bytes: 5000}\n")
+        #expect(counted.archive == "/srv/pipelines/w")
+        #expect(counted.archiveRotateBytes == 5000)
+    }
+
     @Test func replacesEnvironmentVariables() throws {
         let configuration = try self.parse(
             "feeds: [\"${SITE}/rss.xml\"]\n",
@@ -106,6 +125,15 @@ import Testing
             ("feeds: [https://a.example/f]\noutput: kafka://127.0.0.1:9092/news\n", 1, "needs 'state:'"),
             ("feeds: [https://a.example/f]\nstate: mysql://db/news\n", 1, "a file path or a postgresql:// URL"),
             ("feeds: [https://a.example/f\n", nil, "YAML"),
+            ("feeds: [https://a.example/f]\narchive:\n  rotate_bytes: 1MB\n", 3, "'archive' needs 'dir:'"),
+            (
+                "feeds: [https://a.example/f]\narchive:\n  dir: w\n  rotate_bytes: big\n", 4,
+                "'rotate_bytes' must be a size"
+            ),
+            (
+                "feeds: [https://a.example/f]\narchive:\n  dir: w\n  rotate: 1MB\n", 4,
+                "unknown key 'rotate' in 'archive'"
+            ),
         ] as [(String, Int?, String)]
     )
     func rejectsBadFilesWithTheirLine(yaml: String, line: Int?, message: String) {

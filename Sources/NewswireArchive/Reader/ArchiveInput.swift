@@ -123,6 +123,40 @@ final class ArchiveInput {
         self.raw.deallocate()
     }
 
+    /// Starts reading again at file offset `offset`, the start of a record or of its gzip
+    /// member, keeping the buffers (and the compressed bytes already read, when `offset`
+    /// falls among them).
+    ///
+    /// - Returns: false when the file cannot be positioned there (a fault is queued).
+    func reposition(to offset: Int64) -> Bool {
+        self.inflater?.reset()
+        self.memberStart = nil
+        self.members.removeAll(keepingCapacity: true)
+        self.membersHead = 0
+        self.faults.removeAll()
+        self.finished = false
+        self.start = 0
+        self.end = 0
+        self.releaseLargeWindow()
+        if self.isGzip && offset >= self.rawFileOffset && offset < self.rawFileOffset + Int64(self.rawEnd) {
+            // Already in the input buffer: a replay reads records mostly in file order.
+            self.rawStart = Int(offset - self.rawFileOffset)
+            self.windowBase = 0
+            return true
+        }
+        guard lseek(self.fd, off_t(offset), SEEK_SET) >= 0 else {
+            self.faults.append(self.fault(.io, at: offset, String(cString: strerror(errno))))
+            self.finished = true
+            return false
+        }
+        self.rawFileOffset = offset
+        self.rawStart = 0
+        self.rawEnd = 0
+        self.fileEOF = false
+        self.windowBase = self.isGzip ? 0 : offset
+        return true
+    }
+
     /// Bytes available in the window.
     var available: Int { self.end - self.start }
 

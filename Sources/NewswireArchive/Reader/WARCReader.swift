@@ -84,6 +84,19 @@ public final class WARCReader: IteratorProtocol, Sequence {
     /// Whether the file is gzip-compressed (sniffed from its first bytes).
     public var isCompressed: Bool { self.input.isGzip }
 
+    /// Goes on reading at byte `offset` of the file (a record's ``WARCLocation/offset`` in a
+    /// file of one gzip member per record, or in a plain file), as a reader opened there
+    /// would, but without opening the file and allocating buffers again: reading many records
+    /// by offset reuses one reader per file.
+    public func seek(to offset: Int64) {
+        self.pending.removeAll()
+        self.atStart = offset == 0
+        if !self.input.reposition(to: offset) {
+            self.pending.append(contentsOf: self.input.faults)
+            self.input.faults.removeAll()
+        }
+    }
+
     /// The next record, or the next fault met (reading then goes on); nil at the end.
     public func next() -> Result<WARCRecord, WARCError>? {
         while true {

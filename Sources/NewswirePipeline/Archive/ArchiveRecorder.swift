@@ -18,17 +18,18 @@ final class ArchiveRecorder: Sendable {
     nonisolated(unsafe) private var failure: WARCError?
 
     /// Brings the folder back to `checkpoint` (what the sink last committed: later records
-    /// belong to fetches that will be made again), then opens a new file.
+    /// belong to fetches that will be made again), then opens a new file; a file is closed
+    /// and the next begun before a record would take it past `rotateBytes` (1 GiB if nil).
     ///
     /// - Throws: ``RunError`` when the folder cannot be recovered or written.
-    init(directory: String, checkpoint: String?, clock: any NewswireClock) throws {
+    init(directory: String, rotateBytes: Int? = nil, checkpoint: String?, clock: any NewswireClock) throws {
         let stored = checkpoint.flatMap { try? JSONDecoder().decode(WARCCheckpoint.self, from: Data($0.utf8)) }
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             _ = try WARCWriter.recover(directory: directory, checkpoint: stored)
-            self.writer = try WARCWriter(
-                configuration: WARCWriter.Configuration(directory: directory, clock: { clock.now() })
-            )
+            var configuration = WARCWriter.Configuration(directory: directory, clock: { clock.now() })
+            if let rotateBytes { configuration.maxFileBytes = Int64(rotateBytes) }
+            self.writer = try WARCWriter(configuration: configuration)
         } catch {
             throw RunError("archive \(directory): \(error)")
         }

@@ -15,7 +15,12 @@ extension CrawlPipeline {
         } catch {
             throw RunError("\(error)")
         }
-        return try ArchiveRecorder(directory: directory, checkpoint: checkpoint, clock: self.clock)
+        return try ArchiveRecorder(
+            directory: directory,
+            rotateBytes: configuration.archiveRotateBytes,
+            checkpoint: checkpoint,
+            clock: self.clock
+        )
     }
 
     /// A libcurl fetcher for `options`; with a recorder, one that keeps and archives every exchange.

@@ -363,6 +363,7 @@ private final class EngineRun: Sendable {
             let requestedAt = slot.fetchedAt
             var request = FetchRequest(url: page.url)
             request.purpose = .page
+            request.askedAt = requestedAt
             self.parts.fetcher.submit(request) { result in
                 self.extractQueue.async {
                     self.deliver(
@@ -457,6 +458,7 @@ private final class EngineRun: Sendable {
         }
         var request = settings.request.request(for: link)
         request.purpose = .page
+        request.askedAt = fetchedAt
         self.parts.fetcher.submit(request) { result in
             self.extractQueue.async {
                 self.deliver(

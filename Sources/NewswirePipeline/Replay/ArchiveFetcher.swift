@@ -7,7 +7,8 @@ import Synchronization
 ///
 /// Which capture answers: the one the source handed out for that URL (feeds and pages of
 /// the source are queued per URL in the order they were handed out, and the engine asks
-/// for them in that order), else the URL's first capture (a page a feed item links to).
+/// for them in that order), else the URL's capture nearest after the time the request was
+/// asked at (a page a feed item links to: the capture made after that feed capture).
 /// Reads run on one serial queue, off the engine's threads.
 final class ArchiveFetcher: DocumentFetching {
     private let index: ArchiveIndex
@@ -40,7 +41,7 @@ final class ArchiveFetcher: DocumentFetching {
                 completion(.failure(FetchError(code: .cancelled, url: request.url, message: "replay stopped")))
                 return
             }
-            completion(self.store.fetch(request.url, capture: capture, in: self.index))
+            completion(self.store.fetch(request.url, capture: capture, near: request.askedAt, in: self.index))
         }
     }
 

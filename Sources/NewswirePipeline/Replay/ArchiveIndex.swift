@@ -61,8 +61,24 @@ struct ArchiveIndex: Sendable {
 
     mutating func addFault(_ fault: WARCError) { self.faults.append(fault) }
 
-    /// The first capture of `url` (the one a page asked for by a feed item reads).
-    func firstCapture(of url: String) -> Int? { self.byURL[url]?.first }
+    /// The capture of `url` a request made at `date` reads: the earliest made at or after
+    /// it (the page a crawl fetched right after the feed that linked it), else the latest
+    /// made before it; without a date, the first. Equal dates go by reading order.
+    func capture(of url: String, near date: Date?) -> Int? {
+        guard let numbers = self.byURL[url] else { return nil }
+        guard let date, numbers.count > 1 else { return numbers.first }
+        var after: Int?
+        var before: Int?
+        for number in numbers {
+            let captured = self.captures[number].date
+            if captured >= date {
+                if after.map({ captured < self.captures[$0].date }) ?? true { after = number }
+            } else if before.map({ captured >= self.captures[$0].date }) ?? true {
+                before = number
+            }
+        }
+        return after ?? before
+    }
 
     /// The capture indices in capture order: by date, reading order among equal dates.
     func captureOrder() -> [Int] {

@@ -13,6 +13,11 @@ final class ArchiveStore {
 
     let resolver = RevisitResolver()
     private var paths: [Int: String] = [:]
+    /// Open readers of the files read last (one gzip member per record, or plain), most
+    /// recent last, each moved to the record asked for: no file opened and no buffers
+    /// allocated per page. A few, however many files the input has (each holds ~1.3 MB).
+    private var readers: [(file: Int, reader: WARCReader)] = []
+    static let openReaders = 4
 
     func register(file: Int, path: String) {
         self.paths[file] = path
@@ -63,7 +68,9 @@ final class ArchiveStore {
             let streamed = index.streamedFiles.contains(file)
             let record: WARCRecord
             do {
-                let reader = try WARCReader(path: path, offset: streamed ? 0 : offset, options: Self.readerOptions)
+                let reader =
+                    try streamed
+                    ? WARCReader(path: path, options: Self.readerOptions) : self.reader(file, path, at: offset)
                 var found: WARCRecord?
                 while let item = reader.next() {
                     guard case .success(let read) = item else { continue }
@@ -99,11 +106,31 @@ final class ArchiveStore {
         }
     }
 
-    /// What a fetch of `url` gives in the archive: capture `number` (else the URL's first),
-    /// with its redirects followed to captures of their targets.
-    func fetch(_ url: String, capture number: Int?, in index: ArchiveIndex) -> Result<FetchedDocument, FetchError> {
+    /// A reader of `file` at `offset`: an open one moved there, else a new one kept open.
+    private func reader(_ file: Int, _ path: String, at offset: Int64) throws(WARCError) -> WARCReader {
+        if let held = self.readers.firstIndex(where: { $0.file == file }) {
+            let open = self.readers.remove(at: held)
+            self.readers.append(open)
+            open.reader.seek(to: offset)
+            return open.reader
+        }
+        let reader = try WARCReader(path: path, offset: offset, options: Self.readerOptions)
+        if self.readers.count == Self.openReaders { self.readers.removeFirst() }
+        self.readers.append((file, reader))
+        return reader
+    }
+
+    /// What a fetch of `url` asked at `date` gives in the archive: capture `number`, else the
+    /// URL's capture nearest after `date` (``ArchiveIndex/capture(of:near:)``), with its
+    /// redirects followed to the captures of their targets nearest after the redirect's.
+    func fetch(
+        _ url: String,
+        capture number: Int?,
+        near date: Date? = nil,
+        in index: ArchiveIndex
+    ) -> Result<FetchedDocument, FetchError> {
         var current = url
-        var chosen = number ?? index.firstCapture(of: url)
+        var chosen = number ?? index.capture(of: url, near: date)
         for _ in 0...Self.maxRedirects {
             guard let capture = chosen else {
                 let message =
@@ -114,7 +141,7 @@ final class ArchiveStore {
             }
             if case .redirect(let target) = index.captures[capture].kind {
                 current = target
-                chosen = index.firstCapture(of: target)
+                chosen = index.capture(of: target, near: index.captures[capture].date)
                 continue
             }
             return self.document(capture, in: index).map { document in
