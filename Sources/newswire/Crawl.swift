@@ -107,35 +107,12 @@ struct Crawl: ParsableCommand {
     @Option(help: "A label copied into each record (feed_tags; repeatable).")
     var tag: [String] = []
 
-    @Option(
-        name: .shortAndLong,
-        help: "Write articles here instead of the pipeline's output (\"-\" is standard output)."
-    )
-    var output: String?
+    @OptionGroup var runOptions: RunOptions
 
-    @Option(help: "Write error records here (\"-\" is standard error, as JSON lines).")
-    var errors: String?
-
-    @Option(help: "The state file: feed validators, seen articles, output checkpoints.")
-    var state: String?
-
-    @Option(help: "Archive every HTTP exchange to rotating WARC files in this folder (for newswire replay).")
-    var archive: String?
-
-    @Option(help: "Follow items to their pages: always, missing (only items without full content), never.")
-    var pages: PageMode?
-
-    @Flag(inversion: .prefixedNo, help: "Tag articles with entities.")
-    var entities = true
+    @OptionGroup var fetchOptions: FetchRunOptions
 
     @Flag(help: "Fetch every feed and page again, ignoring validators and what the state has seen.")
     var refetch = false
-
-    @Option(
-        name: .customLong("allow-network"),
-        help: "A CIDR block of private addresses that may be fetched (repeatable)."
-    )
-    var allowNetworks: [String] = []
 
     @Flag(inversion: .prefixedNo, help: "Show a progress line on a terminal.")
     var progress = true
@@ -159,9 +136,6 @@ struct Crawl: ParsableCommand {
         if self.feeds != nil && self.sources.contains(where: { !Self.isURL($0) }) {
             throw ValidationError("--feeds goes with feed URLs, not with a pipeline or OPML file")
         }
-        for block in self.allowNetworks where CIDR(block) == nil {
-            throw ValidationError("'\(block)' is not a CIDR block such as 127.0.0.0/8")
-        }
         let files = self.sources.filter { !Self.isURL($0) }
         if !files.isEmpty && self.sources.count > 1 {
             throw ValidationError("give one pipeline or OPML file, or feed URLs, not both")
@@ -177,27 +151,11 @@ struct Crawl: ParsableCommand {
             FileHandle.standardError.write(Data("newswire: \(error)\n".utf8))
             throw ExitCode(64)
         }
-        if let output = self.output { configuration.output = output }
-        if let errors = self.errors { configuration.errors = errors }
-        if let state = self.state { configuration.state = state }
-        if let archive = self.archive { configuration.archive = archive }
+        self.runOptions.apply(to: &configuration)
+        self.fetchOptions.apply(to: &configuration)
         configuration.feedDefaults = configuration.feedDefaults.merged(with: self.commandLineSettings())
-        if let pages = self.pages { configuration.pages = pages }
-        if !self.entities { configuration.entities = false }
         configuration.refetch = self.refetch
-        configuration.allowNetworks += self.allowNetworks
-
-        // The model ships with the binary; without it the articles still flow, untagged.
-        var entities: (any EntityExtracting)?
-        do {
-            entities = configuration.entities ? try EntityTagger.loadDefault() : nil
-        } catch {
-            logger.warning(
-                "entity model not loaded; articles are written without entities",
-                metadata: ["error": "\(error)"]
-            )
-        }
-        let stages = PipelineStages(feedParser: FeedParser(), extractor: ArticleExtractor(), entities: entities)
+        let stages = RunOptions.stages(for: configuration, logger: logger)
         let reporter = ProgressLine(enabled: self.progress && isatty(STDERR_FILENO) != 0)
         let pipeline = CrawlPipeline(configuration: configuration, stages: stages, logger: logger) { summary in
             reporter.update(summary)

@@ -52,20 +52,7 @@ struct Replay: ParsableCommand {
     @Option(help: "Only captures at or before this time (RFC 3339).")
     var until: String?
 
-    @Option(
-        name: .shortAndLong,
-        help: "Write articles here instead of the pipeline's output (\"-\" is standard output)."
-    )
-    var output: String?
-
-    @Option(help: "Write error records here (\"-\" is standard error, as JSON lines).")
-    var errors: String?
-
-    @Option(help: "The state file to dedup against (the pipeline's state: otherwise; none: a fresh one).")
-    var state: String?
-
-    @Flag(inversion: .prefixedNo, help: "Tag articles with entities.")
-    var entities = true
+    @OptionGroup var runOptions: RunOptions
 
     @Flag(help: "Read every page again, ignoring what the state has seen.")
     var refetch = false
@@ -92,22 +79,10 @@ struct Replay: ParsableCommand {
             FileHandle.standardError.write(Data("newswire: \(error)\n".utf8))
             throw ExitCode(64)
         }
-        if let output = self.output { configuration.output = output }
-        if let errors = self.errors { configuration.errors = errors }
-        if let state = self.state { configuration.state = state }
-        if !self.entities { configuration.entities = false }
+        self.runOptions.apply(to: &configuration)
         configuration.refetch = self.refetch
 
-        var entities: (any EntityExtracting)?
-        do {
-            entities = configuration.entities ? try EntityTagger.loadDefault() : nil
-        } catch {
-            logger.warning(
-                "entity model not loaded; articles are written without entities",
-                metadata: ["error": "\(error)"]
-            )
-        }
-        let stages = PipelineStages(feedParser: FeedParser(), extractor: ArticleExtractor(), entities: entities)
+        let stages = RunOptions.stages(for: configuration, logger: logger)
         let options = ReplayPipeline.Options(
             sources: self.sources,
             from: self.from.flatMap(DateParser.parse),

@@ -58,17 +58,9 @@ struct Watch: ParsableCommand {
     @Flag(help: "Poll every feed that is due once, then exit.")
     var once = false
 
-    @Option(name: .shortAndLong, help: "Write articles here instead of the pipeline's output.")
-    var output: String?
+    @OptionGroup var runOptions: RunOptions
 
-    @Option(help: "Write error records here (\"-\" is standard error, as JSON lines).")
-    var errors: String?
-
-    @Option(help: "The state file (instead of the pipeline's state:).")
-    var state: String?
-
-    @Option(help: "Also write every HTTP exchange as WARC files in this folder (as archive: does).")
-    var archive: String?
+    @OptionGroup var fetchOptions: FetchRunOptions
 
     @Option(help: "Serve /metrics and /healthz on HOST:PORT, or 'off' (default: watch.listen).")
     var listen: String?
@@ -76,24 +68,9 @@ struct Watch: ParsableCommand {
     @Option(help: "Seed of the schedule's jitter, to replay a run.")
     var seed: UInt64?
 
-    @Flag(inversion: .prefixedNo, help: "Tag articles with entities.")
-    var entities = true
-
-    @Option(help: "Follow items to their pages: always, missing, never.")
-    var pages: PageMode?
-
-    @Option(
-        name: .customLong("allow-network"),
-        help: "A CIDR block of private addresses that may be fetched (repeatable)."
-    )
-    var allowNetworks: [String] = []
-
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
-        for block in self.allowNetworks where CIDR(block) == nil {
-            throw ValidationError("'\(block)' is not a CIDR block such as 127.0.0.0/8")
-        }
         if let listen = self.listen, listen != "off", WatchOptions.hostAndPort(listen) == nil {
             throw ValidationError("--listen must be HOST:PORT such as 127.0.0.1:9464, or off")
         }
@@ -102,14 +79,9 @@ struct Watch: ParsableCommand {
     /// The pipeline file with the command line's overrides.
     private func loadConfiguration() throws -> PipelineConfiguration {
         var configuration = try PipelineFile.load(path: self.pipeline)
-        if let output = self.output { configuration.output = output }
-        if let errors = self.errors { configuration.errors = errors }
-        if let state = self.state { configuration.state = state }
-        if let archive = self.archive { configuration.archive = archive }
-        if let pages = self.pages { configuration.pages = pages }
-        if !self.entities { configuration.entities = false }
+        self.runOptions.apply(to: &configuration)
+        self.fetchOptions.apply(to: &configuration)
         if let listen = self.listen { configuration.watch.listen = listen == "off" ? nil : listen }
-        configuration.allowNetworks += self.allowNetworks
         return configuration
     }
 
@@ -126,16 +98,7 @@ struct Watch: ParsableCommand {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let metrics = WatchMetrics()
 
-        var entities: (any EntityExtracting)?
-        do {
-            entities = configuration.entities ? try EntityTagger.loadDefault() : nil
-        } catch {
-            logger.warning(
-                "entity model not loaded; articles are written without entities",
-                metadata: ["error": "\(error)"]
-            )
-        }
-        let stages = PipelineStages(feedParser: FeedParser(), extractor: ArticleExtractor(), entities: entities)
+        let stages = RunOptions.stages(for: configuration, logger: logger)
         let pipeline = WatchPipeline(
             configuration: configuration,
             stages: stages,
