@@ -261,6 +261,34 @@ import Testing
         #expect(!page.text.contains("Archive"))
     }
 
+    @Test func keepsOneParagraphWidgetsWhenTheirClassWrapsTheStory() throws {
+        // Each block of the story in its own widget, one short paragraph or a list each: not
+        // prose by itself, yet the widget class holds most of the region's text.
+        let story = ExtractionFixtures.storyParagraphs
+        let widgets = story.map {
+            "<div class=\"block block-widget\"><div class=\"widget-inner\"><p>\($0)</p></div></div>"
+        }
+        let list = """
+            <div class="block block-widget"><div class="widget-inner"><ul><li>Timber from the old sawmill at \
+            Kettle Point</li><li>Lighting that spares the spawning grounds</li><li>A shelter for the ferry \
+            queue</li></ul></div></div>
+            """
+        let html = """
+            <html><head><title>Ferry pier to be rebuilt</title></head><body>
+            <nav class="menu"><a href="/">Home</a></nav>
+            <article><h1>Ferry pier to be rebuilt</h1><div class="builder">
+            \(widgets[0])\(widgets[1])\(list)\(widgets[2])\(widgets[3])
+            <div class="contact-card"><div class="contact-inner">Tips? <a href="/desk">Write to the desk</a></div></div>
+            </div></article>
+            <footer class="site-footer"><p>Harbour Weekly, Quay Street 4</p></footer></body></html>
+            """
+        let page = try ExtractionFixtures.extract(html, url: Self.plainURL)
+        for paragraph in story { #expect(page.text.contains(paragraph)) }
+        #expect(page.text.contains("Lighting that spares the spawning grounds"))
+        #expect(!page.text.contains("Write to the desk"))
+        #expect(page.pageStatus == .article)
+    }
+
     @Test func keepsTheStoryInsideALayoutWrapperNamedForItsSidebar() throws {
         let story = ExtractionFixtures.storyParagraphs + ExtractionFixtures.storyParagraphs.map { "Again: " + $0 }
         let paragraphs = story.map { "<p>\($0)</p>" }.joined(separator: "\n")
