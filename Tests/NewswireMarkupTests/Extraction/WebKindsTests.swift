@@ -289,6 +289,29 @@ import Testing
         #expect(page.pageStatus == .article)
     }
 
+    @Test func keepsATableInAnOverflowScrollWrapper() throws {
+        // "overflow-x-scroll" lets a wide table scroll on a phone; it is no carousel of teasers.
+        let rows = ["Week 1|Three easy runs|12 km", "Week 2|Add hill repeats|16 km", "Week 3|First long run|21 km"]
+            .map { row in "<tr>" + row.split(separator: "|").map { "<td>\($0)</td>" }.joined() + "</tr>" }.joined()
+        let table = """
+            <div class="isolate md:overflow-x-scroll"><table class="w-full"><thead><tr><th>Week</th><th>Focus</th>\
+            <th>Distance</th></tr></thead><tbody>\(rows)</tbody></table></div>
+            <div class="scroller-teasers"><a href="/a">Ferry timetable</a> <a href="/b">Pier history</a></div>
+            """
+        let story = ExtractionFixtures.storyParagraphs.map { "<p>\($0)</p>" }
+        let html = """
+            <html><head><title>Ferry pier to be rebuilt</title></head><body>
+            <nav class="menu"><a href="/">Home</a></nav>
+            <article><h1>Ferry pier to be rebuilt</h1><div class="entry-content">
+            \(story[0])\(story[1])\(table)\(story[2])\(story[3])</div></article>
+            <footer class="site-footer"><p>Harbour Weekly, Quay Street 4</p></footer></body></html>
+            """
+        let page = try ExtractionFixtures.extract(html, url: Self.plainURL)
+        #expect(page.text.contains("Add hill repeats"))
+        #expect(!page.text.contains("Pier history"))
+        for paragraph in ExtractionFixtures.storyParagraphs { #expect(page.text.contains(paragraph)) }
+    }
+
     @Test func keepsTheStoryInsideALayoutWrapperNamedForItsSidebar() throws {
         let story = ExtractionFixtures.storyParagraphs + ExtractionFixtures.storyParagraphs.map { "Again: " + $0 }
         let paragraphs = story.map { "<p>\($0)</p>" }.joined(separator: "\n")
