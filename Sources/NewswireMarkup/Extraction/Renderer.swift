@@ -95,7 +95,10 @@ struct Renderer {
         // Nor is an embedded post or quote (a blockquote making up most of its wrapper).
         if element.hints.contains(.negative) && self.isQuoteWrapper(index) { return false }
         switch element.tag {
-        case .nav, .aside, .footer, .form, .figure, .figcaption, .h1, .menu, .caption, .address:
+        case .figure:
+            // A figure holding a table (block editors wrap every table in one) is a table.
+            return !self.holdsTable(index)
+        case .nav, .aside, .footer, .form, .figcaption, .h1, .menu, .caption, .address:
             return true
         case .header:
             // A header inside the article holds its headline, byline and date.
@@ -143,6 +146,15 @@ struct Renderer {
         default:
             return false
         }
+    }
+
+    /// Whether a table inside the element holds most of its text.
+    private func holdsTable(_ index: Int) -> Bool {
+        let element = self.page.elements[index]
+        for inner in (index + 1)..<max(index + 1, Int(element.end)) where self.page.elements[inner].tag == .table {
+            return self.page.elements[inner].text * 10 >= element.text * 7
+        }
+        return false
     }
 
     /// An inline element at the start of a paragraph that holds much more text than it.

@@ -312,6 +312,29 @@ import Testing
         for paragraph in ExtractionFixtures.storyParagraphs { #expect(page.text.contains(paragraph)) }
     }
 
+    @Test func keepsATableThatABlockEditorWrappedInAFigure() throws {
+        // Block editors wrap every table in a <figure>; a figure of a picture still goes.
+        let rows = ["Timber deck|1.9 million crowns", "Steel piles|1.6 million crowns", "Lighting|0.7 million crowns"]
+            .map { row in "<tr>" + row.split(separator: "|").map { "<td>\($0)</td>" }.joined() + "</tr>" }.joined()
+        let story = ExtractionFixtures.storyParagraphs.map { "<p>\($0)</p>" }
+        let html = """
+            <html><head><title>Ferry pier to be rebuilt</title></head><body>
+            <nav class="menu"><a href="/">Home</a></nav>
+            <article><h1>Ferry pier to be rebuilt</h1><div class="entry-content">
+            \(story[0])\(story[1])
+            <figure class="block-table"><table><tbody>\(rows)</tbody></table></figure>
+            <figure class="block-image"><img src="/pier.jpg" alt=""><figcaption>The old pier at low tide, \
+            seen from the harbour office.</figcaption></figure>
+            \(story[2])\(story[3])</div></article>
+            <footer class="site-footer"><p>Harbour Weekly, Quay Street 4</p></footer></body></html>
+            """
+        let page = try ExtractionFixtures.extract(html, url: Self.plainURL)
+        #expect(page.text.contains("Steel piles"))
+        #expect(page.text.contains("0.7 million crowns"))
+        #expect(!page.text.contains("seen from the harbour office"))
+        for paragraph in ExtractionFixtures.storyParagraphs { #expect(page.text.contains(paragraph)) }
+    }
+
     @Test func keepsTheStoryInsideALayoutWrapperNamedForItsSidebar() throws {
         let story = ExtractionFixtures.storyParagraphs + ExtractionFixtures.storyParagraphs.map { "Again: " + $0 }
         let paragraphs = story.map { "<p>\($0)</p>" }.joined(separator: "\n")
