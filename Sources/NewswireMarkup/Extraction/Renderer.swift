@@ -232,7 +232,9 @@ struct Renderer {
         let isList = element.tag == .ul || element.tag == .ol
         if element.text == 0 { return false }
         if isList { return density > 0.5 }
-        if images > 1 && Double(paragraphs) / Double(images) < 0.5 { return true }
+        // Pictures outweighing the prose: a gallery, unless each picture comes with a long text
+        // of its own (an icon by every item of a checklist written in `<div>`s).
+        if images > 1 && Double(paragraphs) / Double(images) < 0.5 && Int(element.text) < images * 200 { return true }
         if items > paragraphs * 2 && density > 0.5 { return true }
         if Double(element.inputs) > Double(paragraphs) / 3 { return true }
         if weight < 25 && density > 0.33 { return true }

@@ -335,6 +335,42 @@ import Testing
         for paragraph in ExtractionFixtures.storyParagraphs { #expect(page.text.contains(paragraph)) }
     }
 
+    @Test func keepsAChecklistWithAnIconByEveryItem() throws {
+        // Items written in <div>s, two icons each: more pictures than paragraphs, yet each
+        // picture comes with a long text of its own. A strip of thumbnails still goes.
+        let items = [
+            "Check the mooring lines every spring, since salt and sun wear the rope from the inside, "
+                + "long before the outer braid shows any damage to the eye of the harbour master. A line "
+                + "that has turned stiff or pale is replaced whole, not spliced, and the old one is cut up "
+                + "so that nobody ties a boat with it again. Interval: every spring. Cost: 40 crowns a metre, "
+                + "about 600 crowns for a berth of the usual size.",
+            "Grease the winch of the gangway before the first frost, or the cable will stick, and "
+                + "the morning ferry will wait at the quay while the crew frees it by hand. Use the marine "
+                + "grease kept in the harbour office, work it into the drum with the cable slack, and run "
+                + "the winch twice to spread it. Interval: every autumn. Cost: one tin, 85 crowns, lasts "
+                + "for three seasons on the small gangway and two on the large one.",
+        ].map { text in
+            "<div class=\"checklist-row\"><div class=\"icon\"><img src=\"/tick.svg\" alt=\"\"></div>"
+                + "<div class=\"note\"><img src=\"/wrench.svg\" alt=\"\">\(text)</div></div>"
+        }.joined()
+        let strip =
+            "<div class=\"thumbs\"><img src=\"/a.jpg\" alt=\"\"><img src=\"/b.jpg\" alt=\"\">"
+            + "<img src=\"/c.jpg\" alt=\"\"> More pictures of the pier</div>"
+        let story = ExtractionFixtures.storyParagraphs.map { "<p>\($0)</p>" }
+        let html = """
+            <html><head><title>Ferry pier to be rebuilt</title></head><body>
+            <nav class="menu"><a href="/">Home</a></nav>
+            <article><h1>Ferry pier to be rebuilt</h1><div class="entry-content">
+            \(story[0])\(story[1])\(items)\(strip)\(story[2])\(story[3])</div></article>
+            <footer class="site-footer"><p>Harbour Weekly, Quay Street 4</p></footer></body></html>
+            """
+        let page = try ExtractionFixtures.extract(html, url: Self.plainURL)
+        #expect(page.text.contains("Check the mooring lines every spring"))
+        #expect(page.text.contains("Grease the winch of the gangway"))
+        #expect(!page.text.contains("More pictures of the pier"))
+        for paragraph in ExtractionFixtures.storyParagraphs { #expect(page.text.contains(paragraph)) }
+    }
+
     @Test func keepsTheStoryInsideALayoutWrapperNamedForItsSidebar() throws {
         let story = ExtractionFixtures.storyParagraphs + ExtractionFixtures.storyParagraphs.map { "Again: " + $0 }
         let paragraphs = story.map { "<p>\($0)</p>" }.joined(separator: "\n")
