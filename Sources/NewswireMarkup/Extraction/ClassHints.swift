@@ -29,8 +29,55 @@ struct ClassHints: OptionSet, Hashable {
     /// The flags of a `class`/`id` value (ASCII case is ignored).
     static func of(_ value: UnsafePointer<UInt8>) -> ClassHints {
         var hints = Matcher.shared.match(value)
+        if hints.contains(.negative), Self.hasOverflowUtility(value) {
+            // "overflow-x-scroll" is a layout utility (a wide table's wrapper), not a scroller
+            // of teasers: the hints are those of the other tokens.
+            var bytes = Self.withoutOverflowUtilities(value)
+            hints = bytes.withUnsafeMutableBufferPointer { Matcher.shared.match($0.baseAddress!) }
+        }
         if Self.hasHidingToken(value) { hints.insert(.hidden) }
         return hints
+    }
+
+    private static let overflowBytes = Array("overflow".utf8)
+
+    /// Whether a token starts with "overflow" (after an optional "md:"-like prefix).
+    private static func hasOverflowUtility(_ value: UnsafePointer<UInt8>) -> Bool {
+        var index = 0
+        var atTokenStart = true
+        while value[index] != 0 {
+            let byte = value[index]
+            if atTokenStart, byte | 0x20 == UInt8(ascii: "o"), Self.startsWithOverflow(value + index) { return true }
+            atTokenStart = byte == 32 || byte == 9 || byte == 10 || byte == 13 || byte == UInt8(ascii: ":")
+            index += 1
+        }
+        return false
+    }
+
+    private static func startsWithOverflow(_ value: UnsafePointer<UInt8>) -> Bool {
+        for (offset, expected) in Self.overflowBytes.enumerated() where value[offset] | 0x20 != expected {
+            return false
+        }
+        return true
+    }
+
+    /// The value with every "overflow…" token blanked, NUL-terminated.
+    private static func withoutOverflowUtilities(_ value: UnsafePointer<UInt8>) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var index = 0
+        var atTokenStart = true
+        var blanking = false
+        while value[index] != 0 {
+            let byte = value[index]
+            let isSpace = byte == 32 || byte == 9 || byte == 10 || byte == 13
+            if isSpace { blanking = false }
+            if atTokenStart, !isSpace, Self.startsWithOverflow(value + index) { blanking = true }
+            bytes.append(blanking ? 32 : byte)
+            atTokenStart = isSpace || byte == UInt8(ascii: ":")
+            index += 1
+        }
+        bytes.append(0)
+        return bytes
     }
 
     /// Whole class tokens that hide an element (`hidden`, `sr-only`…); `field-label-hidden` is not one.

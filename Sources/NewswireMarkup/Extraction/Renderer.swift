@@ -26,6 +26,8 @@ struct Renderer {
     private var pendingSpace = false
 
     private let rootText: Int
+    /// Negative classes that wrap most of the chosen text (computed on first need).
+    private var structuralClasses: Set<String>?
 
     init(page: PageIndex, roots: Set<Int>) {
         self.page = page
@@ -85,7 +87,7 @@ struct Renderer {
     // MARK: Clean-up rules
 
     /// Whether the element at `index`, inside the chosen region, is boilerplate.
-    private func shouldDrop(_ index: Int, keptUnlikely: Bool) -> Bool {
+    private mutating func shouldDrop(_ index: Int, keptUnlikely: Bool) -> Bool {
         let element = self.page.elements[index]
         if element.hidden { return true }
         // A wrapper holding most of the chosen text is never boilerplate, whatever its class says.
@@ -93,7 +95,10 @@ struct Renderer {
         // Nor is an embedded post or quote (a blockquote making up most of its wrapper).
         if element.hints.contains(.negative) && self.isQuoteWrapper(index) { return false }
         switch element.tag {
-        case .nav, .aside, .footer, .form, .figure, .figcaption, .h1, .menu, .caption, .address:
+        case .figure:
+            // A figure holding a table (block editors wrap every table in one) is a table.
+            return !self.holdsTable(index)
+        case .nav, .aside, .footer, .form, .figcaption, .h1, .menu, .caption, .address:
             return true
         case .header:
             // A header inside the article holds its headline, byline and date.
@@ -141,6 +146,15 @@ struct Renderer {
         default:
             return false
         }
+    }
+
+    /// Whether a table inside the element holds most of its text.
+    private func holdsTable(_ index: Int) -> Bool {
+        let element = self.page.elements[index]
+        for inner in (index + 1)..<max(index + 1, Int(element.end)) where self.page.elements[inner].tag == .table {
+            return self.page.elements[inner].text * 10 >= element.text * 7
+        }
+        return false
     }
 
     /// An inline element at the start of a paragraph that holds much more text than it.
@@ -200,12 +214,16 @@ struct Renderer {
 
     /// Readability's conditional clean: a block with few commas goes when its links,
     /// pictures, list items or form fields outweigh its prose.
-    private func dropConditionally(_ index: Int) -> Bool {
+    private mutating func dropConditionally(_ index: Int) -> Bool {
         let element = self.page.elements[index]
-        let weight = element.hints.weight
-        // A negative class drops the block, unless it is plainly story prose: page builders
-        // wrap every block of text in "widget" or "module" classes.
-        if weight < 0 && !self.isProse(element) { return true }
+        var weight = element.hints.weight
+        // A negative class drops the block, unless it is plainly story prose or the class
+        // wraps most of the chosen text: page builders wrap every block of text in "widget"
+        // or "module" classes.
+        if weight < 0 && !self.isProse(element) {
+            guard self.hasStructuralClass(index) else { return true }
+            weight = 0
+        }
         if element.commas >= 10 { return false }
         let density = self.linkDensity(element)
         let paragraphs = Int(element.paragraphs)
@@ -214,12 +232,58 @@ struct Renderer {
         let isList = element.tag == .ul || element.tag == .ol
         if element.text == 0 { return false }
         if isList { return density > 0.5 }
-        if images > 1 && Double(paragraphs) / Double(images) < 0.5 { return true }
+        // Pictures outweighing the prose: a gallery, unless each picture comes with a long text
+        // of its own (an icon by every item of a checklist written in `<div>`s).
+        if images > 1 && Double(paragraphs) / Double(images) < 0.5 && Int(element.text) < images * 200 { return true }
         if items > paragraphs * 2 && density > 0.5 { return true }
         if Double(element.inputs) > Double(paragraphs) / 3 { return true }
         if weight < 25 && density > 0.33 { return true }
         if weight >= 25 && density > 0.5 { return true }
         return false
+    }
+
+    /// Whether the element carries a negative class token ("widget", "module-foot") that three
+    /// or more blocks of the chosen region share and that together hold half of its text: the
+    /// page's building block, not boilerplate. Tokens that also mark boilerplate or unlikely
+    /// regions (comments, related stories, sidebars) never count.
+    private mutating func hasStructuralClass(_ index: Int) -> Bool {
+        guard let value = PageIndex.attribute("class", of: self.page.elements[index].node) else { return false }
+        if self.structuralClasses == nil { self.structuralClasses = self.tokensWrappingMostText() }
+        guard let structural = self.structuralClasses, !structural.isEmpty else { return false }
+        return Self.negativeTokens(value).contains { structural.contains($0) }
+    }
+
+    private func tokensWrappingMostText() -> Set<String> {
+        var totals: [String: (text: Int, count: Int, end: Int)] = [:]
+        for root in self.roots {
+            let end = Int(self.page.elements[root].end)
+            for index in (root + 1)..<max(root + 1, end) {
+                let element = self.page.elements[index]
+                guard element.hints.contains(.negative), !element.tag.isInline, element.text > 0,
+                    let value = PageIndex.attribute("class", of: element.node)
+                else { continue }
+                for token in Self.negativeTokens(value) {
+                    let current = totals[token] ?? (0, 0, 0)
+                    // A block inside one already counted for the token is counted with it.
+                    guard index >= current.end else { continue }
+                    totals[token] = (current.text + Int(element.text), current.count + 1, Int(element.end))
+                }
+            }
+        }
+        return Set(totals.filter { $0.value.count >= 3 && $0.value.text * 2 >= self.rootText }.keys)
+    }
+
+    /// The class tokens that are negative on their own, and not boilerplate or unlikely.
+    private static func negativeTokens(_ value: String) -> [String] {
+        value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).compactMap { token in
+            let hints = String(token).withCString { pointer in
+                pointer.withMemoryRebound(to: UInt8.self, capacity: token.utf8.count + 1) { ClassHints.of($0) }
+            }
+            guard hints.contains(.negative), !hints.contains(.unlikely), !hints.contains(.boilerplate) else {
+                return nil
+            }
+            return String(token)
+        }
     }
 
     /// Several paragraphs of text with few links and some sentences (commas).

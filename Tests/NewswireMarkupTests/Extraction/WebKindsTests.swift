@@ -261,6 +261,116 @@ import Testing
         #expect(!page.text.contains("Archive"))
     }
 
+    @Test func keepsOneParagraphWidgetsWhenTheirClassWrapsTheStory() throws {
+        // Each block of the story in its own widget, one short paragraph or a list each: not
+        // prose by itself, yet the widget class holds most of the region's text.
+        let story = ExtractionFixtures.storyParagraphs
+        let widgets = story.map {
+            "<div class=\"block block-widget\"><div class=\"widget-inner\"><p>\($0)</p></div></div>"
+        }
+        let list = """
+            <div class="block block-widget"><div class="widget-inner"><ul><li>Timber from the old sawmill at \
+            Kettle Point</li><li>Lighting that spares the spawning grounds</li><li>A shelter for the ferry \
+            queue</li></ul></div></div>
+            """
+        let html = """
+            <html><head><title>Ferry pier to be rebuilt</title></head><body>
+            <nav class="menu"><a href="/">Home</a></nav>
+            <article><h1>Ferry pier to be rebuilt</h1><div class="builder">
+            \(widgets[0])\(widgets[1])\(list)\(widgets[2])\(widgets[3])
+            <div class="contact-card"><div class="contact-inner">Tips? <a href="/desk">Write to the desk</a></div></div>
+            </div></article>
+            <footer class="site-footer"><p>Harbour Weekly, Quay Street 4</p></footer></body></html>
+            """
+        let page = try ExtractionFixtures.extract(html, url: Self.plainURL)
+        for paragraph in story { #expect(page.text.contains(paragraph)) }
+        #expect(page.text.contains("Lighting that spares the spawning grounds"))
+        #expect(!page.text.contains("Write to the desk"))
+        #expect(page.pageStatus == .article)
+    }
+
+    @Test func keepsATableInAnOverflowScrollWrapper() throws {
+        // "overflow-x-scroll" lets a wide table scroll on a phone; it is no carousel of teasers.
+        let rows = ["Week 1|Three easy runs|12 km", "Week 2|Add hill repeats|16 km", "Week 3|First long run|21 km"]
+            .map { row in "<tr>" + row.split(separator: "|").map { "<td>\($0)</td>" }.joined() + "</tr>" }.joined()
+        let table = """
+            <div class="isolate md:overflow-x-scroll"><table class="w-full"><thead><tr><th>Week</th><th>Focus</th>\
+            <th>Distance</th></tr></thead><tbody>\(rows)</tbody></table></div>
+            <div class="scroller-teasers"><a href="/a">Ferry timetable</a> <a href="/b">Pier history</a></div>
+            """
+        let story = ExtractionFixtures.storyParagraphs.map { "<p>\($0)</p>" }
+        let html = """
+            <html><head><title>Ferry pier to be rebuilt</title></head><body>
+            <nav class="menu"><a href="/">Home</a></nav>
+            <article><h1>Ferry pier to be rebuilt</h1><div class="entry-content">
+            \(story[0])\(story[1])\(table)\(story[2])\(story[3])</div></article>
+            <footer class="site-footer"><p>Harbour Weekly, Quay Street 4</p></footer></body></html>
+            """
+        let page = try ExtractionFixtures.extract(html, url: Self.plainURL)
+        #expect(page.text.contains("Add hill repeats"))
+        #expect(!page.text.contains("Pier history"))
+        for paragraph in ExtractionFixtures.storyParagraphs { #expect(page.text.contains(paragraph)) }
+    }
+
+    @Test func keepsATableThatABlockEditorWrappedInAFigure() throws {
+        // Block editors wrap every table in a <figure>; a figure of a picture still goes.
+        let rows = ["Timber deck|1.9 million crowns", "Steel piles|1.6 million crowns", "Lighting|0.7 million crowns"]
+            .map { row in "<tr>" + row.split(separator: "|").map { "<td>\($0)</td>" }.joined() + "</tr>" }.joined()
+        let story = ExtractionFixtures.storyParagraphs.map { "<p>\($0)</p>" }
+        let html = """
+            <html><head><title>Ferry pier to be rebuilt</title></head><body>
+            <nav class="menu"><a href="/">Home</a></nav>
+            <article><h1>Ferry pier to be rebuilt</h1><div class="entry-content">
+            \(story[0])\(story[1])
+            <figure class="block-table"><table><tbody>\(rows)</tbody></table></figure>
+            <figure class="block-image"><img src="/pier.jpg" alt=""><figcaption>The old pier at low tide, \
+            seen from the harbour office.</figcaption></figure>
+            \(story[2])\(story[3])</div></article>
+            <footer class="site-footer"><p>Harbour Weekly, Quay Street 4</p></footer></body></html>
+            """
+        let page = try ExtractionFixtures.extract(html, url: Self.plainURL)
+        #expect(page.text.contains("Steel piles"))
+        #expect(page.text.contains("0.7 million crowns"))
+        #expect(!page.text.contains("seen from the harbour office"))
+        for paragraph in ExtractionFixtures.storyParagraphs { #expect(page.text.contains(paragraph)) }
+    }
+
+    @Test func keepsAChecklistWithAnIconByEveryItem() throws {
+        // Items written in <div>s, two icons each: more pictures than paragraphs, yet each
+        // picture comes with a long text of its own. A strip of thumbnails still goes.
+        let items = [
+            "Check the mooring lines every spring, since salt and sun wear the rope from the inside, "
+                + "long before the outer braid shows any damage to the eye of the harbour master. A line "
+                + "that has turned stiff or pale is replaced whole, not spliced, and the old one is cut up "
+                + "so that nobody ties a boat with it again. Interval: every spring. Cost: 40 crowns a metre, "
+                + "about 600 crowns for a berth of the usual size.",
+            "Grease the winch of the gangway before the first frost, or the cable will stick, and "
+                + "the morning ferry will wait at the quay while the crew frees it by hand. Use the marine "
+                + "grease kept in the harbour office, work it into the drum with the cable slack, and run "
+                + "the winch twice to spread it. Interval: every autumn. Cost: one tin, 85 crowns, lasts "
+                + "for three seasons on the small gangway and two on the large one.",
+        ].map { text in
+            "<div class=\"checklist-row\"><div class=\"icon\"><img src=\"/tick.svg\" alt=\"\"></div>"
+                + "<div class=\"note\"><img src=\"/wrench.svg\" alt=\"\">\(text)</div></div>"
+        }.joined()
+        let strip =
+            "<div class=\"thumbs\"><img src=\"/a.jpg\" alt=\"\"><img src=\"/b.jpg\" alt=\"\">"
+            + "<img src=\"/c.jpg\" alt=\"\"> More pictures of the pier</div>"
+        let story = ExtractionFixtures.storyParagraphs.map { "<p>\($0)</p>" }
+        let html = """
+            <html><head><title>Ferry pier to be rebuilt</title></head><body>
+            <nav class="menu"><a href="/">Home</a></nav>
+            <article><h1>Ferry pier to be rebuilt</h1><div class="entry-content">
+            \(story[0])\(story[1])\(items)\(strip)\(story[2])\(story[3])</div></article>
+            <footer class="site-footer"><p>Harbour Weekly, Quay Street 4</p></footer></body></html>
+            """
+        let page = try ExtractionFixtures.extract(html, url: Self.plainURL)
+        #expect(page.text.contains("Check the mooring lines every spring"))
+        #expect(page.text.contains("Grease the winch of the gangway"))
+        #expect(!page.text.contains("More pictures of the pier"))
+        for paragraph in ExtractionFixtures.storyParagraphs { #expect(page.text.contains(paragraph)) }
+    }
+
     @Test func keepsTheStoryInsideALayoutWrapperNamedForItsSidebar() throws {
         let story = ExtractionFixtures.storyParagraphs + ExtractionFixtures.storyParagraphs.map { "Again: " + $0 }
         let paragraphs = story.map { "<p>\($0)</p>" }.joined(separator: "\n")
