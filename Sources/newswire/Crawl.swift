@@ -55,7 +55,8 @@ struct Crawl: ParsableCommand {
               errors: out/errors.ndjson     # default: OUTPUT.errors.ndjson
               state: state/newsroom.sqlite  # one run at a time; or postgresql://USER@HOST/DB
                                             # shared by several workers
-              archive: archive/             # every HTTP exchange as WARC files
+              archive: archive/             # every HTTP exchange as WARC files, or
+                                            # {dir: archive/, rotate_bytes: 256MB}
               pages: always                 # for every feed (a feed may override)
               entities: true
               since: 7d                     # since, max_items, keep, drop, tags:
