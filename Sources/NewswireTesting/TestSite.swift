@@ -91,7 +91,7 @@ public final class TestSite: Sendable {
         // IPv4 loopback: FlyingFox's `.loopback` is ::1, and DESIGN.md names 127.0.0.1.
         let address = try sockaddr_in.inet(ip4: "127.0.0.1", port: 0)
         self.server = HTTPServer(address: address, timeout: 30, logger: .disabled, handler: handler)
-        handler.site.withLock { $0 = self }
+        handler.site.withLock { $0.value = self }
     }
 
     /// Answers `path` with 403 Forbidden unless the request carries every header of
@@ -286,11 +286,18 @@ public final class TestSite: Sendable {
 }
 
 /// Hands requests to the site; the indirection lets the site build its server first.
+/// The site is held weakly: the site holds the server, which holds this handler, and a
+/// strong reference back made a cycle that kept every site, its routes and its request log
+/// alive after the test (LeakSanitizer reported them under `scripts/test --sanitize`).
 private final class Handler: HTTPHandler {
-    let site = Mutex<TestSite?>(nil)
+    struct WeakSite {
+        weak var value: TestSite?
+    }
+
+    let site = Mutex(WeakSite())
 
     func handleRequest(_ request: HTTPRequest) async throws -> HTTPResponse {
-        guard let site = self.site.withLock({ $0 }) else {
+        guard let site = self.site.withLock({ $0.value }) else {
             return HTTPResponse(statusCode: .internalServerError)
         }
         return await site.respond(to: request)

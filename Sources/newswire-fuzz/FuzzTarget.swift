@@ -22,10 +22,11 @@ enum FuzzTarget: String, CaseIterable {
             let document = FetchedDocument(requestedURL: "https://fuzz.example/page", body: bytes)
             _ = try? ArticleExtractor().extractArticle(from: document)
         case .charset:
-            for kind in [Charset.DocumentKind.html, .xml, .text] {
-                _ = Charset.decode(bytes, contentType: nil, kind: kind).string
-            }
-            _ = Charset.decode(bytes, contentType: "text/html; charset=utf-8", kind: .html)
+            // One decode per input: the first byte picks the document kind and the declared
+            // type, so libFuzzer reaches every pair (and the declared-label paths) while each
+            // input costs one pass over its bytes rather than four.
+            let (kind, type) = Self.charsetCases[Int(bytes.first ?? 0) % Self.charsetCases.count]
+            _ = Charset.decode(bytes, contentType: type, kind: kind).string
         case .url:
             let text = String(decoding: bytes, as: UTF8.self)
             let canonicalizer = URLCanonicalizer()
@@ -46,8 +47,7 @@ enum FuzzTarget: String, CaseIterable {
             let length = min(Int(bytes.first ?? 0) % 40, max(bytes.count - 1, 0))
             let expression = String(decoding: bytes.dropFirst().prefix(length), as: UTF8.self)
             var text = String(decoding: bytes.dropFirst(1 + length).prefix(24), as: UTF8.self)
-            guard let regex = ByteRegex(expression),
-                let reference = try? NSRegularExpression(pattern: expression, options: [.caseInsensitive]),
+            guard let (regex, reference) = Self.compiled(expression),
                 let answer = text.withUTF8({ regex.matches($0) })
             else { return }
             let expected = reference.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
@@ -63,6 +63,39 @@ enum FuzzTarget: String, CaseIterable {
                 environment: ["FUZZ": "value"]
             )
         }
+    }
+}
+
+extension FuzzTarget {
+    /// The (kind, Content-Type) pairs the charset target picks from: no declaration, and the
+    /// labels that take each branch of `Charset.decode` (UTF-8, a single-byte Latin label,
+    /// multi-byte labels iconv knows, a label it does not).
+    static let charsetCases: [(Charset.DocumentKind, String?)] = {
+        let types: [String?] = [
+            nil, "text/html; charset=utf-8", "text/xml; charset=iso-8859-1", "text/plain; charset=shift_jis",
+            "text/html; charset=gb2312", "application/xml; charset=utf-16", "text/html; charset=x-no-such-label",
+        ]
+        let kinds: [Charset.DocumentKind] = [.html, .xml, .text]
+        return types.flatMap { type in kinds.map { ($0, type) } }
+    }()
+
+    /// Compiled expressions of the regex target, by expression. libFuzzer mutates the text
+    /// part of an input as often as the expression, and compiling both matchers (ByteRegex
+    /// builds a whole DFA) cost more than the comparison; an expression compiles the same
+    /// way every time, so a repeated one is looked up. Bounded: emptied when full.
+    nonisolated(unsafe) private static var compiledExpressions: [String: (ByteRegex, NSRegularExpression)?] = [:]
+
+    static func compiled(_ expression: String) -> (ByteRegex, NSRegularExpression)? {
+        if let known = self.compiledExpressions[expression] { return known }
+        var pair: (ByteRegex, NSRegularExpression)?
+        if let regex = ByteRegex(expression),
+            let reference = try? NSRegularExpression(pattern: expression, options: [.caseInsensitive])
+        {
+            pair = (regex, reference)
+        }
+        if self.compiledExpressions.count >= 4096 { self.compiledExpressions.removeAll() }
+        self.compiledExpressions[expression] = .some(pair)
+        return pair
     }
 }
 

@@ -226,8 +226,13 @@ import Glibc
         // The crawl went on to the end, within its limits.
         #expect(summary.contains("feeds 8 ok, 10 failed"), "\(summary)")
         #expect(summary.contains("items 100014"), "\(summary)")
-        #expect(elapsed < .seconds(120), "\(elapsed)")
-        #expect(peakMegabytes < 300)
+        // The time and memory budgets hold for the plain build; under AddressSanitizer
+        // (scripts/test --sanitize sets NEWSWIRE_SANITIZED) shadow memory, the 256 MB
+        // quarantine and the slower code multiply both, and that run is about memory errors.
+        if ProcessInfo.processInfo.environment["NEWSWIRE_SANITIZED"] == nil {
+            #expect(elapsed < .seconds(120), "\(elapsed)")
+            #expect(peakMegabytes < 300)
+        }
         try expectValid(folder.appendingPathComponent("articles.ndjson"), schema: "article.schema.json")
         try expectValid(folder.appendingPathComponent("articles.errors.ndjson"), schema: "error.schema.json")
     }
