@@ -6,7 +6,7 @@ import NewswirePipeline
 
 /// The code each target exercises with arbitrary bytes.
 enum FuzzTarget: String, CaseIterable {
-    case feed, html, charset, url, date, pipeline, regex
+    case feed, html, charset, url, date, pipeline, regex, fragment
 
     func run(_ bytes: [UInt8]) {
         switch self {
@@ -54,6 +54,16 @@ enum FuzzTarget: String, CaseIterable {
             precondition(
                 answer == expected,
                 "/\(expression)/ on \(text.debugDescription): NSRegularExpression \(expected), ByteRegex \(answer)"
+            )
+        case .fragment:
+            // Differential: where the direct reader of plain feed markup answers, it answers
+            // as libxml2's HTML parser does.
+            let html = String(decoding: bytes, as: UTF8.self)
+            guard let direct = HTMLText.simplePlainText(html) else { return }
+            let parsed = HTMLText.parsedPlainText(html)
+            precondition(
+                direct == parsed,
+                "\(html.debugDescription): direct \(direct.debugDescription), libxml2 \(parsed.debugDescription)"
             )
         case .pipeline:
             _ = try? PipelineFile.parse(
