@@ -1,3 +1,4 @@
+import NewswireCore
 import NewswireDedup
 import Testing
 
@@ -31,5 +32,18 @@ private struct SplitMix: RandomNumberGenerator {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+}
+
+/// The engine takes an ASCII text's word count from its fingerprint: the two must agree.
+@Suite struct FingerprintWordCountTests {
+    @Test(arguments: [
+        "", "One two  three.", "x-y, 3.14, 2nd; a_b c'd", "tabs\tand\nnew lines -- and ... dots",
+        "UPPER lower MiXeD 42 7up", "  leading and trailing  ",
+    ])
+    func asciiWordsAreTheRecordsWords(text: String) {
+        var article = Article(sequence: SequenceNumber(round: 0, feed: 0, item: 0), url: "http://127.0.0.1/a")
+        article.text = text
+        #expect(TextFingerprinter().fingerprint(text).wordCount == article.countWords())
     }
 }

@@ -220,14 +220,9 @@ struct ItemProcessor: Sendable {
         )
         guard self.passes(article, settings: settings, fields: [.language, .text]) else { return .filtered }
         article.feedTags = settings.tags
-        self.tag(&article)
+        let fingerprint = self.finish(&article)
         // No link was followed: the article's URL is the item's own.
-        return .article(
-            article,
-            link: nil,
-            warnings: warnings,
-            fingerprint: self.fingerprinter.fingerprint(article.text)
-        )
+        return .article(article, link: nil, warnings: warnings, fingerprint: fingerprint)
     }
 
     /// Checks, extracts and assembles one fetched page (`link` of `item`, or a page task's
@@ -306,20 +301,40 @@ struct ItemProcessor: Sendable {
         }
         guard self.passes(article, settings: settings) else { return .filtered }
         article.feedTags = settings.tags
-        self.tag(&article)
-        return .article(
-            article,
-            link: link,
-            warnings: warnings,
-            fingerprint: self.fingerprinter.fingerprint(article.text)
-        )
+        let fingerprint = self.finish(&article)
+        return .article(article, link: link, warnings: warnings, fingerprint: fingerprint)
     }
 
-    /// Tags entities (when the pipeline does) and counts words, here on the concurrent queue.
-    private func tag(_ article: inout Article) {
-        article.countedWords = article.countWords()
+    /// Fingerprints the text, counts its words and tags entities (when the pipeline does),
+    /// here on the concurrent queue.
+    private func finish(_ article: inout Article) -> TextFingerprint {
+        let fingerprint = self.fingerprinter.fingerprint(article.text)
+        // On ASCII text the fingerprint's words are the record's words (runs of letters and
+        // digits): its count saves a second pass.
+        article.countedWords = Self.isASCII(article.text) ? fingerprint.wordCount : article.countWords()
         if let entities = self.stages.entities {
             article.entities = entities.extractEntities(title: article.title, text: article.text)
+        }
+        return fingerprint
+    }
+
+    private static func isASCII(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            var index = 0
+            while index + 8 <= bytes.count {
+                if UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self)
+                    & 0x8080_8080_8080_8080 != 0
+                {
+                    return false
+                }
+                index += 8
+            }
+            while index < bytes.count {
+                if bytes[index] >= 0x80 { return false }
+                index += 1
+            }
+            return true
         }
     }
 }
