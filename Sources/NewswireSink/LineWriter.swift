@@ -284,6 +284,27 @@ public final class LineWriter {
         return value
     }
 
+    /// The journal's hash of a written chunk, eight bytes a step: every byte of the output
+    /// passes through it on the sink's one thread, where the byte-wise FNV-1a of ``hash(_:)``
+    /// (kept for checkpoints, which the state stores) cost as much as writing the bytes.
+    static func chunkHash(_ bytes: [UInt8]) -> UInt64 {
+        bytes.withUnsafeBytes { raw in
+            var value: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(raw.count)
+            var index = 0
+            while index + 8 <= raw.count {
+                value = (value ^ raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) &* 0x9E37_79B9_7F4A_7C15
+                value ^= value >> 32
+                index += 8
+            }
+            while index < raw.count {
+                value = (value ^ UInt64(raw[index])) &* 0x9E37_79B9_7F4A_7C15
+                value ^= value >> 32
+                index += 1
+            }
+            return value
+        }
+    }
+
     // MARK: Writing
 
     private func writeBuffer() throws {
@@ -295,7 +316,7 @@ public final class LineWriter {
         if let journal = self.journal {
             var info = stat()
             if fstat(self.descriptor, &info) == 0 {
-                journal.record(offset: Int(info.st_size), length: self.buffer.count, hash: self.hash(self.buffer))
+                journal.record(offset: Int(info.st_size), length: self.buffer.count, hash: Self.chunkHash(self.buffer))
             }
         }
         var offset = 0
@@ -326,7 +347,8 @@ public final class LineWriter {
 extension LineWriter: Sendable {}
 
 /// The chunks a ``LineWriter`` wrote to its file since the last checkpoint but one: one text
-/// line each (`offset length hash`), written before the chunk itself so that after a crash
+/// line each (`offset length hash w`: ``LineWriter/chunkHash(_:)``; lines without the `w`,
+/// from earlier versions, hold the FNV-1a of the bytes), written before the chunk itself so that after a crash
 /// the writer can prove which bytes past its checkpoint are its own. Not synced: after a
 /// machine crash it may miss entries, and then the bytes are kept (a possible repeat, never
 /// a loss).
@@ -357,7 +379,7 @@ private final class Journal {
     deinit { close(self.descriptor) }
 
     func record(offset: Int, length: Int, hash: UInt64) {
-        let entry = "\(offset) \(length) \(String(hash, radix: 16))\n"
+        let entry = "\(offset) \(length) \(String(hash, radix: 16)) w\n"
         self.current.append(entry)
         var info = stat()
         guard fstat(self.descriptor, &info) == 0 else { return }
@@ -390,13 +412,13 @@ private final class Journal {
     /// a last chunk cut short by the end of the file counts as the writer's own.
     func ownedEnd(from start: Int, fileSize: Int, hash: ([UInt8]) -> UInt64) -> Int {
         guard let data = FileManager.default.contents(atPath: self.path) else { return start }
-        var entries: [Int: (length: Int, hash: UInt64)] = [:]
+        var entries: [Int: (length: Int, hash: UInt64, words: Bool)] = [:]
         for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
             let fields = line.split(separator: " ")
-            guard fields.count == 3, let offset = Int(fields[0]), let length = Int(fields[1]),
-                let value = UInt64(fields[2], radix: 16)
+            guard fields.count == 3 || (fields.count == 4 && fields[3] == "w"), let offset = Int(fields[0]),
+                let length = Int(fields[1]), let value = UInt64(fields[2], radix: 16)
             else { continue }
-            entries[offset] = (length, value)
+            entries[offset] = (length, value, fields.count == 4)
         }
         guard let handle = FileHandle(forReadingAtPath: self.file) else { return start }
         defer { try? handle.close() }
@@ -408,7 +430,7 @@ private final class Journal {
             }
             guard (try? handle.seek(toOffset: UInt64(cursor))) != nil,
                 let bytes = try? handle.read(upToCount: entry.length), bytes.count == entry.length,
-                hash([UInt8](bytes)) == entry.hash
+                (entry.words ? LineWriter.chunkHash([UInt8](bytes)) : hash([UInt8](bytes))) == entry.hash
             else { break }
             cursor += entry.length
         }

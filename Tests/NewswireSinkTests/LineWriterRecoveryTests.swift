@@ -50,6 +50,29 @@ import Testing
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "{\"a\":1}\n{\"b\":2}\n")
     }
 
+    /// A journal written by an earlier version (entries `offset length fnv1a`, no `w`) still
+    /// proves the writer's own bytes after an upgrade.
+    @Test func readsAnEarlierVersionsJournal() throws {
+        let folder = try self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("out.ndjson").path
+        let journal = folder.appendingPathComponent("out.journal").path
+        let checkpoint = try self.crashedRun(path: path, journal: journal, committed: ["{\"a\":1}"], uncommitted: [])
+        let chunk = Array("{\"b\":2}\n".utf8)
+        try self.append(String(decoding: chunk, as: UTF8.self), to: path)
+        var fnv: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in chunk { fnv = (fnv ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        let entry = "8 \(chunk.count) \(String(fnv, radix: 16))\n"
+        try (try String(contentsOfFile: journal, encoding: .utf8) + entry).write(
+            toFile: journal,
+            atomically: false,
+            encoding: .utf8
+        )
+        let note = try LineWriter(.file(path), journal: journal).recover(from: checkpoint)
+        #expect(note?.contains("removed 8 uncommitted bytes") == true)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "{\"a\":1}\n")
+    }
+
     @Test func keepsAnotherWritersLinesAfterItsOwn() throws {
         let folder = try self.folder()
         defer { try? FileManager.default.removeItem(at: folder) }
