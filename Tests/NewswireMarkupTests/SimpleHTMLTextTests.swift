@@ -35,9 +35,28 @@ import Testing
         "<p>open",
         "< p>spaced</p>",
         "<p class=\"unterminated>text</p>",
+        "<h2 id=\"a\u{0}b\">NUL in a quoted value</h2>",  // the parser stops at a NUL
+        "<h2 id=a\u{1}b>control in a bare value</h2>",
     ])
     func unusualMarkupGoesToLibXML2(html: String) {
         #expect(HTMLText.simplePlainText(html) == nil)
+    }
+
+    /// Inputs found by `scripts/fuzz fragment` (kept in Fuzz/regressions/fragment): the
+    /// direct reader steps aside or agrees.
+    @Test func fuzzRegressionsAgreeWithLibXML2() throws {
+        LibXML2.initialize()
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Fuzz/regressions/fragment")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+        #expect(!files.isEmpty)
+        for file in files {
+            let bytes = try Data(contentsOf: folder.appendingPathComponent(file))
+            let html = String(decoding: bytes, as: UTF8.self)
+            if let direct = HTMLText.simplePlainText(html) {
+                #expect(direct == HTMLText.parsedPlainText(html), "\(file)")
+            }
+        }
     }
 
     /// Random fragments from a small grammar of known and unknown elements, attributes,

@@ -210,16 +210,37 @@ private struct SimpleFragmentReader {
             guard position < count else { return nil }
             let quote = self.bytes[position]
             if quote == 0x22 || quote == 0x27 {
-                guard let close = self.bytes[(position + 1)...].firstIndex(of: quote) else { return nil }
-                position = close + 1
+                position += 1
+                while position < count, self.bytes[position] != quote {
+                    guard self.isPlain(at: position) else { return nil }
+                    position += 1
+                }
+                guard position < count else { return nil }
+                position += 1
             } else {
                 while position < count, !Self.isSpace(self.bytes[position]), self.bytes[position] != 0x3E {
                     let byte = self.bytes[position]
-                    guard byte != 0x3C, byte != 0x22, byte != 0x27, byte != 0x3D else { return nil }
+                    guard byte != 0x3C, byte != 0x22, byte != 0x27, byte != 0x3D, self.isPlain(at: position) else {
+                        return nil
+                    }
                     position += 1
                 }
             }
         }
+    }
+
+    /// Whether the byte at `position` is one the parser reads as it is: not a control
+    /// character other than tab and line feed (a NUL ends its input), not the start of
+    /// U+FFFE or U+FFFF.
+    private func isPlain(at position: Int) -> Bool {
+        let byte = self.bytes[position]
+        if byte < 0x20 { return byte == 0x09 || byte == 0x0A }
+        if byte == 0xEF, position + 2 < self.bytes.count, self.bytes[position + 1] == 0xBF,
+            self.bytes[position + 2] >= 0xBE
+        {
+            return false
+        }
+        return true
     }
 
     private static func isAttributeNameByte(_ byte: UInt8) -> Bool {
