@@ -55,22 +55,12 @@ struct FetchRunOptions: ParsableArguments {
     @Option(help: "Follow items to their pages: always, missing (only items without full content), never.")
     var pages: PageMode?
 
-    @Option(
-        name: .customLong("allow-network"),
-        help: "A CIDR block of private addresses that may be fetched (repeatable)."
-    )
-    var allowNetworks: [String] = []
-
-    func validate() throws {
-        for block in self.allowNetworks where CIDR(block) == nil {
-            throw ValidationError("'\(block)' is not a CIDR block such as 127.0.0.0/8")
-        }
-    }
+    @OptionGroup var network: NetworkOptions
 
     /// The command line over the pipeline file.
     func apply(to configuration: inout PipelineConfiguration) {
         if let archive = self.archive { configuration.archive = archive }
         if let pages = self.pages { configuration.pages = pages }
-        configuration.allowNetworks += self.allowNetworks
+        configuration.allowNetworks += self.network.allowNetworks
     }
 }

@@ -182,37 +182,21 @@ public enum HTMLText {
         let count = text.count
         while index < count {
             let byte = text[index]
-            // Most bytes are letters: one comparison sends them on.
-            if byte > 0x20 && byte != 0xC2 {
-                if pendingNewline {
-                    if written > 0 {
-                        output[written] = 0x0A
-                        written += 1
-                    }
-                    pendingNewline = false
-                } else if pendingSpace {
-                    output[written] = 0x20
-                    written += 1
+            // Most bytes are letters: one comparison sends them on to be written.
+            if byte <= 0x20 || byte == 0xC2 {
+                if byte == 0x0A {
+                    if lineHasText { pendingNewline = true }
+                    lineHasText = false
+                    pendingSpace = false
+                    index += 1
+                    continue
                 }
-                pendingSpace = false
-                output[written] = byte
-                written += 1
-                lineHasText = true
-                index += 1
-                continue
-            }
-            if byte == 0x0A {
-                if lineHasText { pendingNewline = true }
-                lineHasText = false
-                pendingSpace = false
-                index += 1
-                continue
-            }
-            let isNoBreakSpace = byte == 0xC2 && index + 1 < count && text[index + 1] == 0xA0
-            if byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0C || isNoBreakSpace {
-                if lineHasText { pendingSpace = true }
-                index += isNoBreakSpace ? 2 : 1
-                continue
+                let isNoBreakSpace = byte == 0xC2 && index + 1 < count && text[index + 1] == 0xA0
+                if byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0C || isNoBreakSpace {
+                    if lineHasText { pendingSpace = true }
+                    index += isNoBreakSpace ? 2 : 1
+                    continue
+                }
             }
             if pendingNewline {
                 if written > 0 {
