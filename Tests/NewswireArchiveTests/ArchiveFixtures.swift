@@ -27,10 +27,10 @@ enum ArchiveFixtures {
         contentType: String? = nil,
         block: [UInt8],
         contentLength: Int? = nil,
-        trailer: String = "\r\n\r\n"
+        trailer: String = "\r\n\r\n",
+        id: String = UUID().uuidString.lowercased()
     ) -> [UInt8] {
-        var header =
-            "\(version)\r\nWARC-Type: \(type)\r\nWARC-Record-ID: <urn:uuid:\(UUID().uuidString.lowercased())>\r\n"
+        var header = "\(version)\r\nWARC-Type: \(type)\r\nWARC-Record-ID: <urn:uuid:\(id)>\r\n"
         header += "WARC-Date: \(date)\r\n"
         if let uri { header += "WARC-Target-URI: \(uri)\r\n" }
         for (name, value) in fields { header += "\(name): \(value)\r\n" }
@@ -47,7 +47,8 @@ enum ArchiveFixtures {
         headers: [(String, String)] = [("Content-Type", "text/html; charset=utf-8")],
         body: [UInt8],
         fields: [(String, String)] = [],
-        contentLength: Int? = nil
+        contentLength: Int? = nil,
+        id: String = UUID().uuidString.lowercased()
     ) -> [UInt8] {
         var head = "HTTP/1.1 \(status)\r\n"
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
@@ -59,7 +60,8 @@ enum ArchiveFixtures {
             fields: fields,
             contentType: "application/http; msgtype=response",
             block: Array(head.utf8) + body,
-            contentLength: contentLength
+            contentLength: contentLength,
+            id: id
         )
     }
 

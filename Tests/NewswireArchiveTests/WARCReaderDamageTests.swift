@@ -30,7 +30,9 @@ import Testing
         ArchiveFixtures.response(
             uri: "https://courier.example/news/\(index)",
             headers: [("Content-Type", "text/html")],
-            body: ArchiveFixtures.page("Story \(index) from the Velmora hills", paragraphs: 5 + index % 7)
+            body: ArchiveFixtures.page("Story \(index) from the Velmora hills", paragraphs: 5 + index % 7),
+            // Fixed record IDs: the same bytes, so the seeded damage is the same every run.
+            id: "00000000-0000-4000-8000-\(String(format: "%012d", index))"
         )
     }
 
