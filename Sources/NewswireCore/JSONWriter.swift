@@ -138,10 +138,21 @@ public struct JSONWriter: Sendable {
         // Runs of bytes that need no escape are copied whole: article texts are long.
         string.withUTF8 { utf8 in
             var start = 0
-            for index in 0..<utf8.count {
+            var index = 0
+            while index < utf8.count {
+                // Eight bytes at a time while none needs an escape (see `needsEscape`).
+                if index + 8 <= utf8.count,
+                    !Self.needsEscape(UnsafeRawPointer(utf8.baseAddress! + index).loadUnaligned(as: UInt64.self))
+                {
+                    index += 8
+                    continue
+                }
                 let byte = utf8[index]
+                index += 1
                 guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                if index > start { self.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index])) }
+                if index - 1 > start {
+                    self.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<(index - 1)]))
+                }
                 switch byte {
                 case UInt8(ascii: "\""): self.bytes.append(contentsOf: [92, 34])
                 case UInt8(ascii: "\\"): self.bytes.append(contentsOf: [92, 92])
@@ -154,10 +165,24 @@ public struct JSONWriter: Sendable {
                         92, UInt8(ascii: "u"), 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 15)],
                     ])
                 }
-                start = index + 1
+                start = index
             }
             if utf8.count > start { self.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...])) }
         }
         self.bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Whether any of the eight bytes of `word` is a control character, a quote or a
+    /// backslash. `(v − 0x01…) & ~v & 0x80…` is nonzero exactly when a byte of `v` is zero
+    /// (and `(w − n·0x01…) & ~w & 0x80…` when a byte of `w` is below `n`, for `n` ≤ 128).
+    @inline(__always)
+    static func needsEscape(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let control = (word &- ones &* 0x20) & ~word
+        let zeros = (quote &- ones) & ~quote | (backslash &- ones) & ~backslash
+        return (control | zeros) & highs != 0
     }
 }

@@ -43,6 +43,7 @@ package struct DedupIndex {
     package init(signatureBytes: Int, lsh: LSHOptions) {
         precondition((1...4).contains(lsh.rowsPerBand), "a band has 1 to 4 bytes")
         precondition(lsh.bands * lsh.rowsPerBand <= signatureBytes, "bands exceed the signature")
+        precondition(lsh.bands < 1 << 16, "too many bands")
         self.signatureBytes = signatureBytes
         self.lsh = lsh
         self.bandTables = Array(repeating: OpenAddressingTable(), count: lsh.bands)
@@ -128,39 +129,69 @@ package struct DedupIndex {
         threshold: Double
     ) -> (position: Int, similarity: Double, exact: Bool)? {
         guard signature.count == self.signatureBytes else { return nil }
-        var best: (position: Int, similarity: Double, exact: Bool)?
+        // The fewest equal bytes that reach `threshold`, so the loop below compares integers.
+        var minimumEqual = 0
+        while minimumEqual <= self.signatureBytes,
+            TextFingerprinter.similarity(equalBytes: minimumEqual, of: self.signatureBytes) < threshold
+        {
+            minimumEqual += 1
+        }
+        guard minimumEqual <= self.signatureBytes else { return nil }
+        // First the band hits, from the tables; then their signatures. An article found in
+        // several bands is compared again (24 bytes), which costs less than remembering the
+        // candidates, whose number grows with the index when many texts share vocabulary.
+        var hits: [Int] = []
+        hits.reserveCapacity(256)
+        // The first and last byte of each hit's signature are read here already: these reads
+        // depend on nothing but the table, so their cache misses overlap, and the comparisons
+        // below find the signatures in the cache. (`touched` keeps the reads from being
+        // optimised away.)
+        var touched: UInt8 = 0
+        self.signatures.withUnsafeBufferPointer { stored in
+            for band in 0..<self.bandTables.count {
+                let key = Self.bandKey(signature, offset: band * self.lsh.rowsPerBand, rows: self.lsh.rowsPerBand)
+                self.bandTables[band].forEach(hash: Self.bandHash(key: key, band: band)) { position in
+                    let start = position * self.signatureBytes
+                    touched |= stored[start] | stored[start + self.signatureBytes - 1]
+                    hits.append(position << 16 | band)
+                    return true
+                }
+            }
+        }
+        if touched == 0, hits.isEmpty { return nil }
+        var best: (position: Int, equal: Int, exact: Bool)?
         let low = UInt32(truncatingIfNeeded: contentHash)
-        // Every band hit is compared at once: an article found in several bands is compared
-        // again (24 bytes), which costs less than remembering the candidates, whose number
-        // grows with the index when many texts share vocabulary.
+        let rows = self.lsh.rowsPerBand
         signature.withUnsafeBufferPointer { query in
             self.signatures.withUnsafeBufferPointer { stored in
-                for band in 0..<self.bandTables.count {
-                    let key = Self.bandKey(signature, offset: band * self.lsh.rowsPerBand, rows: self.lsh.rowsPerBand)
-                    self.bandTables[band].forEach(hash: Self.bandHash(key: key, band: band)) { position in
-                        guard self.flags[position] & 3 == 3 else { return true }
+                self.flags.withUnsafeBufferPointer { flags in
+                    for hit in hits {
+                        let position = hit >> 16
+                        guard flags[position] & 3 == 3 else { continue }
                         let start = position * self.signatureBytes
                         let other = UnsafeBufferPointer(rebasing: stored[start..<(start + self.signatureBytes)])
                         // The band's own bytes first: a different key is another story in the same slot chain.
-                        let offset = band * self.lsh.rowsPerBand
-                        for row in offset..<(offset + self.lsh.rowsPerBand) where other[row] != query[row] {
-                            return true
-                        }
+                        let offset = (hit & 0xffff) * rows
+                        var sameBand = true
+                        for row in offset..<(offset + rows) where other[row] != query[row] { sameBand = false }
+                        guard sameBand else { continue }
                         let equal = TextFingerprinter.equalBytes(query, other)
-                        let similarity = TextFingerprinter.similarity(equalBytes: equal, of: self.signatureBytes)
-                        guard similarity >= threshold else { return true }
+                        guard equal >= minimumEqual else { continue }
                         let exact = equal == self.signatureBytes && self.contentHashes[position] == low
-                        if let current = best {
-                            let currentRank = (current.exact ? 1 : 0, current.similarity, -current.position)
-                            if currentRank >= (exact ? 1 : 0, similarity, -position) { return true }
+                        if let current = best,
+                            (current.exact ? 1 : 0, current.equal, -current.position)
+                                >= (exact ? 1 : 0, equal, -position)
+                        {
+                            continue
                         }
-                        best = (position, similarity, exact)
-                        return true
+                        best = (position, equal, exact)
                     }
                 }
             }
         }
-        return best
+        return best.map {
+            ($0.position, TextFingerprinter.similarity(equalBytes: $0.equal, of: self.signatureBytes), $0.exact)
+        }
     }
 
     // MARK: Writing

@@ -33,6 +33,46 @@ import Testing
         #expect(json.string.contains("\\u0007"))
     }
 
+    /// Long texts are scanned eight bytes at a time: a character that needs an escape must be
+    /// found at every offset inside and across those words, alone or next to another.
+    @Test func escapesAtEveryOffsetOfALongText() throws {
+        let specials = ["\"", "\\", "\n", "\r", "\t", "\u{1}", "\u{1F}", "\u{0}"]
+        let harmless = [" ", "~", "\u{7F}", "é", "€", "!", "#", "]"]
+        for length in 0..<27 {
+            for position in 0...length {
+                for (index, special) in specials.enumerated() {
+                    var characters = Array(repeating: "a", count: length)
+                    characters.insert(special, at: position)
+                    characters.insert(harmless[index], at: (position * 7) % (length + 1))
+                    if length > 3 { characters.insert(specials[(index + 1) % specials.count], at: length / 2) }
+                    let text = characters.joined()
+                    var json = JSONWriter()
+                    json.value(text)
+                    #expect(json.string == Self.reference(text), "\(text.debugDescription)")
+                    let decoded = try JSONSerialization.jsonObject(with: Data(json.bytes), options: .fragmentsAllowed)
+                    #expect(decoded as? String == text)
+                }
+            }
+        }
+    }
+
+    /// The escapes JSON requires, one character at a time.
+    private static func reference(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
     @Test func articlesRoundTripThroughJSON() throws {
         var article = Article(sequence: SequenceNumber(feed: 0, item: 1), url: "https://paper.example/a")
         article.id = "00000000000000ab"

@@ -10,9 +10,12 @@ public enum HTMLText {
     /// white space collapsed; block elements and `<br>` become line breaks, paragraphs are
     /// separated by a blank line. Text without `<` or `&` is returned trimmed and collapsed.
     public static func plainText(fromFragment html: String) -> String {
-        if !html.utf8.contains(where: { $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: "&") }) {
-            return self.collapse(html)
+        var html = html
+        let hasMarkup = html.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return false }
+            return memchr(base, 0x3C, bytes.count) != nil || memchr(base, 0x26, bytes.count) != nil
         }
+        if !hasMarkup { return self.collapse(html) }
         return self.simplePlainText(html) ?? self.parsedPlainText(html)
     }
 
@@ -75,7 +78,8 @@ public enum HTMLText {
     /// blocks joined by a blank line.
     final class FragmentText {
         var output: [UInt8] = []
-        var current: [UInt8] = []
+        /// The current block's white space, collapsed as its text arrives.
+        private var block = WhitespaceCollapser()
         /// Elements open inside a skipped one (`script`, `style`…), itself included.
         var skipped = 0
 
@@ -88,7 +92,7 @@ public enum HTMLText {
             if self.skipped > 0 || HTMLText.skippedElements.contains(name) {
                 self.skipped += 1
             } else if name == HTMLText.lineBreak {
-                self.current.append(0x0A)
+                self.lineBreak()
             } else if HTMLText.blockElements.contains(name) {
                 self.endBlock()
             }
@@ -109,17 +113,33 @@ public enum HTMLText {
 
         func text(_ bytes: UnsafeBufferPointer<UInt8>) {
             guard self.skipped == 0 else { return }
-            self.current.append(contentsOf: bytes)
+            self.write(room: bytes.count) { self.block.append(bytes, to: $0) }
         }
 
+        /// A line break (`<br>`), as if the text had one.
+        private func lineBreak() {
+            Self.newline.withUnsafeBufferPointer { self.text($0) }
+        }
+
+        private static let newline: [UInt8] = [0x0A]
+
+        /// Ends the current block: what follows starts a new paragraph.
         func endBlock() {
-            guard !self.current.isEmpty else { return }
-            let mark = self.output.count
-            if mark > 0 { self.output.append(contentsOf: [0x0A, 0x0A]) }
-            if !HTMLText.appendCollapsed(self.current, to: &self.output) {
-                self.output.removeSubrange(mark...)
+            self.write(room: 0) { self.block.finish(to: $0) }
+            // Paragraphs are separated by a blank line (before the first byte of the next).
+            self.block = WhitespaceCollapser(separator: !self.output.isEmpty)
+        }
+
+        /// Runs `body` with room for a piece of `count` bytes at the end of `output`,
+        /// keeping what it wrote.
+        private func write(room count: Int, _ body: (UnsafeMutableBufferPointer<UInt8>) -> Int) {
+            let start = self.output.count
+            let room = WhitespaceCollapser.room(for: count)
+            self.output.append(contentsOf: repeatElement(0, count: room))
+            let written = self.output.withUnsafeMutableBufferPointer {
+                body(UnsafeMutableBufferPointer(rebasing: $0[start...]))
             }
-            self.current.removeAll(keepingCapacity: true)
+            self.output.removeLast(room - written)
         }
     }
 
@@ -151,74 +171,121 @@ public enum HTMLText {
         ].map(key)
     )
 
-    /// ``collapse(_:)`` on UTF-8 bytes: runs of spaces, tabs, carriage returns, form feeds
-    /// and no-break spaces become one space, lines are trimmed, empty lines dropped.
-    static func collapse(bytes text: [UInt8]) -> [UInt8] {
-        var output: [UInt8] = []
-        _ = self.appendCollapsed(text, to: &output)
-        return output
-    }
-
-    /// Appends ``collapse(bytes:)`` of `text` to `output`; whether it appended anything.
-    static func appendCollapsed(_ text: [UInt8], to output: inout [UInt8]) -> Bool {
-        // Collapsing never lengthens: the result is written into a buffer of the input's size.
-        let collapsed = [UInt8](unsafeUninitializedCapacity: text.count) { buffer, written in
-            written = text.withUnsafeBufferPointer { Self.collapse($0, into: buffer) }
-        }
-        output.append(contentsOf: collapsed)
-        return !collapsed.isEmpty
-    }
-
     /// Writes the collapsed `text` into `output` (at least as long); returns the bytes written.
     private static func collapse(
         _ text: UnsafeBufferPointer<UInt8>,
         into output: UnsafeMutableBufferPointer<UInt8>
     ) -> Int {
-        var written = 0
-        var pendingSpace = false
-        var lineHasText = false
-        var pendingNewline = false
-        var index = 0
+        // Collapsing a whole text never lengthens it.
+        var collapser = WhitespaceCollapser()
+        let written = collapser.append(text, to: output)
+        return written + collapser.finish(to: UnsafeMutableBufferPointer(rebasing: output[written...]))
+    }
+
+    /// Collapses runs of white space to one space per line, keeps single line breaks, trims.
+    static func collapse(_ text: String) -> String {
+        var text = text
+        return text.withUTF8 { bytes in
+            String(unsafeUninitializedCapacity: bytes.count) { Self.collapse(bytes, into: $0) }
+        }
+    }
+}
+
+/// ``HTMLText/collapse(_:)`` over text that arrives in pieces (the text runs of one block):
+/// runs of spaces, tabs, carriage returns, form feeds and no-break spaces become one space,
+/// lines are trimmed, empty lines dropped. The result is what collapsing the pieces joined
+/// would give.
+struct WhitespaceCollapser {
+    private var pendingSpace = false
+    private var pendingNewline = false
+    private var lineHasText = false
+    private var wroteText = false
+    /// A piece ended in 0xC2, which with a next piece starting 0xA0 is a no-break space.
+    private var heldLeadByte = false
+    /// Whether a blank line goes before the first byte written.
+    private let separator: Bool
+
+    init(separator: Bool = false) {
+        self.separator = separator
+    }
+
+    /// The most bytes ``append(_:to:)`` writes for a piece of `count` bytes (and
+    /// ``finish(to:)`` for 0): a held byte, a pending space and a blank line besides the piece.
+    static func room(for count: Int) -> Int { count + 4 }
+
+    /// Collapses the next piece into `output` (``room(for:)`` bytes); returns the bytes written.
+    mutating func append(_ text: UnsafeBufferPointer<UInt8>, to output: UnsafeMutableBufferPointer<UInt8>) -> Int {
         let count = text.count
+        guard count > 0 else { return 0 }
+        var written = 0
+        var index = 0
+        if self.heldLeadByte {
+            self.heldLeadByte = false
+            if text[0] == 0xA0 {
+                if self.lineHasText { self.pendingSpace = true }
+                index = 1
+            } else {
+                self.emit(0xC2, to: output, at: &written)
+            }
+        }
         while index < count {
             let byte = text[index]
             // Most bytes are letters: one comparison sends them on to be written.
             if byte <= 0x20 || byte == 0xC2 {
                 if byte == 0x0A {
-                    if lineHasText { pendingNewline = true }
-                    lineHasText = false
-                    pendingSpace = false
+                    if self.lineHasText { self.pendingNewline = true }
+                    self.lineHasText = false
+                    self.pendingSpace = false
                     index += 1
                     continue
                 }
-                let isNoBreakSpace = byte == 0xC2 && index + 1 < count && text[index + 1] == 0xA0
+                if byte == 0xC2 && index + 1 == count {
+                    self.heldLeadByte = true
+                    index += 1
+                    continue
+                }
+                let isNoBreakSpace = byte == 0xC2 && text[index + 1] == 0xA0
                 if byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0C || isNoBreakSpace {
-                    if lineHasText { pendingSpace = true }
+                    if self.lineHasText { self.pendingSpace = true }
                     index += isNoBreakSpace ? 2 : 1
                     continue
                 }
             }
-            if pendingNewline {
-                if written > 0 {
-                    output[written] = 0x0A
-                    written += 1
-                }
-                pendingNewline = false
-            } else if pendingSpace {
-                output[written] = 0x20
-                written += 1
-            }
-            pendingSpace = false
-            output[written] = byte
-            written += 1
-            lineHasText = true
+            self.emit(byte, to: output, at: &written)
             index += 1
         }
         return written
     }
 
-    /// Collapses runs of white space to one space per line, keeps single line breaks, trims.
-    static func collapse(_ text: String) -> String {
-        String(decoding: self.collapse(bytes: Array(text.utf8)), as: UTF8.self)
+    /// Writes a byte held back at the end of the last piece; returns the bytes written.
+    mutating func finish(to output: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        guard self.heldLeadByte else { return 0 }
+        self.heldLeadByte = false
+        var written = 0
+        self.emit(0xC2, to: output, at: &written)
+        return written
+    }
+
+    @inline(__always)
+    private mutating func emit(_ byte: UInt8, to output: UnsafeMutableBufferPointer<UInt8>, at written: inout Int) {
+        if self.pendingNewline {
+            if self.wroteText {
+                output[written] = 0x0A
+                written += 1
+            }
+            self.pendingNewline = false
+        } else if self.pendingSpace {
+            output[written] = 0x20
+            written += 1
+        } else if !self.wroteText && self.separator {
+            output[written] = 0x0A
+            output[written + 1] = 0x0A
+            written += 2
+        }
+        self.pendingSpace = false
+        output[written] = byte
+        written += 1
+        self.lineHasText = true
+        self.wroteText = true
     }
 }
