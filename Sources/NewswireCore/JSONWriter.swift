@@ -142,7 +142,7 @@ public struct JSONWriter: Sendable {
             while index < utf8.count {
                 // Eight bytes at a time while none needs an escape (see `needsEscape`).
                 if index + 8 <= utf8.count,
-                    !Self.needsEscape(UnsafeRawPointer(utf8.baseAddress! + index).loadUnaligned(as: UInt64.self))
+                    !Self.needsEscape(ByteScan.load(utf8.baseAddress! + index))
                 {
                     index += 8
                     continue
@@ -172,17 +172,9 @@ public struct JSONWriter: Sendable {
         self.bytes.append(UInt8(ascii: "\""))
     }
 
-    /// Whether any of the eight bytes of `word` is a control character, a quote or a
-    /// backslash. `(v − 0x01…) & ~v & 0x80…` is nonzero exactly when a byte of `v` is zero
-    /// (and `(w − n·0x01…) & ~w & 0x80…` when a byte of `w` is below `n`, for `n` ≤ 128).
+    /// Whether any of the eight bytes of `word` is a control character, a quote or a backslash.
     @inline(__always)
     static func needsEscape(_ word: UInt64) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        let quote = word ^ (ones &* 0x22)
-        let backslash = word ^ (ones &* 0x5C)
-        let control = (word &- ones &* 0x20) & ~word
-        let zeros = (quote &- ones) & ~quote | (backslash &- ones) & ~backslash
-        return (control | zeros) & highs != 0
+        ByteScan.below(0x20, in: word) | ByteScan.equal(0x22, in: word) | ByteScan.equal(0x5C, in: word) != 0
     }
 }

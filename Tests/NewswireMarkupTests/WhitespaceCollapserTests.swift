@@ -1,3 +1,4 @@
+import NewswireTesting
 import Testing
 
 @testable import NewswireMarkup
@@ -37,6 +38,40 @@ import Testing
             }
         }
         #expect(checked > 100_000)
+    }
+
+    /// Long words are copied eight bytes at a time: texts of words of every length, cut
+    /// anywhere into up to five pieces.
+    @Test func longTextsInRandomPieces() {
+        var random = SeededGenerator(seed: 0xC011_A95E)
+        let spaces = [" ", "  ", "\t", "\r", "\n", "\n\n", " \n ", "\u{C}", "\u{A0}", " \u{A0} "]
+        let letters = Array("abcdefghijklmnopqrstuvwxyz0123456789.,;é¢\u{1}€")
+        for _ in 0..<3_000 {
+            var text = ""
+            for _ in 0..<Int.random(in: 1...14, using: &random) {
+                text += String(
+                    (0..<Int.random(in: 1...19, using: &random)).map { _ in letters.randomElement(using: &random)! }
+                )
+                text += spaces.randomElement(using: &random)!
+            }
+            if Bool.random(using: &random) { text = spaces.randomElement(using: &random)! + text }
+            let bytes = Array(text.utf8)
+            let cuts = (0..<Int.random(in: 0...4, using: &random)).map { _ in
+                Int.random(in: 0...bytes.count, using: &random)
+            }
+            .sorted()
+            var pieces: [[UInt8]] = []
+            var start = 0
+            for cut in cuts + [bytes.count] {
+                pieces.append(Array(bytes[start..<cut]))
+                start = cut
+            }
+            let separator = Bool.random(using: &random)
+            #expect(
+                Self.collapse(pieces, separator: separator) == Self.reference(bytes, separator: separator),
+                "\(text.debugDescription) cut at \(cuts)"
+            )
+        }
     }
 
     @Test func aWholeTextCollapsesAsDocumented() {

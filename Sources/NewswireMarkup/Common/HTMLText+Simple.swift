@@ -1,3 +1,5 @@
+import NewswireCore
+
 extension HTMLText {
     /// ``plainText(fromFragment:)`` read directly, for the plain markup most feeds carry
     /// (paragraphs, headings, lists, links and emphasis, properly nested, with common
@@ -87,6 +89,16 @@ private struct SimpleFragmentReader {
         var textStart = 0
         let count = self.bytes.count
         while self.index < count {
+            if self.index + 8 <= count {
+                // Text runs eight bytes at a time, up to a control character, `<`, `&` or 0xEF.
+                let word = ByteScan.load(self.bytes.baseAddress! + self.index)
+                let mask =
+                    ByteScan.below(0x20, in: word) | ByteScan.equal(0x3C, in: word)
+                    | ByteScan.equal(0x26, in: word) | ByteScan.equal(0xEF, in: word)
+                let plain = ByteScan.leadingUnflagged(mask)
+                self.index += plain
+                if plain == 8 { continue }
+            }
             let byte = self.bytes[self.index]
             if byte >= 0x20 && byte != 0x3C && byte != 0x26 && byte != 0xEF {
                 self.index += 1

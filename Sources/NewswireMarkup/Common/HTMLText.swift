@@ -1,4 +1,5 @@
 internal import CLibXML2
+import NewswireCore
 
 #if canImport(Glibc)
 import Glibc
@@ -253,6 +254,18 @@ struct WhitespaceCollapser {
             }
             self.emit(byte, to: output, at: &written)
             index += 1
+            // The rest of the word: nothing is pending, so bytes are copied eight at a time up
+            // to the next that is white space, a control character or 0xC2. The copy may write
+            // past that byte, within ``room(for:)``: `written` is at most 3 ahead of `index`.
+            while index + 8 <= count {
+                let source = text.baseAddress! + index
+                UnsafeMutableRawPointer(output.baseAddress! + written).copyMemory(from: source, byteCount: 8)
+                let word = ByteScan.load(source)
+                let plain = ByteScan.leadingUnflagged(ByteScan.below(0x21, in: word) | ByteScan.equal(0xC2, in: word))
+                index += plain
+                written += plain
+                if plain < 8 { break }
+            }
         }
         return written
     }
