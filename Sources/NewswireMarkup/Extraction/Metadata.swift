@@ -486,10 +486,12 @@ struct Metadata {
     /// headline confirms it, or when the URL's date sides with it. Otherwise the shown date
     /// wins when it is right by the headline (not "Updated", not a link, not the day the page
     /// declares as its last modification: the original publication over the update), or when
-    /// it is a `<time>` or labelled "Published". A page that declares nothing gets the shown
+    /// it is a `<time>` or labelled "Published". A publication declared only out of sight
+    /// (JSON-LD, `<meta itemprop>`) gives way to the date shown by the headline, even an
+    /// "Updated" one. A page that declares nothing gets the shown
     /// date, preferring "Published" to an unlabelled date near the headline, then "Updated".
     func published() -> Date? {
-        let declared = self.declaredPublished()
+        let (declared, outOfSight) = self.declaredPublished()
         if let candidates = self.shownDates(), let shown = Self.best(of: candidates) {
             guard let declared else { return shown.exact ?? shown.day }
             if Self.isSameDay(declared, shown.day) {
@@ -500,12 +502,21 @@ struct Metadata {
             }
             if confirmed { return declared }
             if let url = self.dateInURL(), Self.isSameDay(url, Self.dayStart(of: declared)) { return declared }
-            guard shown.label != .updated, !shown.isLinked else { return declared }
+            guard !shown.isLinked else { return declared }
+            // The only date shown is an update by the headline, and the publication is declared
+            // only out of sight (JSON-LD, a `<meta itemprop>`; often the date the record was
+            // created or imported): the date the page states wins over one no reader sees.
+            if shown.label == .updated {
+                guard outOfSight, shown.distance <= 60 else { return declared }
+                return shown.exact ?? shown.day
+            }
             if shown.distance <= 20 {
                 let isUpdate = self.updated().map { Self.isSameDay($0, shown.day) } ?? false
-                if !isUpdate { return shown.exact ?? shown.day }
+                if !isUpdate || outOfSight { return shown.exact ?? shown.day }
             }
-            guard shown.isMarked, shown.distance <= 60 else { return declared }
+            guard shown.isMarked, shown.distance <= 60 || (shown.label == .published && shown.exact != nil) else {
+                return declared
+            }
             return shown.exact ?? shown.day
         }
         if let declared { return declared }
@@ -527,9 +538,11 @@ struct Metadata {
         return nil
     }
 
-    /// The first publication date the page declares in its metadata.
-    private func declaredPublished() -> Date? {
-        var candidates: [String?] = [JSONLD.string(self.article?["datePublished"])]
+    /// The first publication date the page declares in its metadata, and whether it is
+    /// declared only out of sight: in JSON-LD or microdata on a `<meta itemprop>`, with no
+    /// named meta tag and no shown `itemprop` element giving a date.
+    private func declaredPublished() -> (Date?, outOfSight: Bool) {
+        var candidates: [(value: String?, outOfSight: Bool)] = [(JSONLD.string(self.article?["datePublished"]), true)]
         for key in [
             "article:published_time", "og:article:published_time", "datepublished", "pubdate", "publishdate",
             "publish-date", "publish_date", "publication_date", "article.published", "parsely-pub-date",
@@ -537,25 +550,35 @@ struct Metadata {
             "date", "og:published_time", "citation_publication_date", "citation_date", "citation_online_date",
             "article_date_original", "original-publish-date", "published", "article:published",
         ] {
-            candidates.append(self.head.meta(key))
+            // `datepublished` is schema.org microdata (`<meta itemprop>`), out of sight like JSON-LD.
+            candidates.append((self.head.meta(key), key == "datepublished"))
         }
         // Other names of the same field ("w-published-date", "page.publishDate"); a "date"
         // before a "time", which some templates fill with the time the page was rendered.
         for word in ["date", "time"] {
             for (key, value) in self.head.metas where key.contains("publish") && key.contains(word) {
-                if !key.contains("modif"), !key.contains("updat") { candidates.append(value) }
+                if !key.contains("modif"), !key.contains("updat") {
+                    candidates.append((value, key == "datepublished"))
+                }
             }
         }
         for index in self.head.publishedElements.prefix(3) {
-            let node = self.page.elements[index].node
-            candidates.append(PageIndex.attribute("content", of: node) ?? PageIndex.attribute("datetime", of: node))
-            candidates.append(PageIndex.textContent(node))
+            let element = self.page.elements[index]
+            let unseen = element.tag == .meta || element.hidden
+            let node = element.node
+            candidates.append(
+                (PageIndex.attribute("content", of: node) ?? PageIndex.attribute("datetime", of: node), unseen)
+            )
+            candidates.append((PageIndex.textContent(node), unseen))
         }
-        candidates.append(JSONLD.string(self.jsonLD.webPage?["datePublished"]))
+        candidates.append((JSONLD.string(self.jsonLD.webPage?["datePublished"]), true))
+        var found: Date?
         for candidate in candidates {
-            if let candidate, let date = self.trustedDate(candidate) { return date }
+            guard let value = candidate.value, let date = self.trustedDate(value) else { continue }
+            if found == nil { found = date }
+            if !candidate.outOfSight { return (found, false) }
         }
-        return nil
+        return (found, found != nil)
     }
 
     /// Whether a `datetime` value names a day: "2026-02" (a month) or "2026" (a year) does not.

@@ -67,6 +67,13 @@ enum PageClassifier {
         let types = JSONLD.declaredTypes(in: page.head.jsonLD)
         let declaresArticle = !types.isDisjoint(with: Self.articleTypes)
         if !declaresArticle, !types.isDisjoint(with: Self.nonArticleTypes) { return true }
+        // Microdata says what the page is about when its item holds the headline: a product or
+        // question page wraps the `h1` in its Product or QAPage item; a review's product box
+        // sits inside the story and holds no headline.
+        let item = Self.headlineItemTypes(of: page)
+        if !declaresArticle, item.isDisjoint(with: Self.articleTypes), !item.isDisjoint(with: Self.nonArticleTypes) {
+            return true
+        }
         let ogType = page.head.meta("og:type")?.lowercased() ?? ""
         if ogType.hasPrefix("product") { return true }
         // The shape of the page: the share of its text in paragraphs of prose (80+ characters).
@@ -126,6 +133,20 @@ enum PageClassifier {
         let needed = signals < 2 ? 3 : 4
         if cues == needed - 1, Self.prices(in: page, atLeast: 25) { cues += 1 }
         return cues >= needed
+    }
+
+    /// The microdata types of the items that hold the page's first shown `h1`.
+    static func headlineItemTypes(of page: PageIndex) -> Set<String> {
+        guard !page.head.microdata.isEmpty,
+            let headline = page.elements.indices.first(where: {
+                page.elements[$0].tag == .h1 && !page.elements[$0].hidden && page.elements[$0].text > 0
+            })
+        else { return [] }
+        var types: Set<String> = []
+        for (element, type) in page.head.microdata where element <= headline {
+            if headline < Int(page.elements[element].end) { types.insert(type) }
+        }
+        return types
     }
 
     /// Whether the last segment of an http(s) URL's path has at most two words and the path no

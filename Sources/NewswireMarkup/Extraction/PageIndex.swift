@@ -48,6 +48,9 @@ struct PageHead {
     var authorElements: [Int] = []
     /// Indexes of body elements marked `itemprop="datePublished"` (a `<meta>` one is in `metas`).
     var publishedElements: [Int] = []
+    /// Elements with a microdata `itemtype` and the type's last path segment ("Product" of
+    /// "https://schema.org/Product").
+    var microdata: [(element: Int, type: String)] = []
 
     func meta(_ key: String) -> String? {
         self.metas.first { $0.key == key && !$0.value.isEmpty }?.value
@@ -119,7 +122,7 @@ final class PageIndex {
     // MARK: Helpers
 
     enum AttributeKind {
-        case classOrID, hidden, style, lang, itemprop, rel, datetime, other
+        case classOrID, hidden, style, lang, itemprop, itemtype, rel, datetime, other
     }
 
     static func attributeKind(_ name: UnsafePointer<UInt8>) -> AttributeKind {
@@ -127,7 +130,8 @@ final class PageIndex {
         case (UInt8(ascii: "c"), UInt8(ascii: "l")): return Self.equals(name, "class") ? .classOrID : .other
         case (UInt8(ascii: "i"), UInt8(ascii: "d")):
             return name[2] == 0 ? .classOrID : (Self.equals(name, "itemprop") ? .other : .other)
-        case (UInt8(ascii: "i"), UInt8(ascii: "t")): return Self.equals(name, "itemprop") ? .itemprop : .other
+        case (UInt8(ascii: "i"), UInt8(ascii: "t")):
+            return Self.equals(name, "itemprop") ? .itemprop : (Self.equals(name, "itemtype") ? .itemtype : .other)
         case (UInt8(ascii: "h"), UInt8(ascii: "i")): return Self.equals(name, "hidden") ? .hidden : .other
         case (UInt8(ascii: "s"), UInt8(ascii: "t")): return Self.equals(name, "style") ? .style : .other
         case (UInt8(ascii: "l"), UInt8(ascii: "a")): return Self.equals(name, "lang") ? .lang : .other
@@ -307,6 +311,11 @@ private struct IndexBuilder {
                     self.head.authorElements.append(Int(index))
                 } else if PageIndex.equals(value, "datepublished") {
                     self.head.publishedElements.append(Int(index))
+                }
+            case .itemtype:
+                let type = String(cString: value)
+                if let last = type.split(separator: "/").last {
+                    self.head.microdata.append((Int(index), String(last.prefix(40))))
                 }
             case .rel:
                 if tag == .a, PageIndex.contains(value, "author") {

@@ -55,11 +55,68 @@ import Testing
     }
 
     @Test func theShownDayOfTheLastModificationIsNotThePublication() throws {
+        let top = "<div class=\"meta\"><span>Mira Castellane</span> <span>November 18, 2025</span></div>"
         let html = Self.page(
-            head: Self.jsonLD(published: "2020-02-01T09:00:00Z", modified: "2025-11-18T10:00:00Z"),
-            top: "<div class=\"meta\"><span>Mira Castellane</span> <span>November 18, 2025</span></div>"
+            head: "<meta property=\"article:published_time\" content=\"2020-02-01T09:00:00Z\">"
+                + Self.jsonLD(published: "2020-02-01T09:00:00Z", modified: "2025-11-18T10:00:00Z"),
+            top: top
         )
         #expect(try Self.published(html)?.prefix(10) == "2020-02-01")
+        // Declared only in JSON-LD, the publication is a date no reader sees: the shown day stands.
+        let unseen = Self.page(
+            head: Self.jsonLD(published: "2020-02-01T09:00:00Z", modified: "2025-11-18T10:00:00Z"),
+            top: top
+        )
+        #expect(try Self.published(unseen)?.prefix(10) == "2025-11-18")
+    }
+
+    @Test func aShownUpdateWinsOverAPublicationDeclaredOnlyOutOfSight() throws {
+        let top = "<p class=\"byline-date\">Last updated on <span>November 18, 2025</span></p>"
+        // JSON-LD alone declares the publication; the page shows only the update.
+        let scripted = Self.page(
+            head: Self.jsonLD(published: "2020-02-01T09:00:00Z", modified: "2025-11-18T10:00:00Z"),
+            top: top
+        )
+        #expect(try Self.published(scripted)?.prefix(10) == "2025-11-18")
+        // Microdata on a `<meta>` is as unseen as JSON-LD.
+        let microdata = Self.page(top: "<meta itemprop=\"datePublished\" content=\"2020-02-01\">" + top)
+        #expect(try Self.published(microdata)?.prefix(10) == "2025-11-18")
+        // A named meta tag declares the publication openly: the original publication stands.
+        let named = Self.page(
+            head: "<meta property=\"article:published_time\" content=\"2020-02-01T09:00:00Z\">"
+                + Self.jsonLD(published: "2020-02-01T09:00:00Z", modified: "2025-11-18T10:00:00Z"),
+            top: top
+        )
+        #expect(try Self.published(named)?.prefix(10) == "2020-02-01")
+        // An update far below the headline (a teaser's) does not count.
+        let filler = (1...70).map { "<p class=\"aside\">Dock note \($0)</p>" }.joined()
+        let far = Self.page(
+            head: Self.jsonLD(published: "2020-02-01T09:00:00Z", modified: "2020-02-01T09:00:00Z"),
+            after: "<div class=\"more\">\(filler)\(top)</div>"
+        )
+        #expect(try Self.published(far)?.prefix(10) == "2020-02-01")
+    }
+
+    @Test func aPublishedTimeElementBelowTheStoryWinsOverADisagreeingDeclaredDate() throws {
+        // The template shows its dates under the story, far from the headline.
+        let filler = (1...70).map { "<p class=\"aside\">Dock note \($0)</p>" }.joined()
+        let html = Self.page(
+            head: Self.jsonLD(published: "2025-11-29T12:00:00Z", modified: "2025-11-29T12:00:00Z"),
+            after: """
+                <div class="more">\(filler)</div>
+                <p class="post-published">Published <time datetime="2025-08-13">August 13, 2025</time></p>
+                """
+        )
+        #expect(try Self.published(html)?.prefix(10) == "2025-08-13")
+        // Without the label, a date that far down may be anything's.
+        let unlabelled = Self.page(
+            head: Self.jsonLD(published: "2025-11-29T12:00:00Z", modified: "2025-11-29T12:00:00Z"),
+            after: """
+                <div class="more">\(filler)</div>
+                <p class="note"><time datetime="2025-08-13">August 13, 2025</time></p>
+                """
+        )
+        #expect(try Self.published(unlabelled)?.prefix(10) == "2025-11-29")
     }
 
     @Test func aDeclaredDateConfirmedByAnotherShownDateStands() throws {

@@ -51,6 +51,35 @@ import Testing
         #expect(try ExtractionFixtures.extract(html).pageStatus == .notArticle)
     }
 
+    /// A page whose microdata item of `type` holds the headline and the prose, or only a box
+    /// below them.
+    private static func microdataPage(type: String, aroundHeadline: Bool) -> String {
+        let paragraphs = Self.service.map { "<p>\($0)</p>" }.joined()
+        let headline = "<h1>How do I store a wooden skiff over the winter months?</h1>"
+        let item = "<div itemscope itemtype=\"https://schema.org/\(type)\">"
+        let body =
+            aroundHeadline
+            ? "\(item)\(headline)\(paragraphs)</div>" : "\(headline)\(paragraphs)\(item)<p>Skiff cover</p></div>"
+        return """
+            <html lang="en"><head><title>Winter storage | Pier Road Boatyard</title>
+            <link rel="canonical" href="https://boatyard.example/yard/how-do-i-store-a-wooden-skiff-over-winter">
+            </head><body><main>\(body)</main></body></html>
+            """
+    }
+
+    @Test func aMicrodataItemHoldingTheHeadlineSaysWhatThePageIs() throws {
+        // A question page or a product page wraps its headline in its QAPage or Product item.
+        for type in ["QAPage", "Product"] {
+            let html = Self.microdataPage(type: type, aroundHeadline: true)
+            #expect(try ExtractionFixtures.extract(html).pageStatus == .notArticle)
+        }
+        // A product box inside a story holds no headline; an article item is a story.
+        let box = Self.microdataPage(type: "Product", aroundHeadline: false)
+        #expect(try ExtractionFixtures.extract(box).pageStatus == .article)
+        let story = Self.microdataPage(type: "BlogPosting", aroundHeadline: true)
+        #expect(try ExtractionFixtures.extract(story).pageStatus == .article)
+    }
+
     @Test func referenceDocumentationWithDozensOfCodeSamplesIsNotAnArticle() throws {
         let sections = (1...16).map { number in
             """
