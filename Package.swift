@@ -46,6 +46,8 @@ let package = Package(
         .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         // libFuzzer's driver declaration only (linked by -sanitize=fuzzer in scripts/fuzz).
         .systemLibrary(name: "CLibFuzzer"),
+        // A cache prefetch hint for the dedup index's lookups (a header only).
+        .systemLibrary(name: "CPrefetch"),
 
         // Records, errors, stage protocols, queues, charset and date handling.
         .target(name: "NewswireCore", dependencies: [dequeModule, logging], swiftSettings: swiftSettings),
@@ -63,7 +65,7 @@ let package = Package(
             resources: [.copy("Resources")],
             swiftSettings: swiftSettings
         ),
-        .target(name: "NewswireDedup", dependencies: ["NewswireCore"], swiftSettings: swiftSettings),
+        .target(name: "NewswireDedup", dependencies: ["CPrefetch", "NewswireCore"], swiftSettings: swiftSettings),
         .target(
             name: "NewswireState",
             dependencies: ["NewswireCore", "NewswireDedup", grdb],

@@ -1,3 +1,5 @@
+internal import CPrefetch
+
 /// How the near-duplicate index splits signatures into LSH bands.
 public struct LSHOptions: Sendable, Hashable {
     /// Bands; each is a separate hash table.
@@ -142,23 +144,27 @@ package struct DedupIndex {
         // candidates, whose number grows with the index when many texts share vocabulary.
         var hits: [Int] = []
         hits.reserveCapacity(256)
-        // The first and last byte of each hit's signature are read here already: these reads
-        // depend on nothing but the table, so their cache misses overlap, and the comparisons
-        // below find the signatures in the cache. (`touched` keeps the reads from being
-        // optimised away.)
-        var touched: UInt8 = 0
+        // Each band's first slot and each hit's signature are asked of memory (prefetched)
+        // before they are read, so the cache misses of a lookup overlap instead of following
+        // one another: with texts that share vocabulary, a lookup has hundreds of hits.
+        var hashes: [UInt64] = []
+        hashes.reserveCapacity(self.bandTables.count)
+        for band in 0..<self.bandTables.count {
+            let key = Self.bandKey(signature, offset: band * self.lsh.rowsPerBand, rows: self.lsh.rowsPerBand)
+            hashes.append(Self.bandHash(key: key, band: band))
+            self.bandTables[band].prefetch(hash: hashes[band])
+        }
         self.signatures.withUnsafeBufferPointer { stored in
             for band in 0..<self.bandTables.count {
-                let key = Self.bandKey(signature, offset: band * self.lsh.rowsPerBand, rows: self.lsh.rowsPerBand)
-                self.bandTables[band].forEach(hash: Self.bandHash(key: key, band: band)) { position in
-                    let start = position * self.signatureBytes
-                    touched |= stored[start] | stored[start + self.signatureBytes - 1]
+                self.bandTables[band].forEach(hash: hashes[band]) { position in
+                    let start = stored.baseAddress! + position * self.signatureBytes
+                    newswire_prefetch(start)
+                    newswire_prefetch(start + self.signatureBytes - 1)
                     hits.append(position << 16 | band)
                     return true
                 }
             }
         }
-        if touched == 0, hits.isEmpty { return nil }
         var best: (position: Int, equal: Int, exact: Bool)?
         let low = UInt32(truncatingIfNeeded: contentHash)
         let rows = self.lsh.rowsPerBand

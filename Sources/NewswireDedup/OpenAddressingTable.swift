@@ -1,3 +1,5 @@
+internal import CPrefetch
+
 /// A hash table of article positions with linear probing, 4 bytes a slot.
 ///
 /// A slot holds `position + 1` in its low 26 bits (0 marks an empty slot) and 6 bits of the
@@ -37,6 +39,15 @@ struct OpenAddressingTable {
                 slot += 1
                 if slot == slots.count { slot = 0 }
             }
+        }
+    }
+
+    /// Asks memory for the first slot ``forEach(hash:_:)`` reads for `hash`, so several lookups
+    /// can wait on memory at once.
+    @inline(__always)
+    func prefetch(hash: UInt64) {
+        self.slots.withUnsafeBufferPointer { slots in
+            newswire_prefetch(slots.baseAddress! + Self.slot(for: hash, capacity: slots.count))
         }
     }
 
