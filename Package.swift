@@ -193,7 +193,11 @@ let package = Package(
             exclude: ["Golden"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "NewswireDedupTests", dependencies: ["NewswireDedup"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "NewswireDedupTests",
+            dependencies: ["NewswireDedup", "NewswireTesting"],
+            swiftSettings: swiftSettings
+        ),
         // The store tests every PipelineStateStore passes (SQLite and PostgreSQL), as test bodies.
         .target(
             name: "NewswireStateTestSupport",

@@ -209,6 +209,69 @@ public struct TextFingerprinter: Sendable {
     static func forEachWord(in text: String, _ body: (UInt64) -> Void) {
         var text = text
         text.withUTF8 { bytes in
+            if Self.isASCII(bytes) {
+                Self.forEachASCIIWord(in: bytes, body)
+            } else {
+                Self.forEachWord(inUTF8: bytes, body)
+            }
+        }
+    }
+
+    /// Whether every byte is below 0x80, eight at a time.
+    private static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        var index = 0
+        var high: UInt64 = 0
+        while index + 8 <= bytes.count {
+            high |= UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+            index += 8
+        }
+        while index < bytes.count {
+            high |= UInt64(bytes[index])
+            index += 1
+        }
+        return high & 0x8080_8080_8080_8080 == 0
+    }
+
+    /// ASCII letters lower-cased, digits as they are, 0 for every other byte.
+    private static let asciiWordBytes: [UInt8] = (0..<256).map { byte in
+        switch byte {
+        case 0x41...0x5a: UInt8(byte + 0x20)
+        case 0x61...0x7a, 0x30...0x39: UInt8(byte)
+        default: 0
+        }
+    }
+
+    /// ``forEachWord(in:_:)`` for ASCII text, with the same hashes. The byte loop has no
+    /// branch that depends on the text: a word's end stores its hash (every byte stores one;
+    /// the count moves on only at an end), so word lengths cost no mispredicted branches and
+    /// the words' hash chains overlap. The hashes are then mixed and handed out in order.
+    static func forEachASCIIWord(in bytes: UnsafeBufferPointer<UInt8>, _ body: (UInt64) -> Void) {
+        let count = bytes.count
+        // At most one word per two bytes (a word and the byte that ends it), plus the last.
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: count / 2 + 2) { ends in
+            var words = 0
+            Self.asciiWordBytes.withUnsafeBufferPointer { table in
+                var hash = StableHash.fnvOffset
+                var inWord = 0
+                for byte in bytes {
+                    let value = table[Int(byte)]
+                    let isWord = value != 0 ? 1 : 0
+                    ends[words] = hash
+                    words += inWord & (isWord ^ 1)
+                    hash = value != 0 ? (hash ^ UInt64(value)) &* StableHash.fnvPrime : StableHash.fnvOffset
+                    inWord = isWord
+                }
+                ends[words] = hash
+                words += inWord
+            }
+            for index in 0..<words { body(StableHash.mix(ends[index])) }
+        }
+    }
+
+    /// ``forEachWord(in:_:)`` for any UTF-8.
+    static func forEachWord(inUTF8 bytes: UnsafeBufferPointer<UInt8>, _ body: (UInt64) -> Void) {
+        do {
             var hash = StableHash.fnvOffset
             var inWord = false
             var index = 0
