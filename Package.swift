@@ -193,11 +193,7 @@ let package = Package(
             exclude: ["Golden"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(
-            name: "NewswireDedupTests",
-            dependencies: ["NewswireDedup", "NewswireTesting"],
-            swiftSettings: swiftSettings
-        ),
+        .testTarget(name: "NewswireDedupTests", dependencies: ["NewswireDedup"], swiftSettings: swiftSettings),
         // The store tests every PipelineStateStore passes (SQLite and PostgreSQL), as test bodies.
         .target(
             name: "NewswireStateTestSupport",

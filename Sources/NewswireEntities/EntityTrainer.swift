@@ -1,4 +1,5 @@
 import Foundation
+import NewswireCore
 
 /// One document of a CoNLL file: its sentences' tokens and tags.
 package struct ConllDocument: Sendable {
@@ -179,7 +180,7 @@ package struct EntityTrainer {
         var endTotals = [Double](repeating: 0, count: tags)
         var step = 1.0
         var order = Array(training.indices)
-        var random = SplitMix(seed: seed)
+        var random = SeededGenerator(seed: seed)
         var buckets: [UInt32] = []
         var ends: [Int] = []
         var emissions: [Float] = []
@@ -330,21 +331,8 @@ package struct EntityTrainer {
     }
 }
 
-/// A small deterministic random number generator (SplitMix64), so training is reproducible.
-private struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { self.state = seed }
-
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func shuffle(_ array: inout [Int]) {
+extension SeededGenerator {
+    fileprivate mutating func shuffle(_ array: inout [Int]) {
         guard array.count > 1 else { return }
         for index in stride(from: array.count - 1, to: 0, by: -1) {
             let other = Int(self.next() % UInt64(index + 1))

@@ -28,17 +28,8 @@ struct Options {
     }
 }
 
-/// A small deterministic generator (SplitMix64), so every run parses the same corpus.
-struct SplitMix {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func pick<T>(_ values: [T]) -> T { values[Int(self.next() % UInt64(values.count))] }
+extension SeededGenerator {
+    mutating func pick<T>(_ values: [T]) -> T { values[self.below(values.count)] }
 }
 
 let words = [
@@ -52,7 +43,7 @@ let people = ["Ada Quill", "Tomas Reyne", "Mirela Stoan", "Jon Farrow", "Ines Ba
 let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 let days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
-func sentence(_ random: inout SplitMix, _ count: Int) -> String {
+func sentence(_ random: inout SeededGenerator, _ count: Int) -> String {
     var parts: [String] = []
     for _ in 0..<count { parts.append(random.pick(words)) }
     if random.next() % 3 == 0 { parts.insert(random.pick(places), at: Int(random.next() % UInt64(parts.count))) }
@@ -60,7 +51,7 @@ func sentence(_ random: inout SplitMix, _ count: Int) -> String {
 }
 
 /// About 2 KB of article HTML: paragraphs, a link, emphasis, an image.
-func articleHTML(_ random: inout SplitMix, _ feed: Int, _ item: Int) -> String {
+func articleHTML(_ random: inout SeededGenerator, _ feed: Int, _ item: Int) -> String {
     var html = ""
     while html.utf8.count < 1900 {
         html += "<p>\(sentence(&random, 14)) <a href=\"https://news\(feed).example.com/tag/\(random.pick(words))\">"
@@ -87,7 +78,7 @@ func escaped(_ text: String) -> String {
     return out
 }
 
-func rssFeed(_ random: inout SplitMix, _ feed: Int, items: Int) -> String {
+func rssFeed(_ random: inout SeededGenerator, _ feed: Int, items: Int) -> String {
     var xml = """
         <?xml version="1.0" encoding="UTF-8"?>
         <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" \
@@ -124,7 +115,7 @@ func rssFeed(_ random: inout SplitMix, _ feed: Int, items: Int) -> String {
     return xml
 }
 
-func atomFeed(_ random: inout SplitMix, _ feed: Int, items: Int) -> String {
+func atomFeed(_ random: inout SeededGenerator, _ feed: Int, items: Int) -> String {
     var xml = """
         <?xml version="1.0" encoding="utf-8"?>
         <feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en">
@@ -157,7 +148,7 @@ func atomFeed(_ random: inout SplitMix, _ feed: Int, items: Int) -> String {
 
 let options = Options(CommandLine.arguments)
 LibXML2.initialize()
-var random = SplitMix(state: 20_240_501)
+var random = SeededGenerator(seed: 20_240_501)
 var corpus: [[UInt8]] = []
 corpus.reserveCapacity(options.feeds)
 for feed in 0..<options.feeds {

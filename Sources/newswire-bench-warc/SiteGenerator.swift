@@ -1,4 +1,5 @@
 import NewswireArchive
+import NewswireCore
 
 import struct Foundation.Date
 
@@ -19,7 +20,7 @@ struct SiteGenerator {
         ]
         let vowels = ["a", "e", "i", "o", "u", "ai", "ea", "ou"]
         let codas = ["", "", "n", "r", "s", "t", "l", "nd", "st", "m"]
-        var generator = SplitMix(seed: seed ^ 0x5EED)
+        var generator = SeededGenerator(seed: seed ^ 0x5EED)
         for _ in 0..<6000 {
             var word = ""
             for _ in 0..<(1 + Int(generator.next() % 3)) {
@@ -181,18 +182,5 @@ struct SiteGenerator {
         }
         xml += "</channel></rss>\n"
         return Array(xml.utf8)
-    }
-}
-
-/// SplitMix64, to derive the vocabulary from the seed.
-struct SplitMix {
-    private var state: UInt64
-    init(seed: UInt64) { self.state = seed }
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

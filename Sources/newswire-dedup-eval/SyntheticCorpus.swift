@@ -1,3 +1,5 @@
+import NewswireCore
+
 /// A deterministic generator of invented news articles and their variants.
 ///
 /// Articles are built from sentence patterns filled with a topic's vocabulary, a shared general
@@ -6,23 +8,10 @@
 /// negative reuses the event and topic but draws new sentences: a different report of the
 /// same event.
 
-/// SplitMix64: small, fast and the same on every platform.
-struct SeededRandom: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { self.state = seed }
-
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9e37_79b9_7f4a_7c15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-
+extension SeededGenerator {
     /// An index in `0..<count` skewed towards 0 (frequent words first).
     mutating func skewed(_ count: Int) -> Int {
-        let unit = Double(self.next() >> 11) / Double(1 << 53)
+        let unit = self.nextUnit()
         return min(count - 1, Int(Double(count) * unit * unit * unit))
     }
 }
@@ -64,7 +53,7 @@ struct SyntheticCorpus {
     let organisationWords: [String]
 
     init(seed: UInt64 = 7, topics: Int = 48) {
-        var random = SeededRandom(seed: seed)
+        var random = SeededGenerator(seed: seed)
         var seen = Set<String>()
         func invent(_ syllableCounts: ClosedRange<Int>, capitalised: Bool = false) -> String {
             while true {
@@ -87,7 +76,7 @@ struct SyntheticCorpus {
     }
 
     /// A new event, drawn with `random`.
-    func event(using random: inout SeededRandom) -> Event {
+    func event(using random: inout SeededGenerator) -> Event {
         let people = (0..<3).map { _ in
             (self.givenNames.randomElement(using: &random)!, self.familyNames.randomElement(using: &random)!)
         }
@@ -106,7 +95,7 @@ struct SyntheticCorpus {
     }
 
     /// An article of about `words` words about `event`.
-    func article(about event: Event, words: Int = 300, using random: inout SeededRandom) -> SyntheticArticle {
+    func article(about event: Event, words: Int = 300, using random: inout SeededGenerator) -> SyntheticArticle {
         var paragraphs: [[String]] = []
         var total = 0
         while total < words {
@@ -118,11 +107,11 @@ struct SyntheticCorpus {
         return SyntheticArticle(title: title, paragraphs: paragraphs)
     }
 
-    func paragraph(about event: Event, using random: inout SeededRandom) -> [String] {
+    func paragraph(about event: Event, using random: inout SeededGenerator) -> [String] {
         (0..<Int.random(in: 2...4, using: &random)).flatMap { _ in self.sentence(about: event, using: &random) }
     }
 
-    func sentence(about event: Event, using random: inout SeededRandom) -> [String] {
+    func sentence(about event: Event, using random: inout SeededGenerator) -> [String] {
         let pattern = patterns.randomElement(using: &random)!
         var words: [String] = []
         for slot in pattern.split(separator: " ") {
@@ -156,7 +145,7 @@ struct SyntheticCorpus {
         _ kind: VariantKind,
         of source: SyntheticArticle,
         event: Event,
-        using random: inout SeededRandom
+        using random: inout SeededGenerator
     ) -> SyntheticArticle {
         var result = source
         switch kind {
@@ -191,7 +180,7 @@ struct SyntheticCorpus {
     private func replacing(
         _ fraction: Double,
         in source: SyntheticArticle,
-        using random: inout SeededRandom
+        using random: inout SeededGenerator
     ) -> SyntheticArticle {
         var positions: [(Int, Int)] = []
         for (paragraph, words) in source.paragraphs.enumerated() {

@@ -100,7 +100,7 @@ print(
 let corpus = SyntheticCorpus(seed: arguments.seed)
 
 if arguments.quality {
-    var random = SeededRandom(seed: arguments.seed &+ 1)
+    var random = SeededGenerator(seed: arguments.seed &+ 1)
     var sources: [SyntheticArticle] = []
     var items: [(kind: String, source: Int, article: SyntheticArticle)] = []
     var words = 0
@@ -181,7 +181,7 @@ if arguments.quality {
 }
 
 if arguments.scale && arguments.indexed > 0 {
-    var random = SeededRandom(seed: arguments.seed &+ 2)
+    var random = SeededGenerator(seed: arguments.seed &+ 2)
     let deduplicator = try Deduplicator(store: nil, options: options)
     let rssBefore = residentBytes()
     var falseMatches = 0

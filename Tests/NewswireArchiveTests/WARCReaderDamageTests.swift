@@ -1,5 +1,6 @@
 import Foundation
 import NewswireArchive
+import NewswireCore
 import Testing
 
 /// Damaged archives: random flips, cuts, insertions and deletions. Whatever the damage, the
@@ -14,18 +15,6 @@ import Testing
         var isCut = false
     }
 
-    /// A small deterministic generator (SplitMix64).
-    private struct Random {
-        var state: UInt64
-        mutating func next(_ bound: Int) -> Int {
-            self.state &+= 0x9E37_79B9_7F4A_7C15
-            var z = self.state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Int((z ^ (z >> 31)) % UInt64(bound))
-        }
-    }
-
     private static let records: [[UInt8]] = (0..<24).map { index in
         ArchiveFixtures.response(
             uri: "https://courier.example/news/\(index)",
@@ -36,7 +25,7 @@ import Testing
         )
     }
 
-    private func damage(_ parts: [[UInt8]], random: inout Random) -> Damage {
+    private func damage(_ parts: [[UInt8]], random: inout SeededGenerator) -> Damage {
         var starts: [Int] = []
         var bytes: [UInt8] = []
         for part in parts {
@@ -44,21 +33,21 @@ import Testing
             bytes += part
         }
         func record(at offset: Int) -> Int { (starts.lastIndex { $0 <= offset }) ?? 0 }
-        let at = random.next(bytes.count)
-        switch random.next(4) {
+        let at = random.below(bytes.count)
+        switch random.below(4) {
         case 0:  // flip a few bytes within one record
-            let end = Swift.min(bytes.count, at + 1 + random.next(8))
-            for index in at..<end { bytes[index] ^= UInt8(1 + random.next(255)) }
+            let end = Swift.min(bytes.count, at + 1 + random.below(8))
+            for index in at..<end { bytes[index] ^= UInt8(1 + random.below(255)) }
             return Damage(bytes: bytes, touched: Set(record(at: at)...record(at: end - 1)))
         case 1:  // cut the file
             return Damage(bytes: Array(bytes[..<at]), touched: Set(record(at: at)..<parts.count), isCut: true)
         case 2:  // garbage between two records
-            let boundary = starts[random.next(starts.count)]
-            let junk = (0..<(1 + random.next(300))).map { _ in UInt8(random.next(256)) }
+            let boundary = starts[random.below(starts.count)]
+            let junk = (0..<(1 + random.below(300))).map { _ in UInt8(random.below(256)) }
             bytes.insert(contentsOf: junk, at: boundary)
             return Damage(bytes: bytes, touched: [])
         default:  // a stretch lost
-            let end = Swift.min(bytes.count, at + 1 + random.next(2000))
+            let end = Swift.min(bytes.count, at + 1 + random.below(2000))
             bytes.removeSubrange(at..<end)
             return Damage(bytes: bytes, touched: Set(record(at: at)...record(at: end - 1)))
         }
@@ -68,7 +57,7 @@ import Testing
     func damageLosesOnlyTheRecordsItTouches(gzipped: Bool) throws {
         let directory = ArchiveFixtures.temporaryDirectory()
         let parts = gzipped ? Self.records.map { Gzip.compress($0) } : Self.records
-        var random = Random(state: gzipped ? 7 : 11)
+        var random = SeededGenerator(seed: gzipped ? 7 : 11)
         for trial in 0..<200 {
             let damaged = self.damage(parts, random: &random)
             let path = ArchiveFixtures.write(damaged.bytes, to: "damaged-\(trial).warc", in: directory)

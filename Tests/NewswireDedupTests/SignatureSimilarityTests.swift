@@ -1,6 +1,5 @@
 import NewswireCore
 import NewswireDedup
-import NewswireTesting
 import Testing
 
 @Suite struct SignatureSimilarityTests {

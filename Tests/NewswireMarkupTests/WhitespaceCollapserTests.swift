@@ -1,4 +1,4 @@
-import NewswireTesting
+import NewswireCore
 import Testing
 
 @testable import NewswireMarkup

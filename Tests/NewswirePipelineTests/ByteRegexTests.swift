@@ -1,4 +1,5 @@
 import Foundation
+import NewswireCore
 import Testing
 
 @testable import NewswirePipeline
@@ -25,7 +26,7 @@ import Testing
     ]
 
     @Test func agreesWithNSRegularExpressionOnGeneratedExpressions() throws {
-        var random = SplitMix64(seed: 0x5EED_2026)
+        var random = SeededGenerator(seed: 0x5EED_2026)
         var accepted = 0
         var answered = 0
         var mismatches: [String] = []
@@ -107,12 +108,12 @@ import Testing
     ]
     private static let classRanges = ["a-c", "a-z", "A-Z", "0-9", "j-l", "r-t", "Z-a", "\\--/", "\\.-9"]
 
-    private static func expression(_ random: inout SplitMix64, depth: Int) -> String {
+    private static func expression(_ random: inout SeededGenerator, depth: Int) -> String {
         let branches = depth < 2 && random.below(5) == 0 ? 2 + random.below(2) : 1
         return (0..<branches).map { _ in self.sequence(&random, depth: depth) }.joined(separator: "|")
     }
 
-    private static func sequence(_ random: inout SplitMix64, depth: Int) -> String {
+    private static func sequence(_ random: inout SeededGenerator, depth: Int) -> String {
         var text = ""
         if random.below(6) == 0 { text += "^" }
         for _ in 0..<(random.below(4) + (depth == 0 ? 1 : 0)) {
@@ -130,7 +131,7 @@ import Testing
         return text
     }
 
-    private static func atom(_ random: inout SplitMix64, depth: Int) -> String {
+    private static func atom(_ random: inout SeededGenerator, depth: Int) -> String {
         switch random.below(12) {
         case 0, 1: return "."
         case 2, 3: return self.characterClass(&random)
@@ -141,7 +142,7 @@ import Testing
         }
     }
 
-    private static func characterClass(_ random: inout SplitMix64) -> String {
+    private static func characterClass(_ random: inout SeededGenerator) -> String {
         var text = random.below(3) == 0 ? "[^" : "["
         for _ in 0..<(1 + random.below(3)) {
             text +=
@@ -151,20 +152,4 @@ import Testing
         }
         return text + "]"
     }
-}
-
-/// A small seeded generator, so a failure repeats.
-private struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { self.state = seed }
-
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func below(_ bound: Int) -> Int { Int(self.next() % UInt64(bound)) }
 }

@@ -423,7 +423,7 @@ private final class Run {
     /// step, idle hours; at the end the files hold every line exactly once, in order.
     @Test(arguments: [1, 2, 3, 4, 5, 6, 7, 8])
     func manyRotationsAndCrashesKeepEveryLineExactlyOnce(seed: UInt64) throws {
-        var random = SplitMix(seed: seed)
+        var random = SeededGenerator(seed: seed)
         let run = try Run(policy: RotationPolicy(bytes: 5 * Self.lineBytes, hours: 1))
         try run.start()
         var crashes = 0
@@ -464,20 +464,5 @@ private final class Run {
         #expect(try run.closedNames().count > 10)
         #expect(try run.openNames().isEmpty)
         try run.expectExactlyOnce(through: run.storedThrough)
-    }
-}
-
-/// A small seeded generator (SplitMix64), so a failing run can be replayed.
-private struct SplitMix {
-    var state: UInt64
-
-    init(seed: UInt64) { self.state = seed }
-
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9e37_79b9_7f4a_7c15
-        var value = self.state
-        value = (value ^ (value >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        value = (value ^ (value >> 27)) &* 0x94d0_49bb_1331_11eb
-        return value ^ (value >> 31)
     }
 }

@@ -40,7 +40,7 @@ public final class WatchSource: WorkSource, FeedPollObserver, @unchecked Sendabl
     private var entries: [String: Entry] = [:]
     private var order: [String: Int] = [:]
     private var heap = Heap<Due>()
-    private var random: SplitMix64
+    private var random: SeededGenerator
     private var stopped = false
     /// The host leases this worker holds (``leaseName(for:)``), when several workers share
     /// the feeds; `nil` polls every feed.
@@ -71,7 +71,7 @@ public final class WatchSource: WorkSource, FeedPollObserver, @unchecked Sendabl
         self.clock = clock
         self.held = leased ? [] : nil
         self.policy = policy
-        self.random = SplitMix64(seed: seed)
+        self.random = SeededGenerator(seed: seed)
         self.tick = tick
         self.load(feeds, states: states)
         if once {
@@ -284,27 +284,5 @@ public final class WatchSource: WorkSource, FeedPollObserver, @unchecked Sendabl
         self.condition.lock()
         defer { self.condition.unlock() }
         return self.entries.mapValues(\.due)
-    }
-}
-
-/// A small seeded generator for jitter (SplitMix64): the same seed gives the same schedule.
-struct SplitMix64 {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        self.state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var value = self.state
-        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-        return value ^ (value >> 31)
-    }
-
-    /// A number in 0..<1.
-    mutating func nextUnit() -> Double {
-        Double(self.next() >> 11) / Double(1 << 53)
     }
 }
