@@ -177,6 +177,32 @@ import Testing
         #expect(sink.commits > 5)
     }
 
+    /// When `run` returns, nothing of the run (the idle-commit timer, the scheduler thread,
+    /// a queue block) still holds its sink or its state store: the caller's references are
+    /// the last ones, so the files and the database close when the caller lets go. Several
+    /// runs, since what held them was a race with libdispatch.
+    @Test func aFinishedRunHoldsNeitherItsSinkNorItsStore() throws {
+        let clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
+        let fetcher = TableFetcher(clock: clock)
+        let feeds = self.site(fetcher, feeds: 3, items: 4)
+        for round in 0..<10 {
+            weak var heldSink: MemorySink?
+            weak var heldStore: StateStore?
+            do {
+                let sink = MemorySink()
+                let store = try StateStore.inMemory()
+                heldSink = sink
+                heldStore = store
+                let engine = self.engine(fetcher, clock: clock)
+                let summary = try engine.run(FeedListSource(feeds), sink: sink, store: store)
+                #expect(summary.articles == 12)
+                #expect(sink.articles.count == 12)
+            }
+            #expect(heldSink == nil, "round \(round): the sink outlived the run")
+            #expect(heldStore == nil, "round \(round): the state store outlived the run")
+        }
+    }
+
     /// Yields its feeds one at a time, running `before[i]` first (which may wait).
     final class PacedSource: WorkSource {
         private var feeds: [FeedTask]

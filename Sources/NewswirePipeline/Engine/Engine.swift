@@ -114,7 +114,7 @@ public final class Engine: Sendable {
         )
         var feedStates: [String: FeedState] = [:]
         for state in try store?.allFeedStates() ?? [] { feedStates[state.url] = state }
-        let run = EngineRun(
+        var run = EngineRun(
             parts: self.parts,
             options: self.options,
             output: output,
@@ -122,10 +122,32 @@ public final class Engine: Sendable {
             logger: self.logger,
             onProgress: self.onProgress
         )
+        defer {
+            if !Self.awaitLastReference(to: &run) {
+                self.logger.debug("the engine run is still referenced 5 s after its end")
+            }
+        }
         var summary = try run.start(source)
         let elapsed = ContinuousClock.now - started
         summary.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         return summary
+    }
+
+    /// Waits, up to five seconds, until this is the only reference to `run`. The run's own
+    /// blocks each hold it, and through it the sink and the state store: the idle-commit
+    /// timer's handler (libdispatch lets go of it only once the cancellation has been
+    /// processed on the sink queue), the scheduler thread while it winds down, a queue block
+    /// that has handed its work on but not yet returned. Without the wait they let go some
+    /// time after ``run(_:sink:store:)`` returned, or not at all when the process exits first,
+    /// so the output files and the database connections were closed at no fixed point.
+    /// - Returns: Whether it is.
+    private static func awaitLastReference(to run: inout EngineRun) -> Bool {
+        let deadline = ContinuousClock.now + .seconds(5)
+        while !isKnownUniquelyReferenced(&run) {
+            guard ContinuousClock.now < deadline else { return false }
+            Thread.sleep(forTimeInterval: 0.001)
+        }
+        return true
     }
 }
 
