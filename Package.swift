@@ -46,7 +46,7 @@ let package = Package(
         .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         // libFuzzer's driver declaration only (linked by -sanitize=fuzzer in scripts/fuzz).
         .systemLibrary(name: "CLibFuzzer"),
-        // A cache prefetch hint for the dedup index's lookups (a header only).
+        // A cache prefetch hint for the dedup index's and the entity tagger's lookups (a header only).
         .systemLibrary(name: "CPrefetch"),
 
         // Records, errors, stage protocols, queues, charset and date handling.
@@ -61,7 +61,7 @@ let package = Package(
         .target(name: "NewswireMarkup", dependencies: ["CLibXML2", "NewswireCore"], swiftSettings: swiftSettings),
         .target(
             name: "NewswireEntities",
-            dependencies: ["NewswireCore"],
+            dependencies: ["CPrefetch", "NewswireCore"],
             resources: [.copy("Resources")],
             swiftSettings: swiftSettings
         ),

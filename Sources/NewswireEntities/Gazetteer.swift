@@ -9,7 +9,7 @@ package struct Gazetteer: Sendable {
 
     /// Phrase hash to a bit set: bits 0–6 say which lists hold the phrase, bit 7 that it is a
     /// proper prefix of some entry.
-    private var phrases: [UInt64: UInt8] = [:]
+    private var phrases = HashedKeyMap<UInt8>()
     /// The number of lists.
     package private(set) var listCount = 0
 
@@ -32,9 +32,9 @@ package struct Gazetteer: Sendable {
                 for c in tokenized.scalars[token.start..<token.end] { word = FeatureHash.add(word, lowercased(c)) }
                 hash = FeatureHash.combine(hash, word)
                 if index + 1 < count {
-                    self.phrases[hash, default: 0] |= 0x80
+                    self.phrases[hash] = (self.phrases[hash] ?? 0) | 0x80
                 } else {
-                    self.phrases[hash, default: 0] |= bit
+                    self.phrases[hash] = (self.phrases[hash] ?? 0) | bit
                 }
             }
         }

@@ -1,3 +1,5 @@
+internal import CPrefetch
+
 /// The weights of a trained tagger: one row of tag scores per hashed feature bucket, plus tag
 /// transition scores.
 ///
@@ -156,12 +158,72 @@ package struct TaggerWeights: Sendable {
     package func decode(buckets: [UInt32], ends: [Int]) -> [Int] {
         let count = ends.count
         guard count > 0 else { return [] }
-        var emissions = [Float](repeating: 0, count: count * TagSet.count)
-        emissions.withUnsafeMutableBufferPointer { emissions in
-            var begin = 0
-            for token in 0..<count {
-                self.score(buckets[begin..<ends[token]], into: emissions.baseAddress! + token * TagSet.count)
-                begin = ends[token]
+        let tags = TagSet.count
+        var emissions = [Float](repeating: 0, count: count * tags)
+        // The same sums as `score(_:into:)`, in the same order, but the lookups are mostly
+        // cache misses (the rows are megabytes, visited at random), so they are taken in
+        // three passes over blocks of buckets: prefetch the presence words and ranks of the
+        // next block, find the rows of this one (prefetching them), then add the rows of the
+        // block before. The misses overlap instead of stalling one after another.
+        var rowOf = [Int32](repeating: -1, count: buckets.count)
+        self.present.withUnsafeBufferPointer { present in
+            self.rankBefore.withUnsafeBufferPointer { rankBefore in
+                self.quantized.withUnsafeBufferPointer { rows in
+                    self.scales.withUnsafeBufferPointer { scales in
+                        buckets.withUnsafeBufferPointer { buckets in
+                            rowOf.withUnsafeMutableBufferPointer { rowOf in
+                                emissions.withUnsafeMutableBufferPointer { emissions in
+                                    let total = buckets.count
+                                    let block = Self.prefetchBlock
+                                    func prefetchPresence(_ range: Range<Int>) {
+                                        for index in range {
+                                            let word = Int(buckets[index] >> 6)
+                                            newswire_prefetch(present.baseAddress! + word)
+                                            newswire_prefetch(rankBefore.baseAddress! + word)
+                                        }
+                                    }
+                                    func findRows(_ range: Range<Int>) {
+                                        for index in range {
+                                            let bucket = buckets[index]
+                                            let word = Int(bucket >> 6)
+                                            let bit = UInt64(1) << UInt64(bucket & 63)
+                                            let bits = present[word]
+                                            guard bits & bit != 0 else { continue }
+                                            let row = Int(rankBefore[word]) + (bits & (bit &- 1)).nonzeroBitCount
+                                            rowOf[index] = Int32(row)
+                                            newswire_prefetch(rows.baseAddress! + row * tags)
+                                            newswire_prefetch(rows.baseAddress! + row * tags + tags - 1)
+                                            newswire_prefetch(scales.baseAddress! + row)
+                                        }
+                                    }
+                                    prefetchPresence(0..<min(block, total))
+                                    prefetchPresence(min(block, total)..<min(2 * block, total))
+                                    findRows(0..<min(block, total))
+                                    var token = 0
+                                    var done = 0
+                                    while done < total || token < count {
+                                        let limit = min(done + block, total)
+                                        prefetchPresence(min(limit + block, total)..<min(limit + 2 * block, total))
+                                        findRows(limit..<min(limit + block, total))
+                                        // Adds the rows of the tokens whose features end in this block.
+                                        while token < count && ends[token] <= limit {
+                                            let scores = emissions.baseAddress! + token * tags
+                                            for index in (token == 0 ? 0 : ends[token - 1])..<ends[token] {
+                                                let row = Int(rowOf[index])
+                                                guard row >= 0 else { continue }
+                                                let base = row * tags
+                                                let scale = scales[row]
+                                                for tag in 0..<tags { scores[tag] += Float(rows[base + tag]) * scale }
+                                            }
+                                            token += 1
+                                        }
+                                        done = limit
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
             }
         }
         return viterbi(
@@ -172,6 +234,9 @@ package struct TaggerWeights: Sendable {
             end: self.end
         )
     }
+
+    /// Buckets per prefetch block in ``decode(buckets:ends:)``.
+    private static let prefetchBlock = 64
 }
 
 /// For each tag, the tags that may precede it in a BILOU sequence (9 for O, B and U, 2 for I

@@ -9,9 +9,9 @@ package struct WordClusters: Sendable {
     package static let fileName = "word-clusters.txt"
 
     /// Exact-case word hash to packed clusters (10 bits each, plus one so that 0 means none).
-    private var exact: [UInt64: UInt32] = [:]
+    private var exact = HashedKeyMap<UInt32>()
     /// Lower-case word hash to the packed clusters of its most frequent spelling.
-    private var lower: [UInt64: UInt32] = [:]
+    private var lower = HashedKeyMap<UInt32>()
 
     package init() {}
 
