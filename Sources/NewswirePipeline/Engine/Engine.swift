@@ -45,7 +45,7 @@ public struct EngineOptions: Sendable, Hashable {
     /// Records released between two commits of the sink and the state (at least).
     public var commitInterval = 25
     /// The least time between two commits: each one syncs the output and the state file.
-    public var commitSpacing: Duration = .milliseconds(50)
+    public var commitSpacing: Duration = .milliseconds(200)
     /// Fetch every page and feed again, ignoring validators and what the state has seen.
     public var refetch = false
     /// The longest a released record waits for its commit when the stream goes quiet.
