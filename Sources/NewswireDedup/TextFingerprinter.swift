@@ -29,6 +29,9 @@ public struct TextFingerprint: Sendable, Hashable {
     public var wordCount: Int
     /// Distinct shingles the signature was computed from (an upper estimate).
     public var shingleCount: Int
+    /// Whether the text was all ASCII: its words are then the record's words (runs of
+    /// letters and digits), so ``wordCount`` is the record's word count.
+    public var isASCII: Bool
 
     /// The signature as lower-case hex (the record's `fingerprint`), `nil` without one.
     public var hex: String? { self.signature.isEmpty ? nil : StableHash.hex(self.signature) }
@@ -77,7 +80,7 @@ public struct TextFingerprinter: Sendable {
         words.reserveCapacity(text.utf8.count / 5 + 1)
         var contentHash: UInt64 = StableHash.fnvOffset
         var wordCount = 0
-        Self.forEachWord(in: text) { word in
+        let isASCII = Self.forEachWord(in: text) { word in
             wordCount += 1
             contentHash = (contentHash ^ word) &* StableHash.fnvPrime
             if !self.stopwords.contains(word) { words.append(word) }
@@ -108,7 +111,8 @@ public struct TextFingerprinter: Sendable {
             contentHash: StableHash.mix(contentHash),
             signature: signature,
             wordCount: wordCount,
-            shingleCount: shingles.count
+            shingleCount: shingles.count,
+            isASCII: isASCII
         )
     }
 
@@ -206,14 +210,17 @@ public struct TextFingerprinter: Sendable {
     /// Calls `body` with the hash of each normalised word of `text`, in order.
     ///
     /// Reads UTF-8 bytes directly: ASCII (most news text) never leaves the fast path.
-    static func forEachWord(in text: String, _ body: (UInt64) -> Void) {
+    /// - Returns: Whether the text is all ASCII (its words are then runs of ASCII letters and digits).
+    @discardableResult
+    static func forEachWord(in text: String, _ body: (UInt64) -> Void) -> Bool {
         var text = text
-        text.withUTF8 { bytes in
-            if Self.isASCII(bytes) {
-                Self.forEachASCIIWord(in: bytes, body)
-            } else {
+        return text.withUTF8 { bytes in
+            guard Self.isASCII(bytes) else {
                 Self.forEachWord(inUTF8: bytes, body)
+                return false
             }
+            Self.forEachASCIIWord(in: bytes, body)
+            return true
         }
     }
 
@@ -271,65 +278,63 @@ public struct TextFingerprinter: Sendable {
 
     /// ``forEachWord(in:_:)`` for any UTF-8.
     static func forEachWord(inUTF8 bytes: UnsafeBufferPointer<UInt8>, _ body: (UInt64) -> Void) {
-        do {
-            var hash = StableHash.fnvOffset
-            var inWord = false
-            var index = 0
-            let count = bytes.count
-            while index < count {
-                let byte = bytes[index]
-                if byte < 0x80 {
-                    index += 1
-                    var value = UInt32(byte)
-                    switch byte {
-                    case 0x41...0x5a: value += 0x20
-                    case 0x61...0x7a, 0x30...0x39: break
-                    default:
-                        if inWord { body(StableHash.mix(hash)) }
-                        hash = StableHash.fnvOffset
-                        inWord = false
-                        continue
-                    }
-                    hash = (hash ^ UInt64(value)) &* StableHash.fnvPrime
-                    inWord = true
-                    continue
-                }
-                // Decode one multi-byte scalar (the String is valid UTF-8).
-                var value: UInt32
-                var length: Int
-                if byte >= 0xf0 {
-                    (value, length) = (UInt32(byte & 0x07), 4)
-                } else if byte >= 0xe0 {
-                    (value, length) = (UInt32(byte & 0x0f), 3)
-                } else {
-                    (value, length) = (UInt32(byte & 0x1f), 2)
-                }
-                for offset in 1..<length where index + offset < count {
-                    value = value << 6 | UInt32(bytes[index + offset] & 0x3f)
-                }
-                index += length
-                let kind = classify(value)
-                switch kind {
-                case .ignored:
-                    continue
-                case .separator, .ideograph:
+        var hash = StableHash.fnvOffset
+        var inWord = false
+        var index = 0
+        let count = bytes.count
+        while index < count {
+            let byte = bytes[index]
+            if byte < 0x80 {
+                index += 1
+                var value = UInt32(byte)
+                switch byte {
+                case 0x41...0x5a: value += 0x20
+                case 0x61...0x7a, 0x30...0x39: break
+                default:
                     if inWord { body(StableHash.mix(hash)) }
                     hash = StableHash.fnvOffset
                     inWord = false
-                    if kind == .ideograph { body(StableHash.mix((hash ^ UInt64(value)) &* StableHash.fnvPrime)) }
-                case .letter:
-                    if let scalar = Unicode.Scalar(value), scalar.properties.changesWhenLowercased {
-                        for lower in scalar.properties.lowercaseMapping.unicodeScalars {
-                            hash = (hash ^ UInt64(lower.value)) &* StableHash.fnvPrime
-                        }
-                    } else {
-                        hash = (hash ^ UInt64(value)) &* StableHash.fnvPrime
-                    }
-                    inWord = true
+                    continue
                 }
+                hash = (hash ^ UInt64(value)) &* StableHash.fnvPrime
+                inWord = true
+                continue
             }
-            if inWord { body(StableHash.mix(hash)) }
+            // Decode one multi-byte scalar (the String is valid UTF-8).
+            var value: UInt32
+            var length: Int
+            if byte >= 0xf0 {
+                (value, length) = (UInt32(byte & 0x07), 4)
+            } else if byte >= 0xe0 {
+                (value, length) = (UInt32(byte & 0x0f), 3)
+            } else {
+                (value, length) = (UInt32(byte & 0x1f), 2)
+            }
+            for offset in 1..<length where index + offset < count {
+                value = value << 6 | UInt32(bytes[index + offset] & 0x3f)
+            }
+            index += length
+            let kind = classify(value)
+            switch kind {
+            case .ignored:
+                continue
+            case .separator, .ideograph:
+                if inWord { body(StableHash.mix(hash)) }
+                hash = StableHash.fnvOffset
+                inWord = false
+                if kind == .ideograph { body(StableHash.mix((hash ^ UInt64(value)) &* StableHash.fnvPrime)) }
+            case .letter:
+                if let scalar = Unicode.Scalar(value), scalar.properties.changesWhenLowercased {
+                    for lower in scalar.properties.lowercaseMapping.unicodeScalars {
+                        hash = (hash ^ UInt64(lower.value)) &* StableHash.fnvPrime
+                    }
+                } else {
+                    hash = (hash ^ UInt64(value)) &* StableHash.fnvPrime
+                }
+                inWord = true
+            }
         }
+        if inWord { body(StableHash.mix(hash)) }
     }
 }
 

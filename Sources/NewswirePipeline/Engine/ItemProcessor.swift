@@ -311,30 +311,10 @@ struct ItemProcessor: Sendable {
         let fingerprint = self.fingerprinter.fingerprint(article.text)
         // On ASCII text the fingerprint's words are the record's words (runs of letters and
         // digits): its count saves a second pass.
-        article.countedWords = Self.isASCII(article.text) ? fingerprint.wordCount : article.countWords()
+        article.countedWords = fingerprint.isASCII ? fingerprint.wordCount : article.countWords()
         if let entities = self.stages.entities {
             article.entities = entities.extractEntities(title: article.title, text: article.text)
         }
         return fingerprint
-    }
-
-    private static func isASCII(_ text: String) -> Bool {
-        var text = text
-        return text.withUTF8 { bytes in
-            var index = 0
-            while index + 8 <= bytes.count {
-                if UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self)
-                    & 0x8080_8080_8080_8080 != 0
-                {
-                    return false
-                }
-                index += 8
-            }
-            while index < bytes.count {
-                if bytes[index] >= 0x80 { return false }
-                index += 1
-            }
-            return true
-        }
     }
 }
