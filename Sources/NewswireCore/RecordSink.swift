@@ -41,10 +41,18 @@ public protocol RecordSink: AnyObject {
     /// seen marks. A sink that writes its own destination returns none. A sink that wraps
     /// another must pass this on.
     func takeOutbox() -> [OutboxRecord]
+
+    /// Whether the sink may be written again while the checkpoint of its last ``commit()``
+    /// is still being stored: the engine then stores it on a queue of its own, and waits for
+    /// it only before the next `commit`. A sink that acts on a checkpoint at its next call
+    /// (a rotated file renamed into place) says `false`, the default: the engine then stores
+    /// each checkpoint before it calls the sink again.
+    var writesWhileCheckpointIsStored: Bool { get }
 }
 
 extension RecordSink {
     public var nextCommitDue: Date? { nil }
     public func close() throws {}
     public func takeOutbox() -> [OutboxRecord] { [] }
+    public var writesWhileCheckpointIsStored: Bool { false }
 }

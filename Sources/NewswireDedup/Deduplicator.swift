@@ -323,6 +323,20 @@ public final class Deduplicator: @unchecked Sendable {
         self.pendingLinks.removeFirst(linkCount)
     }
 
+    /// What ``markWritten(through:with:)`` would store, taken out of the pending decisions
+    /// for the caller to store itself (on another thread, in the order taken). Call it only
+    /// after the sink has durably written everything up to `sequence`; if storing fails, the
+    /// run must stop writing, as these decisions are no longer pending.
+    /// - Returns: The commit; `nil` without a store or when there is nothing to store.
+    public func takeWritten(through sequence: SequenceNumber, with extra: StateCommit) -> StateCommit? {
+        let count = self.pending.prefix { $0.sequence <= sequence }.count
+        let linkCount = self.pendingLinks.prefix { $0.sequence <= sequence }.count
+        let commit = self.commit(of: self.pending.prefix(count), links: self.pendingLinks.prefix(linkCount), extra: extra)
+        self.pending.removeFirst(count)
+        self.pendingLinks.removeFirst(linkCount)
+        return self.store == nil || commit.isEmpty ? nil : commit
+    }
+
     /// Stores every pending decision as seen (see ``markWritten(through:checkpoints:)``).
     /// - Throws: What the store throws.
     public func markAllWritten(checkpoints: [String: String] = [:]) throws {
@@ -337,14 +351,23 @@ public final class Deduplicator: @unchecked Sendable {
         extra: StateCommit
     ) throws {
         guard let store = self.store else { return }
+        let commit = self.commit(of: changes, links: links, extra: extra)
+        guard !commit.isEmpty else { return }
+        try store.commit(commit)
+    }
+
+    private func commit(
+        of changes: ArraySlice<(sequence: SequenceNumber, article: SeenArticle?, seenAgain: (id: String, at: Date)?)>,
+        links: ArraySlice<(sequence: SequenceNumber, id: String, at: Date)>,
+        extra: StateCommit
+    ) -> StateCommit {
         var commit = extra
         for change in changes {
             if let article = change.article { commit.articles.append(article) }
             if let again = change.seenAgain { commit.seenAgain[again.id] = again.at }
         }
         for link in links { commit.links[link.id] = link.at }
-        guard !commit.isEmpty else { return }
-        try store.commit(commit)
+        return commit
     }
 }
 

@@ -56,6 +56,10 @@ public final class NDJSONSink: RecordSink {
         try errors.write(line: json.bytes)
     }
 
+    /// Yes: a file's journal keeps the chunks of the last two checkpoints, so the next start
+    /// cuts off what was written after whichever of them the state store holds.
+    public var writesWhileCheckpointIsStored: Bool { true }
+
     public func commit() throws -> [String: String] {
         var checkpoint: [String: String] = [:]
         for writer in [self.articles, self.errors] {

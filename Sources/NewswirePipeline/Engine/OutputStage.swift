@@ -14,11 +14,17 @@ import NewswireState
 /// on the next run, where the sink has cut off its uncommitted bytes: nothing is lost and
 /// nothing is written twice.
 ///
+/// With a SQLite state file and a sink that can be written while its checkpoint is stored,
+/// the store's transaction runs on a queue of its own (``StateCommitQueue``), one at a time:
+/// the next commit of the sink waits for it.
+///
 /// Confined to the engine's sink queue.
 final class OutputStage {
     private var reorder = ReorderBuffer<(SequenceNumber, Outcome)>()
     private let sink: any RecordSink
     private let store: (any PipelineStateStore)?
+    /// Stores the commits off the sink queue (a SQLite store that one writer owns).
+    private let commitQueue: StateCommitQueue?
     private var deduplicator: Deduplicator
     private let dedupOptions: DedupOptions
     private let clock: any NewswireClock
@@ -69,6 +75,11 @@ final class OutputStage {
         self.indexLoadedAt = clock.now()
         self.reloadEvery = reloadIndexEvery
         self.store = store
+        if sink.writesWhileCheckpointIsStored, let sqlite = store as? StateStore, Self.shared(store) == nil {
+            self.commitQueue = StateCommitQueue(store: sqlite)
+        } else {
+            self.commitQueue = nil
+        }
         self.commitInterval = max(1, commitInterval)
         self.commitSpacing = commitSpacing
         self.logger = logger
@@ -197,15 +208,19 @@ final class OutputStage {
     private func commit() {
         guard self.failure == nil else { return }
         do {
+            // The sink is committed again only once the state holds its last checkpoint.
+            if let error = self.commitQueue?.wait() { throw error }
             let checkpoint = try self.sink.commit()
             let outbox = self.sink.takeOutbox()
             guard let through = self.lastReleased else { return }
             let ready = self.pendingFeeds.prefix { $0.through <= through }.count
             let feeds = self.pendingFeeds.prefix(ready).map(\.state)
-            try self.deduplicator.markWritten(
-                through: through,
-                with: StateCommit(feeds: feeds, checkpoints: self.store == nil ? [:] : checkpoint, outbox: outbox)
-            )
+            let extra = StateCommit(feeds: feeds, checkpoints: self.store == nil ? [:] : checkpoint, outbox: outbox)
+            if let queue = self.commitQueue {
+                if let commit = self.deduplicator.takeWritten(through: through, with: extra) { queue.submit(commit) }
+            } else {
+                try self.deduplicator.markWritten(through: through, with: extra)
+            }
             self.pendingFeeds.removeFirst(ready)
             self.sinceCommit = 0
             self.lastCommit = ContinuousClock.now
@@ -236,6 +251,7 @@ final class OutputStage {
         guard let store = self.store, self.deduplicator.pendingCount == 0 else { return }
         let now = self.clock.now()
         guard now.timeIntervalSince(self.indexLoadedAt) >= self.reloadEvery else { return }
+        if let error = self.commitQueue?.wait() { throw error }
         let before = self.deduplicator.indexedCount
         let clock = self.clock
         if let shared = self.sharedStore { self.sharedPosition = try shared.lastSeenPosition() }
@@ -263,6 +279,7 @@ final class OutputStage {
     /// Commits what is left; throws the first write or commit failure of the run.
     func finish() throws {
         self.commit()
+        if self.failure == nil, let error = self.commitQueue?.wait() { self.failure = error }
         if let failure = self.failure { throw failure }
         // Only once the last checkpoint is stored: a rotated file is closed for good.
         if self.lastReleased != nil || self.store == nil { try self.sink.close() }

@@ -221,4 +221,6 @@ public final class MonitoredSink: RecordSink {
     }
 
     public func takeOutbox() -> [OutboxRecord] { self.base.takeOutbox() }
+
+    public var writesWhileCheckpointIsStored: Bool { self.base.writesWhileCheckpointIsStored }
 }
