@@ -331,7 +331,11 @@ public final class Deduplicator: @unchecked Sendable {
     public func takeWritten(through sequence: SequenceNumber, with extra: StateCommit) -> StateCommit? {
         let count = self.pending.prefix { $0.sequence <= sequence }.count
         let linkCount = self.pendingLinks.prefix { $0.sequence <= sequence }.count
-        let commit = self.commit(of: self.pending.prefix(count), links: self.pendingLinks.prefix(linkCount), extra: extra)
+        let commit = self.commit(
+            of: self.pending.prefix(count),
+            links: self.pendingLinks.prefix(linkCount),
+            extra: extra
+        )
         self.pending.removeFirst(count)
         self.pendingLinks.removeFirst(linkCount)
         return self.store == nil || commit.isEmpty ? nil : commit
