@@ -213,7 +213,11 @@ package struct DedupIndex {
         revision: Int = 1
     ) -> Int {
         let position = self.ids.count
-        if position == self.ids.capacity { self.reserve(position + position / 4 + 64) }
+        // Each growth rehashes every band table: double while the index is small (a cold
+        // crawl fills it from nothing), then grow by a quarter to keep memory close.
+        if position == self.ids.capacity {
+            self.reserve(position + (position < 1 << 20 ? position : position / 4) + 64)
+        }
         self.ids.append(id)
         self.contentHashes.append(UInt32(truncatingIfNeeded: contentHash))
         let hasSignature = signature.count == self.signatureBytes
