@@ -4,6 +4,7 @@ import Logging
 import NewswireCore
 import NewswireDedup
 import NewswirePipeline
+import NewswireSink
 import NewswireState
 import Synchronization
 import Testing
@@ -389,5 +390,58 @@ import Testing
         #expect(sink.articles.allSatisfy { $0.feed == "https://news.test/sitemap.xml" })
         #expect(sink.errors.map(\.url) == ["https://news.test/missing"])
         #expect(summary.pagesDone == 3)
+    }
+
+    /// With a SQLite state and an NDJSON file, the state's commits run on a thread of their
+    /// own: the run still ends with every record in the file and in the state, and the daemon's
+    /// source hears of every poll's state once it is stored (a host handed over waits for it).
+    @Test func storedCommitsReachTheStateAndTheSource() throws {
+        let clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
+        let fetcher = TableFetcher(clock: clock)
+        let feeds = self.site(fetcher, feeds: 6, items: 8)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("engine-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let output = folder.appendingPathComponent("articles.ndjson").path
+        let store = try StateStore(path: folder.appendingPathComponent("state.sqlite").path)
+        let sink = NDJSONSink(
+            articles: try LineWriter(.file(output), journal: folder.appendingPathComponent("journal").path),
+            errors: nil
+        )
+        let source = WatchSource(
+            feeds: feeds,
+            states: [:],
+            policy: PollPolicy(),
+            clock: clock,
+            once: true,
+            seed: 3,
+            leased: true
+        )
+        let leases = Set(feeds.map { WatchSource.leaseName(for: $0.url) })
+        source.hold(leases, states: [:])
+        var options = EngineOptions()
+        options.pagesInFlight = 4
+        options.feedsInFlight = 2
+        options.commitInterval = 3
+        options.commitSpacing = .zero
+        var logger = Logger(label: "engine.test")
+        logger.logLevel = .critical
+        let engine = Engine(
+            parts: EngineParts(
+                fetcher: fetcher,
+                stages: PipelineStages(feedParser: LineFeedParser(), extractor: TextPageExtractor(), entities: nil),
+                clock: clock,
+                pollObserver: source
+            ),
+            options: options,
+            logger: logger
+        )
+        let summary = try engine.run(source, sink: sink, store: store)
+        #expect(summary.articles == 48)
+        let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 48)
+        #expect(try store.seenArticleCount() == 48)
+        #expect(try store.allFeedStates().count == 6)
+        #expect(leases.allSatisfy { source.isSettled($0) })
     }
 }

@@ -34,6 +34,14 @@ public protocol FeedPollObserver: Sendable {
     /// Called on a parse thread once a feed task's fetch is parsed, before its state is
     /// stored; may change `state` (its next poll time and interval).
     func polled(_ task: FeedTask, outcome: PollOutcome, state: inout FeedState)
+
+    /// Called once the state store holds the states of these feeds (by URL), and so every
+    /// record of the polls that gave them: on the sink's thread or the state's commit thread.
+    func stored(feeds: [String])
+}
+
+extension FeedPollObserver {
+    public func stored(feeds: [String]) {}
 }
 
 /// How an engine runs.
@@ -102,6 +110,9 @@ public final class Engine: Sendable {
         store: (any PipelineStateStore)?
     ) throws -> CrawlSummary {
         let started = ContinuousClock.now
+        let observer = self.parts.pollObserver
+        let onStored: (@Sendable ([String]) -> Void)? =
+            observer == nil ? nil : { @Sendable feeds in observer?.stored(feeds: feeds) }
         let output = try OutputStage(
             sink: sink,
             store: store,
@@ -110,6 +121,7 @@ public final class Engine: Sendable {
             commitInterval: self.options.commitInterval,
             commitSpacing: self.options.commitSpacing,
             reloadIndexEvery: self.options.reloadIndexEvery,
+            onStored: onStored,
             logger: self.logger
         )
         var feedStates: [String: FeedState] = [:]

@@ -34,6 +34,8 @@ final class OutputStage {
     private let reloadEvery: Double
     private let commitInterval: Int
     private let commitSpacing: Duration
+    /// Told the URLs of the feeds whose states a commit stored.
+    private let onStored: (@Sendable ([String]) -> Void)?
     private let logger: Logger
     private var sinceCommit = 0
     private var lastCommit = ContinuousClock.now
@@ -67,8 +69,10 @@ final class OutputStage {
         commitInterval: Int,
         commitSpacing: Duration,
         reloadIndexEvery: Double = 86_400,
+        onStored: (@Sendable ([String]) -> Void)? = nil,
         logger: Logger
     ) throws {
+        self.onStored = onStored
         self.sink = sink
         self.dedupOptions = dedup
         self.clock = clock
@@ -216,10 +220,15 @@ final class OutputStage {
             let ready = self.pendingFeeds.prefix { $0.through <= through }.count
             let feeds = self.pendingFeeds.prefix(ready).map(\.state)
             let extra = StateCommit(feeds: feeds, checkpoints: self.store == nil ? [:] : checkpoint, outbox: outbox)
+            let stored = feeds.map(\.url)
+            let onStored = stored.isEmpty ? nil : self.onStored
             if let queue = self.commitQueue {
-                if let commit = self.deduplicator.takeWritten(through: through, with: extra) { queue.submit(commit) }
+                if let commit = self.deduplicator.takeWritten(through: through, with: extra) {
+                    queue.submit(commit) { onStored?(stored) }
+                }
             } else {
                 try self.deduplicator.markWritten(through: through, with: extra)
+                onStored?(stored)
             }
             self.pendingFeeds.removeFirst(ready)
             self.sinceCommit = 0

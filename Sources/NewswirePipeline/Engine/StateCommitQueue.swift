@@ -19,12 +19,14 @@ final class StateCommitQueue: Sendable {
         self.store = store
     }
 
-    /// Stores `commit` after the ones submitted before it; after a failure, stores nothing more.
-    func submit(_ commit: StateCommit) {
+    /// Stores `commit` after the ones submitted before it, then calls `stored`; after a
+    /// failure, stores nothing more.
+    func submit(_ commit: StateCommit, then stored: @escaping @Sendable () -> Void = {}) {
         self.queue.async {
             guard self.failure.withLock({ $0 == nil }) else { return }
             do {
                 try self.store.commit(commit)
+                stored()
             } catch {
                 self.failure.withLock { $0 = error }
             }

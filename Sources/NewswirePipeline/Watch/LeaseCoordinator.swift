@@ -14,6 +14,11 @@ import Synchronization
 /// out: within a lease and a third. One extra lease, `relay`, picks the worker that
 /// publishes the outbox (``onRelay``).
 ///
+/// A host given back is handed over in two steps: this worker stops polling it at once, and
+/// releases its lease only once every poll of it has finished and is stored (or after a
+/// lease at most): the next holder then starts from the stored feed state, and no story of
+/// this worker's last polls is written again by the next one.
+///
 /// A round costs three to five statements, whatever the number of feeds: the lease cost per
 /// poll falls as polls grow. When the store cannot be reached, the worker stops polling once
 /// its leases would have lapsed, and takes up again when the store answers.
@@ -50,6 +55,9 @@ public final class LeaseCoordinator: Sendable {
     private struct Inner {
         var status = Status()
         var held: Set<String> = []
+        /// Hosts above the share, no longer polled here, whose leases wait for their last
+        /// polls to be stored; since when.
+        var draining: [String: ContinuousClock.Instant] = [:]
         var relay = false
         var validUntil = ContinuousClock.now
         var stopped = false
@@ -147,16 +155,25 @@ public final class LeaseCoordinator: Sendable {
             let hosts = self.source.leaseNames()
             try self.store.registerLeases(Array(hosts) + (self.wantsRelay ? [Self.relayLease] : []))
             let live = try self.store.heartbeat(worker: self.worker, liveSeconds: self.leaseSeconds)
-            var held = Set(try self.store.renewLeases(worker: self.worker.id, seconds: self.leaseSeconds))
+            let held = Set(try self.store.renewLeases(worker: self.worker.id, seconds: self.leaseSeconds))
             trips += 3
             let share = (hosts.count + max(live, 1) - 1) / max(live, 1)
             var mine = held.filter { hosts.contains($0) }
+            // Hosts being handed over are no longer this worker's to poll, unless the share
+            // grew again meanwhile.
+            var draining = self.state.withLock { $0.draining }.filter { mine.contains($0.key) }
+            mine.subtract(draining.keys)
+            if mine.count < share && !draining.isEmpty {
+                for name in draining.keys.sorted().prefix(share - mine.count) {
+                    draining[name] = nil
+                    mine.insert(name)
+                }
+            }
             if mine.count > share {
-                let extra = Array(mine.sorted().suffix(mine.count - share))
-                try self.store.releaseLeases(worker: self.worker.id, names: extra)
-                trips += 1
-                mine.subtract(extra)
-                held.subtract(extra)
+                for name in mine.sorted().suffix(mine.count - share) {
+                    draining[name] = began
+                    mine.remove(name)
+                }
             } else if mine.count < share {
                 let claimed = try self.store.claimLeases(
                     worker: self.worker.id,
@@ -190,12 +207,23 @@ public final class LeaseCoordinator: Sendable {
                     "host leases",
                     metadata: [
                         "held": "\(mine.count)", "gained": "\(mine.subtracting(before).count)",
-                        "lost": "\(before.subtracting(mine).count)", "workers": "\(live)",
+                        "lost": "\(before.subtracting(mine).count)", "handing over": "\(draining.count)",
+                        "workers": "\(live)",
                     ]
                 )
             }
+            // Only after `hold`: the source yields no new poll of a draining host.
+            let settled = draining.filter { name, since in
+                self.source.isSettled(name) || began - since >= .seconds(self.leaseSeconds)
+            }
+            if !settled.isEmpty {
+                try self.store.releaseLeases(worker: self.worker.id, names: settled.keys.sorted())
+                trips += 1
+                for name in settled.keys { draining[name] = nil }
+            }
             let relayChanged = self.state.withLock { state -> Bool in
                 state.held = mine
+                state.draining = draining
                 state.validUntil = began + .seconds(self.leaseSeconds)
                 state.status.hosts = mine.count
                 state.status.hostsTotal = hosts.count
@@ -221,6 +249,7 @@ public final class LeaseCoordinator: Sendable {
                 self.source.hold([], states: [:])
                 self.state.withLock { state in
                     state.held = []
+                    state.draining = [:]
                     state.relay = false
                     state.status.hosts = 0
                     state.status.relay = false

@@ -17,6 +17,9 @@ public final class WatchSource: WorkSource, FeedPollObserver, @unchecked Sendabl
         /// Bumped when the feed is rescheduled: older heap entries for it are stale.
         var generation = 0
         var inFlight = false
+        /// Polls yielded whose state the store does not hold yet (their records may still
+        /// be on their way to the output).
+        var unstored = 0
         var due: Date
         var failures = 0
         var gone = false
@@ -118,6 +121,7 @@ public final class WatchSource: WorkSource, FeedPollObserver, @unchecked Sendabl
                 // Round 0: the engine orders the stream by place alone, which grows across polls.
                 let task = entry.task
                 self.entries[top.url]?.inFlight = true
+                self.entries[top.url]?.unstored += 1
                 if self.cycle != nil { self.cycle! -= 1 }
                 return .feed(task)
             }
@@ -150,7 +154,26 @@ public final class WatchSource: WorkSource, FeedPollObserver, @unchecked Sendabl
         self.condition.broadcast()
     }
 
+    public func stored(feeds: [String]) {
+        self.condition.lock()
+        defer { self.condition.unlock() }
+        for url in feeds where (self.entries[url]?.unstored ?? 0) > 0 {
+            self.entries[url]?.unstored -= 1
+        }
+    }
+
     // MARK: Leases
+
+    /// Whether every poll of the feeds under `lease` has finished and its state (with every
+    /// record of it) is stored: another worker may then take the host over without
+    /// repeating what this one wrote.
+    public func isSettled(_ lease: String) -> Bool {
+        self.condition.lock()
+        defer { self.condition.unlock() }
+        return !self.entries.contains { url, entry in
+            (entry.inFlight || entry.unstored > 0) && Self.leaseName(for: url) == lease
+        }
+    }
 
     /// The lease that covers the feed at `url`: all feeds of one host (and port) go to one
     /// worker together, so per-host politeness holds across workers.
