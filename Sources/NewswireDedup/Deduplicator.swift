@@ -204,12 +204,32 @@ public final class Deduplicator: @unchecked Sendable {
     /// ``decide(_:)`` with the text's fingerprint already taken (on a concurrent queue, by a
     /// ``TextFingerprinter`` with the same options), so the serial dedup queue does not hash text.
     public func decide(_ article: inout Article, fingerprint precomputed: TextFingerprint?) -> DedupDecision {
-        article.url = self.canonicalizer.canonicalize(article.url)
-        let id = ArticleIdentity.id(forCanonicalURL: article.url)
-        let idValue = StableHash.value(hex: id) ?? StableHash.fnv1a(id)
-        article.id = id
         let fingerprint = precomputed ?? self.fingerprinter.fingerprint(article.text)
+        return self.decide(&article, prepared: Self.prepare(&article, fingerprint: fingerprint))
+    }
+
+    /// An article's identity and fingerprint, as ``prepare(_:fingerprint:)`` left them.
+    public struct Prepared: Sendable {
+        fileprivate let fingerprint: TextFingerprint
+        fileprivate let idValue: UInt64
+    }
+
+    /// The part of deciding that needs no index, for any thread (the engine's concurrent
+    /// queue): canonicalizes the article's URL, and sets its id and its fingerprint's hex.
+    /// - Parameter fingerprint: The text's fingerprint, by a ``TextFingerprinter`` with this
+    ///   deduplicator's options.
+    public static func prepare(_ article: inout Article, fingerprint: TextFingerprint) -> Prepared {
+        article.url = URLCanonicalizer().canonicalize(article.url)
+        let id = ArticleIdentity.id(forCanonicalURL: article.url)
+        article.id = id
         article.fingerprint = fingerprint.hex
+        return Prepared(fingerprint: fingerprint, idValue: StableHash.value(hex: id) ?? StableHash.fnv1a(id))
+    }
+
+    /// ``decide(_:)`` for an article that ``prepare(_:fingerprint:)`` prepared, unchanged since.
+    public func decide(_ article: inout Article, prepared: Prepared) -> DedupDecision {
+        let fingerprint = prepared.fingerprint
+        let idValue = prepared.idValue
         // Consent walls, paywalls and error pages of one site share their text; only article
         // text says anything about the story.
         let hasText = fingerprint.wordCount > 0 && article.pageStatus == .article

@@ -220,9 +220,9 @@ struct ItemProcessor: Sendable {
         )
         guard self.passes(article, settings: settings, fields: [.language, .text]) else { return .filtered }
         article.feedTags = settings.tags
-        let fingerprint = self.finish(&article)
+        let prepared = self.finish(&article)
         // No link was followed: the article's URL is the item's own.
-        return .article(article, link: nil, warnings: warnings, fingerprint: fingerprint)
+        return .article(article, link: nil, warnings: warnings, prepared: prepared)
     }
 
     /// Checks, extracts and assembles one fetched page (`link` of `item`, or a page task's
@@ -301,13 +301,13 @@ struct ItemProcessor: Sendable {
         }
         guard self.passes(article, settings: settings) else { return .filtered }
         article.feedTags = settings.tags
-        let fingerprint = self.finish(&article)
-        return .article(article, link: link, warnings: warnings, fingerprint: fingerprint)
+        let prepared = self.finish(&article)
+        return .article(article, link: link, warnings: warnings, prepared: prepared)
     }
 
-    /// Fingerprints the text, counts its words and tags entities (when the pipeline does),
-    /// here on the concurrent queue.
-    private func finish(_ article: inout Article) -> TextFingerprint {
+    /// Fingerprints the text, counts its words, tags entities (when the pipeline does) and
+    /// takes the article's canonical URL and id, here on the concurrent queue.
+    private func finish(_ article: inout Article) -> Deduplicator.Prepared {
         let fingerprint = self.fingerprinter.fingerprint(article.text)
         // On ASCII text the fingerprint's words are the record's words (runs of letters and
         // digits): its count saves a second pass.
@@ -315,6 +315,6 @@ struct ItemProcessor: Sendable {
         if let entities = self.stages.entities {
             article.entities = entities.extractEntities(title: article.title, text: article.text)
         }
-        return fingerprint
+        return Deduplicator.prepare(&article, fingerprint: fingerprint)
     }
 }

@@ -7,7 +7,7 @@ enum Outcome: Sendable {
     /// with the feed's new state for the store.
     case feed(FeedReport)
     /// An article, with the link that was followed for it (if any) and warnings for the log.
-    case article(Article, link: String?, warnings: [String], fingerprint: TextFingerprint?)
+    case article(Article, link: String?, warnings: [String], prepared: Deduplicator.Prepared)
     /// An item whose page was decided in an earlier run: not fetched again.
     case seen
     /// An item that the feed's `since`, `max_items`, `keep` or `drop` left out.

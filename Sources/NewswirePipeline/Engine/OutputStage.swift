@@ -153,9 +153,9 @@ final class OutputStage {
                     let through = SequenceNumber(round: sequence.round, feed: sequence.feed, item: report.items)
                     self.pendingFeeds.append((through, state))
                 }
-            case .article(var article, let link, let warnings, let fingerprint):
+            case .article(var article, let link, let warnings, let prepared):
                 self.warnings += warnings
-                let decision = self.deduplicator.decide(&article, fingerprint: fingerprint)
+                let decision = self.deduplicator.decide(&article, prepared: prepared)
                 switch decision.reason {
                 case .new, .update: break
                 case .seen: self.summary.seen += 1
