@@ -76,6 +76,11 @@ public struct URLCanonicalizer: Sendable {
 
     /// Normalises escapes, removes dot segments and the trailing slash of a non-root path.
     static func normalizePath(_ path: Substring) -> String {
+        Self.isNormalPath(path) ? String(path) : Self.rewritePath(path)
+    }
+
+    /// ``normalizePath(_:)`` the long way, for any path.
+    static func rewritePath(_ path: Substring) -> String {
         let normalized = Self.normalizePercentEncoding(path, decodePlus: false)
         var output: [Substring] = []
         let segments = normalized.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
@@ -88,6 +93,28 @@ public struct URLCanonicalizer: Sendable {
         }
         while let last = output.last, last.isEmpty { output.removeLast() }
         return "/" + output.joined(separator: "/")
+    }
+
+    /// Whether `path` is its own normal form, as most paths of feed links are: it starts with
+    /// `/`, ends with no `/` (unless it is `/`), holds no escape, no byte that must be escaped
+    /// and no `/.` (so no dot segment).
+    static func isNormalPath(_ path: Substring) -> Bool {
+        var path = path
+        return path.withUTF8 { bytes in
+            guard let first = bytes.first, first == UInt8(ascii: "/") else { return false }
+            if bytes.count > 1 && bytes[bytes.count - 1] == UInt8(ascii: "/") { return false }
+            var previous: UInt8 = 0
+            for byte in bytes {
+                if byte <= 0x20 || byte >= 0x7f || byte == UInt8(ascii: "%") || byte == UInt8(ascii: "\"")
+                    || byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">")
+                    || (byte == UInt8(ascii: ".") && previous == UInt8(ascii: "/"))
+                {
+                    return false
+                }
+                previous = byte
+            }
+            return true
+        }
     }
 
     /// Decodes escapes of unreserved characters, upper-cases the hex digits of the others and
