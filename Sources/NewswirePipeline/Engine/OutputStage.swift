@@ -130,14 +130,19 @@ final class OutputStage {
         return self.warnings
     }
 
-    private func handle(_ released: [(SequenceNumber, Outcome)]) -> Int {
+    private func handle(_ released: consuming [(SequenceNumber, Outcome)]) -> Int {
         var items = 0
-        for (sequence, outcome) in released {
+        let last = released.last?.0
+        let count = released.count
+        // Popped, not iterated: each record moves out of the array instead of being copied
+        // (a retain of each of its strings) and released again with the array.
+        released.reverse()
+        while let (sequence, outcome) = released.popLast() {
             if sequence.item > 0 {
                 items += 1
                 self.summary.pagesDone += 1
             }
-            switch outcome {
+            switch consume outcome {
             case .feed(let report):
                 self.summary.feedsTotal += 1
                 switch report.result {
@@ -173,9 +178,9 @@ final class OutputStage {
                 break
             }
         }
-        if let last = released.last?.0 {
+        if let last {
             self.lastReleased = last
-            self.sinceCommit += released.count
+            self.sinceCommit += count
             // Every `commitInterval` records, but not more often than `commitSpacing` (each
             // commit syncs the output and the state file), and at least every 100 intervals.
             if self.sinceCommit >= self.commitInterval
