@@ -48,6 +48,8 @@ let package = Package(
         .systemLibrary(name: "CLibFuzzer"),
         // A cache prefetch hint for the dedup index's and the entity tagger's lookups (a header only).
         .systemLibrary(name: "CPrefetch"),
+        // The MinHash loop with AVX-512 where the processor has it (a header only).
+        .systemLibrary(name: "CMinHash"),
 
         // Records, errors, stage protocols, queues, charset and date handling.
         .target(name: "NewswireCore", dependencies: [dequeModule, logging], swiftSettings: swiftSettings),
@@ -65,7 +67,11 @@ let package = Package(
             resources: [.copy("Resources")],
             swiftSettings: swiftSettings
         ),
-        .target(name: "NewswireDedup", dependencies: ["CPrefetch", "NewswireCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "NewswireDedup",
+            dependencies: ["CMinHash", "CPrefetch", "NewswireCore"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "NewswireState",
             dependencies: ["NewswireCore", "NewswireDedup", grdb],

@@ -1,3 +1,5 @@
+import CMinHash
+
 /// How article text is turned into hashes.
 public struct FingerprintOptions: Sendable, Hashable {
     /// Shingle lengths in words (each 1–3); the shingle set is the union of all of them.
@@ -158,15 +160,42 @@ public struct TextFingerprinter: Sendable {
     }
 
     private func minHash(_ shingles: [UInt64]) -> [UInt8] {
-        let count = self.options.signatureBytes
+        Self.minimums(of: shingles, multipliers: self.multipliers, addends: self.addends, vectorized: Self.hasAVX512)
+            .map { UInt8(truncatingIfNeeded: StableHash.mix($0)) }
+    }
+
+    /// Whether this processor runs the AVX-512 loop of `CMinHash` (asked once).
+    static let hasAVX512 = cminhash_has_avx512() != 0
+
+    /// For each hash function `j`, the minimum of `s · multipliers[j] + addends[j]` (mod 2^64)
+    /// over the shingles `s`: with AVX-512 eight functions per instruction (`vectorized`), else
+    /// four at a time in scalar registers. Both give the same minimums.
+    static func minimums(
+        of shingles: [UInt64],
+        multipliers: [UInt64],
+        addends: [UInt64],
+        vectorized: Bool
+    ) -> [UInt64] {
+        let count = multipliers.count
         var minimums = [UInt64](repeating: .max, count: count)
         minimums.withUnsafeMutableBufferPointer { minimums in
-            self.multipliers.withUnsafeBufferPointer { multipliers in
-                self.addends.withUnsafeBufferPointer { addends in
+            multipliers.withUnsafeBufferPointer { multipliers in
+                addends.withUnsafeBufferPointer { addends in
                     shingles.withUnsafeBufferPointer { shingles in
+                        var index = 0
+                        if vectorized, count >= 8, let base = shingles.baseAddress {
+                            index = count / 8 * 8
+                            cminhash_minimums_avx512(
+                                base,
+                                shingles.count,
+                                multipliers.baseAddress,
+                                addends.baseAddress,
+                                index,
+                                minimums.baseAddress
+                            )
+                        }
                         // Four hash functions at a time over all shingles: their minimums stay in
                         // registers, and the four chains of multiplications run side by side.
-                        var index = 0
                         while index + 4 <= count {
                             let (a0, a1, a2, a3) = (
                                 multipliers[index], multipliers[index + 1], multipliers[index + 2],
@@ -197,7 +226,7 @@ public struct TextFingerprinter: Sendable {
                 }
             }
         }
-        return minimums.map { UInt8(truncatingIfNeeded: StableHash.mix($0)) }
+        return minimums
     }
 
     /// The hash of one word as ``forEachWord(in:_:)`` computes it.
