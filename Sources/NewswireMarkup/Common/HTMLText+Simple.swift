@@ -79,10 +79,11 @@ private struct SimpleFragmentReader {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
     var open: [(key: UInt64, kind: HTMLText.SimpleKind)] = []
-    let builder = HTMLText.FragmentText()
+    let builder: HTMLText.FragmentText
 
     init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
+        self.builder = HTMLText.FragmentText(capacity: bytes.count + 16)
     }
 
     mutating func read() -> String? {

@@ -49,7 +49,7 @@ public enum HTMLText {
             Int32(HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NONET.rawValue | HTML_PARSE_NOERROR.rawValue)
             | Int32(HTML_PARSE_NOWARNING.rawValue)
         htmlCtxtUseOptions(parser, options)
-        let builder = FragmentText()
+        let builder = FragmentText(capacity: html.utf8.count + 16)
         parser.pointee._private = Unmanaged.passUnretained(builder).toOpaque()
         htmlParseDocument(parser)
         withExtendedLifetime(builder) {}
@@ -83,6 +83,12 @@ public enum HTMLText {
         private var block = WhitespaceCollapser()
         /// Elements open inside a skipped one (`script`, `style`…), itself included.
         var skipped = 0
+
+        /// A builder whose output has room for `capacity` bytes before it grows: the markup's
+        /// length, which its text (tags dropped, white space collapsed) rarely exceeds.
+        init(capacity: Int = 0) {
+            self.output.reserveCapacity(capacity)
+        }
 
         static func from(_ context: UnsafeMutableRawPointer?) -> FragmentText {
             let parser = context!.assumingMemoryBound(to: xmlParserCtxt.self)
