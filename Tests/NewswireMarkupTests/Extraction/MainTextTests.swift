@@ -120,4 +120,26 @@ import Testing
         for paragraph in method { #expect(page.text.contains(paragraph)) }
         #expect(!page.text.contains("forgot the night boat"))
     }
+
+    @Test func readsTheStoryFoldedIntoAnAccordion() throws {
+        // Each step of a guide sits in an accordion pane that scripts unfold; the page ships
+        // them with `display:none`. A `display:none` block outside an accordion stays hidden.
+        let steps = ExtractionFixtures.storyParagraphs.enumerated().map { number, paragraph in
+            """
+            <div class="guide-accordion"><h2>Step \(number + 1)</h2>
+            <div style="display:none"><div class="rich-text"><p>\(paragraph)</p></div></div></div>
+            """
+        }.joined()
+        let html = """
+            <html><head><title>Rebuilding a ferry pier, step by step</title></head><body><main>
+            <h1>Rebuilding a ferry pier, step by step</h1>
+            <p>The council's guide walks through the rebuilding of the pier, from the first survey to the opening.</p>
+            <div class="accordion-list">\(steps)</div>
+            <div style="display:none"><p>Next story: the island's new bus timetable, with later buses on Fridays and Saturdays.</p></div>
+            </main></body></html>
+            """
+        let page = try ExtractionFixtures.extract(html)
+        for paragraph in ExtractionFixtures.storyParagraphs { #expect(page.text.contains(paragraph)) }
+        #expect(!page.text.contains("Next story"))
+    }
 }
