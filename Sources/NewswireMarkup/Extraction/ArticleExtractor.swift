@@ -41,7 +41,8 @@ public struct ArticleExtractor: ArticleExtracting {
             of: result,
             httpStatus: document.status,
             page: page,
-            paywallMarked: metadata.isMarkedPaywalled
+            paywallMarked: metadata.isMarkedPaywalled,
+            pageURL: document.finalURL
         )
         switch result.pageStatus {
         case .consentWall, .blocked, .errorPage:

@@ -25,6 +25,8 @@ struct ClassHints: OptionSet, Hashable {
     static let boilerplate = ClassHints(rawValue: 1 << 8)
     /// Comments and replies: what readers wrote, not the publisher.
     static let discussion = ClassHints(rawValue: 1 << 9)
+    /// Collapsible sections (`accordion`): content folded away until the reader opens it.
+    static let collapsible = ClassHints(rawValue: 1 << 10)
 
     /// The flags of a `class`/`id` value (ASCII case is ignored).
     static func of(_ value: UnsafePointer<UInt8>) -> ClassHints {
@@ -188,6 +190,7 @@ private struct Matcher: Sendable {
             ("paywall", .negative), ("byline", .byline), ("by-line", .byline), ("author", .byline),
             ("writer", .byline), ("contributor", .byline), ("dateline", .dateline), ("^date", .dateline),
             ("timestamp", .dateline), ("published", .dateline), ("caption", .caption), ("credit", .caption),
+            ("accordion", .collapsible),
         ]
         self.transitions = [Int32](repeating: -1, count: Self.alphabet)
         self.terminals = [[]]

@@ -499,7 +499,18 @@ struct Metadata {
     func published() -> Date? {
         let (declared, outOfSight) = self.declaredPublished()
         if let candidates = self.shownDates(), let shown = Self.best(of: candidates) {
-            guard let declared else { return shown.exact ?? shown.day }
+            guard let declared else {
+                // A date shown only as "Updated" that the page also declares as its last
+                // modification is that, not the publication: no date rather than a wrong one.
+                if shown.label == .updated, let modified = self.updated(), Self.isSameDay(modified, shown.day) {
+                    return nil
+                }
+                // A date far from the headline is often a teaser's; the address's own date wins.
+                if shown.label == .none, shown.distance > 60, !shown.isMarked, let url = self.dateInURL() {
+                    return url
+                }
+                return shown.exact ?? shown.day
+            }
             if Self.isSameDay(declared, shown.day) {
                 return Self.dayStart(of: declared) == shown.day ? declared : shown.exact ?? shown.day
             }
@@ -624,6 +635,9 @@ struct Metadata {
         let showsHidden = elements[anchor].hidden
         let lower = max(body + 1, anchor - 60)
         let upper = min(elements.count, anchor + 300)
+        // Beyond the window, a date is read only when its text says "Published" (templates
+        // that put the story's dates under long hero blocks or after the story).
+        let labelledUpper = min(elements.count, anchor + 600)
         guard lower < upper else { return nil }
         var times: [Int: String] = [:]
         for (index, value) in self.head.times where index >= lower && index < upper { times[index] = value }
@@ -637,7 +651,7 @@ struct Metadata {
             var descend = false
             if node.pointee.type == XML_ELEMENT_NODE {
                 if let index = PageIndex.index(of: node), showsHidden || !elements[index].hidden {
-                    if index >= upper { break }
+                    if index >= labelledUpper { break }
                     descend = true
                     if let value = times[index], timesSeen.insert(index).inserted, !self.isInDiscussion(index),
                         Self.namesADay(value), let instant = self.trustedDate(value)
@@ -673,7 +687,7 @@ struct Metadata {
                     // "published" is as common on teasers of other stories.
                     let textLabel = TextDates.label(Self.folded(recent + Array(text[..<date.start])))
                     let label = textLabel == .none ? self.classLabel(owner) : textLabel
-                    if day <= self.latestDate {
+                    if day <= self.latestDate, owner < upper || textLabel == .published {
                         let marked = elements[owner].tag == .time || textLabel == .published
                         found.append(self.shown(day, nil, label, owner, anchor, marked))
                     }
@@ -858,10 +872,11 @@ struct Metadata {
         return date
     }
 
-    /// `/2024/03/17/` or `/2024-03-17/` in the page URL, the last resort.
+    /// `/2024/03/17/`, `/2024-03-17/` or `/2024/march/17/` in the page URL, the last resort.
     private func dateInURL() -> Date? {
         let url = self.canonicalURL() ?? self.pageURL
         let bytes = Array(url.utf8)
+        if let date = Self.monthNameDate(in: bytes) { return date <= self.latestDate ? date : nil }
         var index = 0
         while index + 10 <= bytes.count {
             if bytes[index] == UInt8(ascii: "/"),
@@ -883,6 +898,37 @@ struct Metadata {
                 return date <= self.latestDate ? date : nil
             }
             index += 1
+        }
+        return nil
+    }
+
+    private static let monthNames = [
+        "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+        "november", "december",
+    ].map { Array($0.utf8) }
+
+    /// `/2023/october/03/` (or `/2023/oct/3/`): a year, an English month name and a day as
+    /// path segments.
+    private static func monthNameDate(in bytes: [UInt8]) -> Date? {
+        let segments = bytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).map {
+            Array($0).map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
+        }
+        guard segments.count >= 3 else { return nil }
+        for index in 0..<segments.count - 2 {
+            let yearBytes = segments[index]
+            let dayBytes = segments[index + 2]
+            guard yearBytes.count == 4, let year = Self.number(yearBytes, 0, 4), (1990...2100).contains(year),
+                (1...2).contains(dayBytes.count), let day = Self.number(dayBytes, 0, dayBytes.count),
+                (1...31).contains(day)
+            else { continue }
+            let word = segments[index + 1]
+            guard
+                let month = Self.monthNames.firstIndex(where: {
+                    word == $0 || (word.count == 3 && $0.starts(with: word))
+                })
+            else { continue }
+            let seconds = RFC3339.epochSeconds(year: year, month: month + 1, day: day)
+            return Date(timeIntervalSince1970: Double(seconds))
         }
         return nil
     }

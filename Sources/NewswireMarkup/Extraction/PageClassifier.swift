@@ -8,9 +8,18 @@ import NewswireCore
 /// text found on it is short, so a real article that mentions cookies or subscriptions
 /// stays an article.
 enum PageClassifier {
-    static func status(of result: ExtractedPage, httpStatus: Int, page: PageIndex, paywallMarked: Bool) -> PageStatus {
+    /// - Parameter pageURL: the address the page was fetched from; its canonical URL is preferred.
+    static func status(
+        of result: ExtractedPage,
+        httpStatus: Int,
+        page: PageIndex,
+        paywallMarked: Bool,
+        pageURL: String? = nil
+    ) -> PageStatus {
         let status = Self.wallStatus(of: result, httpStatus: httpStatus, page: page, paywallMarked: paywallMarked)
-        if status == .article, Self.isListingOrProduct(result, page: page) { return .notArticle }
+        if status == .article, Self.isListingOrProduct(result, page: page, pageURL: result.canonicalURL ?? pageURL) {
+            return .notArticle
+        }
         return status
     }
 
@@ -51,10 +60,10 @@ enum PageClassifier {
     /// questions. A page declaring one of them and no article type is not an article.
     private static let nonArticleTypes: Set<String> = [
         "Product", "ProductGroup", "CollectionPage", "QAPage", "DiscussionForumPosting", "ItemList",
-        "SearchResultsPage", "ProfilePage", "JobPosting", "SoftwareApplication",
+        "SearchResultsPage", "ProfilePage", "JobPosting", "SoftwareApplication", "ItemPage", "Service",
     ]
 
-    private static let articleTypes: Set<String> = [
+    static let articleTypes: Set<String> = [
         "Article", "NewsArticle", "BlogPosting", "Report", "TechArticle", "ScholarlyArticle", "AnalysisNewsArticle",
         "OpinionNewsArticle", "ReviewNewsArticle", "ReportageNewsArticle", "LiveBlogPosting", "SocialMediaPosting",
         "MedicalWebPage", "Recipe", "HowTo", "Review", "BackgroundNewsArticle",
@@ -63,9 +72,9 @@ enum PageClassifier {
     /// A product page, a forum thread, a listing or a collection, by what the page declares
     /// (schema.org types, `og:type`) and the shape of its text: a story is mostly paragraphs of
     /// prose, a listing or a product grid mostly short lines, links and cards.
-    static func isListingOrProduct(_ result: ExtractedPage, page: PageIndex) -> Bool {
+    static func isListingOrProduct(_ result: ExtractedPage, page: PageIndex, pageURL: String? = nil) -> Bool {
         let types = JSONLD.declaredTypes(in: page.head.jsonLD)
-        let declaresArticle = !types.isDisjoint(with: Self.articleTypes)
+        let declaresArticle = Self.declaresArticle(types)
         if !declaresArticle, !types.isDisjoint(with: Self.nonArticleTypes) { return true }
         // Microdata says what the page is about when its item holds the headline: a product or
         // question page wraps the `h1` in its Product or QAPage item; a review's product box
@@ -76,20 +85,24 @@ enum PageClassifier {
         }
         let ogType = page.head.meta("og:type")?.lowercased() ?? ""
         if ogType.hasPrefix("product") { return true }
+        if !declaresArticle, Self.otherOpenGraphTypes.contains(ogType) { return true }
+        let words = TextBytes.wordCount(result.text)
+        if Self.isForumThread(page, declaresArticle: declaresArticle, words: words) { return true }
+        // A page whose JSON-LD calls it a plain `WebPage` and no article: content systems set
+        // `og:type` "article" on every page, so that says nothing there.
+        let plainPage = !declaresArticle && types.contains("WebPage")
         // The shape of the page: the share of its text in paragraphs of prose (80+ characters).
         var signals = declaresArticle ? 1 : 0
-        if ogType == "article" { signals += 1 }
+        if ogType == "article" && !plainPage { signals += 1 }
         if result.published != nil { signals += 1 }
         if !result.authors.isEmpty { signals += 1 }
         guard signals < 3, let body = page.body else { return false }
         // Documentation: many code blocks and nothing that dates or signs the page as a story.
-        if signals == 0 {
-            var blocks = 0
-            for element in page.elements[body..<Int(page.elements[body].end)] where element.tag == .pre {
-                blocks += 1
-            }
-            if blocks >= 10 { return true }
+        var blocks = 0
+        for element in page.elements[body..<Int(page.elements[body].end)] where element.tag == .pre {
+            blocks += 1
         }
+        if signals == 0 && blocks >= 10 { return true }
         let total = Int(page.elements[body].text)
         guard total > 0 else { return false }
         // Prose: blocks with 80+ characters of their own text (a `<p>`, or a `<div>` of text and
@@ -110,9 +123,15 @@ enum PageClassifier {
                 prose += Int(element.inlineText)
             }
         }
-        if prose * 10 < total && TextBytes.wordCount(result.text) < 600 { return true }
-        // Reference documentation: code samples by the dozen and at most one story signal.
-        if signals <= 1 && code >= 50 { return true }
+        if prose * 10 < total && words < 600 { return true }
+        // Reference documentation: code samples by the dozen and at most one story signal, or
+        // no byline.
+        if code >= 50 && (signals <= 1 || result.authors.isEmpty) { return true }
+        // Documentation: code samples, no byline, and the page is an entry of its own menu
+        // (the sidebar of a manual).
+        if (blocks >= 5 || code >= 10) && result.authors.isEmpty && Self.isListedInItsMenu(page, url: pageURL) {
+            return true
+        }
         // Without the signals of a story, the cues of other pages: little prose, many code
         // samples (documentation), many form fields or prices (a shop), many cards or linked
         // headings (a listing), mostly links.
@@ -131,6 +150,11 @@ enum PageClassifier {
         if let url = result.canonicalURL, Self.hasShortSlug(url) { cues += 1 }
         if Self.words(in: result.title ?? "") <= 3 { cues += 1 }
         let needed = signals < 2 ? 3 : 4
+        // What the page declares and where the site lists it: questions and answers without an
+        // article (a service's FAQ), and a plain page that is an entry of the site's menu.
+        if types.contains("FAQPage") && !declaresArticle { cues += 1 }
+        if cues < needed, plainPage, Self.isListedInItsMenu(page, url: pageURL) { cues += 1 }
+        if cues < needed, Self.showsShopVocabulary(page) { cues += 1 }
         if cues == needed - 1, Self.prices(in: page, atLeast: 25) { cues += 1 }
         return cues >= needed
     }
@@ -220,7 +244,7 @@ enum PageClassifier {
     }
 
     /// The text of the page outside scripts and styles (at most the first 20,000 characters).
-    private static func visibleText(_ page: PageIndex) -> String {
+    static func visibleText(_ page: PageIndex) -> String {
         guard let body = page.body else { return "" }
         var text = ""
         for element in page.elements[body..<Int(page.elements[body].end)] where !element.hidden {

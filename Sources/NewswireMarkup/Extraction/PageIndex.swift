@@ -338,6 +338,14 @@ private struct IndexBuilder {
             hints.remove(.hidden)
             hidden = false
         }
+        // A section folded away in an accordion (a `display:none` or `hidden` pane the reader
+        // opens) is part of the page; a hiding class still hides.
+        if hidden, !hints.contains(.hidden),
+            hints.contains(.collapsible)
+                || (parent >= 0 && self.elements[Int(parent)].hints.contains(.collapsible))
+        {
+            hidden = false
+        }
         if hints.contains(.hidden) { hidden = true }
         let parentUnlikely = parent >= 0 ? self.elements[Int(parent)].unlikely : false
         let selfUnlikely = PageIndex.isUnlikely(hints: hints, tag: tag)

@@ -119,7 +119,9 @@ struct Renderer {
         }
         // Quotes and embedded posts are part of the story unless their class says otherwise.
         if false, element.tag == .blockquote { return element.hints.weight < 0 }
-        if element.unlikely && !keptUnlikely && !self.isUnlikelyContext(index) { return true }
+        if element.unlikely && !keptUnlikely && !self.isUnlikelyContext(index) && !self.isProseMarkedUnlikely(index) {
+            return true
+        }
         switch element.tag {
         case .blockquote:
             // Quotes and embedded posts are part of the story unless their class says otherwise.
@@ -287,6 +289,27 @@ struct Renderer {
     }
 
     /// Several paragraphs of text with few links and some sentences (commas).
+    /// Story prose whose wrapper's class happens to hold an unlikely word (the
+    /// "pane-header-alignment" of a collapsible section): the outermost unlikely block above
+    /// `index` is a plain block of prose, and no block on the way is comments or boilerplate.
+    private func isProseMarkedUnlikely(_ index: Int) -> Bool {
+        let elements = self.page.elements
+        var top = index
+        while true {
+            let hints = elements[top].hints
+            if hints.contains(.discussion) || hints.contains(.boilerplate) || hints.contains(.negative) {
+                return false
+            }
+            let parent = Int(elements[top].parent)
+            guard parent >= 0, elements[parent].unlikely else { break }
+            top = parent
+        }
+        switch elements[top].tag {
+        case .div, .section, .article, .other: return self.isProse(elements[top])
+        default: return false
+        }
+    }
+
     private func isProse(_ element: IndexedElement) -> Bool {
         element.paragraphs >= 2 && element.text >= 400 && element.commas >= 3 && self.linkDensity(element) < 0.2
     }

@@ -165,4 +165,35 @@ import Testing
             """
         #expect(try Self.published(html)?.prefix(10) == "2025-12-17")
     }
+
+    @Test func anUpdateThePageAlsoDeclaresAsItsModificationIsNoPublication() throws {
+        let declared = """
+            <script type="application/ld+json">{"@type": "BlogPosting", "headline": "Boathouse repairs begin",
+            "dateModified": "2026-01-12T09:00:00Z"}</script>
+            """
+        let top = "<p class=\"note\">Last updated: January 12, 2026</p>"
+        #expect(try Self.published(Self.page(head: declared, top: top)) == nil)
+        // Without the declared modification the shown update is all there is.
+        #expect(try Self.published(Self.page(top: top))?.prefix(10) == "2026-01-12")
+    }
+
+    @Test func aDateInTheAddressWithAMonthNameBeatsATeaserDateFarBelow() throws {
+        let teasers = (1...40).map { "<li><span>Dock note \($0)</span></li>" }.joined()
+        let html = Self.page(
+            after: "<ul class=\"more\">\(teasers)</ul><div class=\"card\"><p>March 5, 2024</p><h3>Oar club</h3></div>"
+        )
+        let dated = "https://lakeside.example/notes/2023/october/03/boathouse-repairs"
+        let page = try ExtractionFixtures.extract(html, url: dated)
+        #expect(page.published.map { String(RFC3339.string(from: $0).prefix(10)) } == "2023-10-03")
+        #expect(try Self.published(html)?.prefix(10) == "2024-03-05")
+    }
+
+    @Test func aPublishedLineFarBelowTheHeadlineIsRead() throws {
+        let hero = (1...180).map { "<div><span>Slide \($0)</span></div>" }.joined()
+        let labelled = Self.page(after: "\(hero)<p><span>Published On: 15 August 2025</span></p>")
+        #expect(try Self.published(labelled)?.prefix(10) == "2025-08-15")
+        // An unlabelled date that far down is not the story's.
+        let plain = Self.page(after: "\(hero)<p><span>15 August 2025</span></p>")
+        #expect(try Self.published(plain) == nil)
+    }
 }

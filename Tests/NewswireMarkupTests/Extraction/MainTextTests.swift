@@ -95,4 +95,51 @@ import Testing
         #expect(page.text.contains("The mayor Orla Brennick said the vote was historic and thanked the fishermen"))
         #expect(!page.text.contains("Brennick wins second term"))
     }
+
+    @Test func keepsProseInASectionWhoseClassHoldsAnUnlikelyWord() throws {
+        // A collapsible section's wrapper styles its pane headers ("pane-header-alignment");
+        // its prose is the story's. Comments under a plain wrapper still go.
+        let method = [
+            "To rank the ferries, we rode each route twice, in calm weather and in a winter gale, and timed every crossing.",
+            "Comfort, punctuality, price and the crew's help with bicycles and prams each counted for a quarter of the score.",
+            "Where two ferries tied, the one with the longer season and the better connection to the buses came first.",
+            "Prices are those of an adult return ticket in high season, and we paid for every ticket ourselves.",
+        ]
+        let paragraphs = ExtractionFixtures.storyParagraphs.map { "<p>\($0)</p>" }.joined()
+        let html = """
+            <html><head><title>The best island ferries</title></head><body><article>
+            <h1>The best island ferries, ranked by our reporters</h1><div class="entry-content">\(paragraphs)
+            <div class="accordion-wrap accordion-pane-header-alignment-left"><div class="accordion-inner">
+            <button>How we ranked them</button><div class="accordion-panel">
+            \(method.map { "<p>\($0)</p>" }.joined())</div></div></div></div>
+            <div class="comments"><p>Great list, but you forgot the night boat, which runs twice a week, and it is lovely.</p>
+            <p>The gale crossing sounds awful, I would never do that, not for a ranking, not for anything.</p></div>
+            </article></body></html>
+            """
+        let page = try ExtractionFixtures.extract(html)
+        for paragraph in method { #expect(page.text.contains(paragraph)) }
+        #expect(!page.text.contains("forgot the night boat"))
+    }
+
+    @Test func readsTheStoryFoldedIntoAnAccordion() throws {
+        // Each step of a guide sits in an accordion pane that scripts unfold; the page ships
+        // them with `display:none`. A `display:none` block outside an accordion stays hidden.
+        let steps = ExtractionFixtures.storyParagraphs.enumerated().map { number, paragraph in
+            """
+            <div class="guide-accordion"><h2>Step \(number + 1)</h2>
+            <div style="display:none"><div class="rich-text"><p>\(paragraph)</p></div></div></div>
+            """
+        }.joined()
+        let html = """
+            <html><head><title>Rebuilding a ferry pier, step by step</title></head><body><main>
+            <h1>Rebuilding a ferry pier, step by step</h1>
+            <p>The council's guide walks through the rebuilding of the pier, from the first survey to the opening.</p>
+            <div class="accordion-list">\(steps)</div>
+            <div style="display:none"><p>Next story: the island's new bus timetable, with later buses on Fridays and Saturdays.</p></div>
+            </main></body></html>
+            """
+        let page = try ExtractionFixtures.extract(html)
+        for paragraph in ExtractionFixtures.storyParagraphs { #expect(page.text.contains(paragraph)) }
+        #expect(!page.text.contains("Next story"))
+    }
 }
