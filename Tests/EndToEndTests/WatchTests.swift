@@ -83,7 +83,9 @@ import Glibc
             folder,
             base: site.baseURL,
             feeds: ["tide.xml", "quarry.xml", "broken.xml", "retired.xml"],
-            interval: 3
+            // Long enough that a second run started right away finds nothing due even on a
+            // loaded machine (with 3 s, a slow start of the second run saw feeds due again).
+            interval: 8
         )
         let first = try await runNewswire(["watch", pipeline.path, "--once"])
         #expect(first.status == 0, "\(first.stderr)")
@@ -98,8 +100,8 @@ import Glibc
         #expect(idle.status == 0)
         #expect(idle.stderr.contains("feeds 0 ok, 0 failed"), "\(idle.stderr)")
 
-        // Three seconds later every feed is due: the good ones answer 304, nothing is written twice.
-        try await Task.sleep(for: .milliseconds(3100))
+        // An interval later every feed is due: the good ones answer 304, nothing is written twice.
+        try await Task.sleep(for: .milliseconds(8100))
         let before = site.notModifiedCount
         let again = try await runNewswire(["watch", pipeline.path, "--once"])
         #expect(again.status == 0, "\(again.stderr)")
