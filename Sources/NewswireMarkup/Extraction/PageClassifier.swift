@@ -129,9 +129,15 @@ enum PageClassifier {
         if code >= 50 && (signals <= 1 || result.authors.isEmpty) { return true }
         // Documentation: code samples, no byline, and the page is an entry of its own menu
         // (the sidebar of a manual).
-        if (blocks >= 5 || code >= 10) && result.authors.isEmpty && Self.isListedInItsMenu(page, url: pageURL) {
-            return true
+        // Whether the page is an entry of its own menu, found once: both cues below ask it.
+        var listedInMenu: Bool?
+        func isListedInMenu() -> Bool {
+            if let listedInMenu { return listedInMenu }
+            let listed = Self.isListedInItsMenu(page, url: pageURL)
+            listedInMenu = listed
+            return listed
         }
+        if (blocks >= 5 || code >= 10) && result.authors.isEmpty && isListedInMenu() { return true }
         // Without the signals of a story, the cues of other pages: little prose, many code
         // samples (documentation), many form fields or prices (a shop), many cards or linked
         // headings (a listing), mostly links.
@@ -153,7 +159,7 @@ enum PageClassifier {
         // What the page declares and where the site lists it: questions and answers without an
         // article (a service's FAQ), and a plain page that is an entry of the site's menu.
         if types.contains("FAQPage") && !declaresArticle { cues += 1 }
-        if cues < needed, plainPage, Self.isListedInItsMenu(page, url: pageURL) { cues += 1 }
+        if cues < needed, plainPage, isListedInMenu() { cues += 1 }
         if cues < needed, Self.showsShopVocabulary(page) { cues += 1 }
         if cues == needed - 1, Self.prices(in: page, atLeast: 25) { cues += 1 }
         return cues >= needed
