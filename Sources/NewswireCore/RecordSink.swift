@@ -42,6 +42,11 @@ public protocol RecordSink: AnyObject {
     /// another must pass this on.
     func takeOutbox() -> [OutboxRecord]
 
+    /// Whether the records go to the state store's outbox (``takeOutbox()``), where a store
+    /// that several workers share drops those another worker stored first. A sink that writes
+    /// its own destination says `false`, the default. A sink that wraps another must pass this on.
+    var writesToOutbox: Bool { get }
+
     /// Whether the sink may be written again while the checkpoint of its last ``commit()``
     /// is still being stored: the engine then stores it on a queue of its own, and waits for
     /// it only before the next `commit`. A sink that acts on a checkpoint at its next call
@@ -54,5 +59,6 @@ extension RecordSink {
     public var nextCommitDue: Date? { nil }
     public func close() throws {}
     public func takeOutbox() -> [OutboxRecord] { [] }
+    public var writesToOutbox: Bool { false }
     public var writesWhileCheckpointIsStored: Bool { false }
 }

@@ -121,6 +121,27 @@ public protocol SharedDedupStore: DedupStore {
     func lastSeenPosition() throws -> Int64
 }
 
+/// A ``SharedDedupStore`` that settles first seen for a sink that writes its own destination
+/// (an NDJSON file per worker): under the lock that serialises commits, it tells the worker
+/// which of the articles it saw first another worker stored first, so that only one of them
+/// writes each story.
+public protocol FirstSeenSettlingStore: SharedDedupStore {
+    /// Stores `commit` in one transaction under the commit lock. Before writing, it reads which
+    /// ids of `firstSeen` are stored already and calls `write` with them; `write` writes the
+    /// records of every other article, makes them durable and returns the sink's checkpoint,
+    /// which is stored with `commit`. An article of `firstSeen` stored already is left as it is.
+    ///
+    /// `write` is called once; when the transaction must run again (a lost connection), the
+    /// records it wrote stand and its checkpoint is stored.
+    /// - Throws: What `write` throws, or when the transaction fails; then nothing was stored,
+    ///   and the records `write` wrote lie after the last stored checkpoint.
+    func commit(
+        _ commit: StateCommit,
+        firstSeen: [String],
+        write: (_ storedBefore: Set<String>) throws -> [String: String]
+    ) throws
+}
+
 extension DedupStore {
     /// Inserts or replaces `articles`, moves the time seen of `seenAgain` and sets
     /// `checkpoints`, in one transaction.

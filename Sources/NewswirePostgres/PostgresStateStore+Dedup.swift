@@ -5,7 +5,7 @@ import NewswireState
 
 public import struct Foundation.Date
 
-extension PostgresStateStore: SharedDedupStore {
+extension PostgresStateStore: FirstSeenSettlingStore {
     private static let articleColumns = "id, url, content_hash, signature, has_text, revision, duplicate_of, seen_at"
 
     /// Seen articles with `seenAt >= date`, in first-stored order.
@@ -84,6 +84,55 @@ extension PostgresStateStore: SharedDedupStore {
                 "outbox": "\(commit.outbox.count)", "outbox.dropped": "\(Int64(commit.outbox.count) - outbox)",
             ]
         )
+    }
+
+    /// Stores `commit` like ``commit(_:)``, in the same transaction under the commit lock,
+    /// after reading which ids of `firstSeen` are stored already and letting `write` write
+    /// the records of the others (see ``FirstSeenSettlingStore``). One more round trip than
+    /// ``commit(_:)``.
+    /// - Throws: What `write` throws, or ``PostgresError`` with code `write` or `unavailable`;
+    ///   then nothing was stored.
+    public func commit(
+        _ commit: StateCommit,
+        firstSeen: [String],
+        write: (_ storedBefore: Set<String>) throws -> [String: String]
+    ) throws {
+        let ids = Array(Set(firstSeen)).sorted()
+        var written: (stored: Set<String>, checkpoint: [String: String])?
+        var writeError: (any Error)?
+        do {
+            try self.database.transaction(.write, lock: Self.commitLock) { connection throws(PostgresFailure) in
+                let stored = Set(
+                    try connection.execute(
+                        "SELECT id FROM seen_article WHERE id = ANY($1::text[])",
+                        [.textArray(ids)]
+                    ).rows.compactMap { $0[0] }
+                )
+                if let (before, _) = written {
+                    // Run again after a lost connection: the records are written already.
+                    let late = stored.subtracting(before)
+                    if !late.isEmpty {
+                        self.logger.warning(
+                            "articles written by this worker were stored by another while the connection was lost",
+                            metadata: ["articles": "\(late.count)"]
+                        )
+                    }
+                } else {
+                    do {
+                        written = (stored, try write(stored))
+                    } catch {
+                        writeError = error
+                        throw .statement(message: "the output failed: \(error)", sqlState: nil)
+                    }
+                }
+                var full = commit
+                for (name, value) in written?.checkpoint ?? [:] { full.checkpoints[name] = value }
+                let plan = CommitPlan(full, firstSeen: ids)
+                _ = try connection.execute(Self.commitStatement, plan.parameters)
+            }
+        } catch {
+            throw writeError ?? error
+        }
     }
 
     /// Deletes articles and links with `seenAt < date` and returns how many articles.
@@ -174,7 +223,9 @@ private struct CommitPlan {
     var touched: [(id: String, date: Date)]
     var commit: StateCommit
 
-    init(_ commit: StateCommit) {
+    /// - Parameter settled: Ids of articles first seen by a worker whose sink writes its own
+    ///   destination, settled like those of `firstSeen` outbox records.
+    init(_ commit: StateCommit, firstSeen settled: [String] = []) {
         self.commit = commit
         var index: [String: Int] = [:]
         var articles: [SeenArticle] = []
@@ -186,7 +237,7 @@ private struct CommitPlan {
                 articles.append(article)
             }
         }
-        let announced = Set(commit.outbox.filter(\.firstSeen).map(\.key))
+        let announced = Set(commit.outbox.filter(\.firstSeen).map(\.key)).union(settled)
         self.firstSeen = Set(articles.map(\.id).filter { announced.contains($0) })
         var touched: [(id: String, date: Date)] = []
         for (id, date) in commit.seenAgain.sorted(by: { $0.key < $1.key }) {

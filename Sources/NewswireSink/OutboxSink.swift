@@ -92,6 +92,8 @@ public final class OutboxSink: RecordSink {
         return self.pending
     }
 
+    public var writesToOutbox: Bool { true }
+
     private func waitForRoom() throws {
         var status = try self.outbox.outboxStatus()
         var lastNote = ContinuousClock.now - .seconds(10)

@@ -38,4 +38,6 @@ final class ArchivingSink: RecordSink {
     func close() throws { try self.inner.close() }
 
     func takeOutbox() -> [OutboxRecord] { self.inner.takeOutbox() }
+
+    var writesToOutbox: Bool { self.inner.writesToOutbox }
 }

@@ -14,6 +14,12 @@ import NewswireState
 /// on the next run, where the sink has cut off its uncommitted bytes: nothing is lost and
 /// nothing is written twice.
 ///
+/// With a store that several workers share and a sink that writes its own destination (an
+/// NDJSON file per worker), records are held until the commit, and the store settles there,
+/// under its commit lock, which articles first seen here another worker stored first: those
+/// are not written (``FirstSeenSettlingStore``). Two workers polling feeds that list one story
+/// at the same moment therefore write it once.
+///
 /// With a SQLite state file and a sink that can be written while its checkpoint is stored,
 /// the store's transaction runs on a queue of its own (``StateCommitQueue``), one at a time:
 /// the next commit of the sink waits for it.
@@ -51,6 +57,15 @@ final class OutputStage {
     private static func shared(_ store: (any PipelineStateStore)?) -> (any SharedDedupStore)? {
         store is any LeaseStore ? store as? any SharedDedupStore : nil
     }
+    /// The shared store, when it settles first seen for this sink (see the type's comment).
+    private let settling: (any FirstSeenSettlingStore)?
+    /// Records held for the next commit when `settling` is set, in stream order.
+    private var held: [HeldRecord] = []
+
+    private enum HeldRecord {
+        case article(Article)
+        case error(ErrorRecord)
+    }
     /// The shared store's last seen-article position this worker has taken in.
     private var sharedPosition: Int64 = 0
     /// Work items the source yielded, once it has closed.
@@ -84,6 +99,7 @@ final class OutputStage {
         } else {
             self.commitQueue = nil
         }
+        self.settling = sink.writesToOutbox ? nil : Self.shared(store) as? any FirstSeenSettlingStore
         self.commitInterval = max(1, commitInterval)
         self.commitSpacing = commitSpacing
         self.logger = logger
@@ -195,6 +211,10 @@ final class OutputStage {
 
     private func write(_ article: Article) {
         guard self.failure == nil else { return }
+        if self.settling != nil {
+            self.held.append(.article(article))
+            return
+        }
         do {
             try self.sink.write(article)
             self.summary.articles += 1
@@ -205,6 +225,10 @@ final class OutputStage {
 
     private func write(_ error: ErrorRecord) {
         guard self.failure == nil else { return }
+        if self.settling != nil {
+            self.held.append(.error(error))
+            return
+        }
         do {
             try self.sink.write(error)
             self.summary.errors += 1
@@ -219,6 +243,10 @@ final class OutputStage {
         do {
             // The sink is committed again only once the state holds its last checkpoint.
             if let error = self.commitQueue?.wait() { throw error }
+            if let settling = self.settling, !self.held.isEmpty {
+                try self.commitHeld(to: settling)
+                return
+            }
             let checkpoint = try self.sink.commit()
             let outbox = self.sink.takeOutbox()
             guard let through = self.lastReleased else { return }
@@ -243,6 +271,54 @@ final class OutputStage {
         } catch {
             self.failure = error
         }
+    }
+
+    /// Writes the held records, less the articles first seen here that another worker stored
+    /// first, and stores the decisions, finished feeds and the sink's checkpoint, all under
+    /// the shared store's commit lock.
+    private func commitHeld(to store: any FirstSeenSettlingStore) throws {
+        guard let through = self.lastReleased else { return }
+        let ready = self.pendingFeeds.prefix { $0.through <= through }.count
+        let feeds = self.pendingFeeds.prefix(ready).map(\.state)
+        let extra = StateCommit(feeds: feeds)
+        let commit = self.deduplicator.takeWritten(through: through, with: extra) ?? extra
+        let records = self.held
+        self.held.removeAll()
+        let firstSeen = records.compactMap { record -> String? in
+            guard case .article(let article) = record, (article.revision ?? 1) == 1 else { return nil }
+            return article.id
+        }
+        var written = CrawlSummary()
+        try store.commit(commit, firstSeen: firstSeen) { stored in
+            for record in records {
+                switch record {
+                case .article(let article):
+                    if (article.revision ?? 1) == 1, let id = article.id, stored.contains(id) {
+                        written.seen += 1
+                        continue
+                    }
+                    try self.sink.write(article)
+                    written.articles += 1
+                case .error(let error):
+                    try self.sink.write(error)
+                    written.errors += 1
+                }
+            }
+            return try self.sink.commit()
+        }
+        if written.seen > 0 {
+            self.logger.debug("stories another worker stored first", metadata: ["articles": "\(written.seen)"])
+        }
+        self.summary.articles += written.articles
+        self.summary.errors += written.errors
+        self.summary.seen += written.seen
+        self.pendingFeeds.removeFirst(ready)
+        self.sinceCommit = 0
+        self.lastCommit = ContinuousClock.now
+        let stored = feeds.map(\.url)
+        if !stored.isEmpty { self.onStored?(stored) }
+        try self.syncSharedIndex()
+        try self.reloadIndexIfDue()
     }
 
     /// With a store that several workers share, takes in what the others stored since the

@@ -222,5 +222,7 @@ public final class MonitoredSink: RecordSink {
 
     public func takeOutbox() -> [OutboxRecord] { self.base.takeOutbox() }
 
+    public var writesToOutbox: Bool { self.base.writesToOutbox }
+
     public var writesWhileCheckpointIsStored: Bool { self.base.writesWhileCheckpointIsStored }
 }
