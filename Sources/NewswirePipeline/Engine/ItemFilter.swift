@@ -8,39 +8,63 @@ public struct ItemFilter: Sendable, Hashable {
     /// The fields rules can name.
     public enum Field: String, Sendable, Hashable, CaseIterable {
         case title, url, categories, language, text
+
+        /// The field's place in ``allCases``: the index of the per-field tables.
+        var ordinal: Int {
+            switch self {
+            case .title: 0
+            case .url: 1
+            case .categories: 2
+            case .language: 3
+            case .text: 4
+            }
+        }
     }
 
     /// One word, phrase or regular expression, compiled once.
     public struct Pattern: Sendable, Hashable, CustomStringConvertible {
-        public let source: String
-        /// A word or phrase, lower-cased, as UTF-8 (matched without a regular expression).
-        private let word: [UInt8]?
-        /// The expression as a DFA over UTF-8 bytes when it uses only the common forms
-        /// (``ByteRegex``); `regex` answers for the rest, and for text only ICU can fold.
-        private let compiled: ByteRegex?
-        private let regex: Regex?
+        /// The compiled forms, in one object: a pattern is copied (retained) for every item.
+        private final class Storage: Sendable {
+            let source: String
+            /// A word or phrase, lower-cased, as UTF-8 (matched without a regular expression).
+            let word: [UInt8]?
+            /// The expression as a DFA over UTF-8 bytes when it uses only the common forms
+            /// (``ByteRegex``); `regex` answers for the rest, and for text only ICU can fold.
+            let compiled: ByteRegex?
+            let regex: Regex?
+
+            init(source: String, word: [UInt8]?, compiled: ByteRegex?, regex: Regex?) {
+                self.source = source
+                self.word = word
+                self.compiled = compiled
+                self.regex = regex
+            }
+        }
+        private let storage: Storage
+
+        public var source: String { self.storage.source }
 
         /// `/…/` is a regular expression (case-insensitive); anything else a word or phrase
         /// matched case-insensitively on word boundaries.
         /// - Throws: ``ItemFilterError`` when the regular expression does not compile or the
         ///   word is empty.
         public init(_ source: String) throws {
-            self.source = source
             if source.count >= 2 && source.hasPrefix("/") && source.hasSuffix("/") {
                 do {
                     let expression = String(source.dropFirst().dropLast())
-                    self.regex = Regex(try NSRegularExpression(pattern: expression, options: [.caseInsensitive]))
-                    self.compiled = ByteRegex(expression)
-                    self.word = nil
+                    self.storage = Storage(
+                        source: source,
+                        word: nil,
+                        compiled: ByteRegex(expression),
+                        regex: Regex(try NSRegularExpression(pattern: expression, options: [.caseInsensitive]))
+                    )
                 } catch {
                     throw ItemFilterError(pattern: source, message: "not a valid regular expression")
                 }
             } else {
                 let word = source.trimmingCharacters(in: .whitespaces).lowercased()
                 guard !word.isEmpty else { throw ItemFilterError(pattern: source, message: "an empty word") }
-                self.word = Array(word.utf8)
-                self.regex = nil
-                self.compiled = nil
+                self.storage = Storage(source: source, word: Array(word.utf8), compiled: nil, regex: nil)
             }
         }
 
@@ -48,11 +72,12 @@ public struct ItemFilter: Sendable, Hashable {
 
         /// Matches a subject prepared once for all the patterns of a field.
         func matches(_ subject: Subject) -> Bool {
-            if let word = self.word { return subject.containsWord(word) }
-            if let compiled = self.compiled, let answer = subject.withUTF8({ compiled.matches($0) }) {
+            let storage = self.storage
+            if let word = storage.word { return subject.containsWord(word) }
+            if let compiled = storage.compiled, let answer = subject.withUTF8({ compiled.matches($0) }) {
                 return answer
             }
-            return self.regex?.matches(subject.bridged) ?? false
+            return storage.regex?.matches(subject.bridged) ?? false
         }
 
         public var description: String { self.source }
@@ -133,8 +158,20 @@ public struct ItemFilter: Sendable, Hashable {
         }
     }
 
-    public var keep: [Field: [Pattern]] = [:]
-    public var drop: [Field: [Pattern]] = [:]
+    public var keep: [Field: [Pattern]] = [:] {
+        didSet { self.keepByField = Self.table(self.keep) }
+    }
+    public var drop: [Field: [Pattern]] = [:] {
+        didSet { self.dropByField = Self.table(self.drop) }
+    }
+    /// `keep` and `drop` by ``Field/ordinal``: every item is judged against them, and an
+    /// array index costs nothing where a dictionary lookup hashes the field.
+    private var keepByField: [[Pattern]] = Self.table([:])
+    private var dropByField: [[Pattern]] = Self.table([:])
+
+    private static func table(_ rules: [Field: [Pattern]]) -> [[Pattern]] {
+        Field.allCases.map { rules[$0] ?? [] }
+    }
 
     public init() {}
 
@@ -190,23 +227,26 @@ public struct ItemFilter: Sendable, Hashable {
 
     /// ``rejection(_:)`` judging only `fields` (the others were judged before).
     public func rejection(_ values: Values, fields: [Field]) -> String? {
-        var subjects: [Field: [Subject]] = [:]
+        // Each field's values made ready once, on first use, for all its patterns.
+        var subjects: [[Subject]?] = [nil, nil, nil, nil, nil]
         func prepared(_ field: Field) -> [Subject]? {
-            if let ready = subjects[field] { return ready }
+            if let ready = subjects[field.ordinal] { return ready }
             guard let strings = values.strings(field) else { return nil }
             let made = strings.map(Subject.init)
-            subjects[field] = made
+            subjects[field.ordinal] = made
             return made
         }
-        for field in fields {
-            guard let patterns = self.drop[field], let strings = prepared(field) else { continue }
-            if let pattern = patterns.first(where: { pattern in strings.contains(where: pattern.matches) }) {
+        for field in fields where !self.dropByField[field.ordinal].isEmpty {
+            guard let strings = prepared(field) else { continue }
+            for pattern in self.dropByField[field.ordinal] where strings.contains(where: { pattern.matches($0) }) {
                 return "\(field.rawValue) matches drop rule \(pattern)"
             }
         }
-        for field in fields {
-            guard let patterns = self.keep[field], let strings = prepared(field) else { continue }
-            if !patterns.contains(where: { pattern in strings.contains(where: pattern.matches) }) {
+        for field in fields where !self.keepByField[field.ordinal].isEmpty {
+            guard let strings = prepared(field) else { continue }
+            if !self.keepByField[field.ordinal].contains(where: { pattern in
+                strings.contains { pattern.matches($0) }
+            }) {
                 return "\(field.rawValue) matches no keep rule"
             }
         }
