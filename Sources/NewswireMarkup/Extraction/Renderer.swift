@@ -37,17 +37,36 @@ struct Renderer {
 
     mutating func render(_ roots: [Int]) -> [Paragraph] {
         for root in roots {
-            self.renderElement(self.page.elements[root].node, index: root, inLink: false, keptUnlikely: false)
+            self.renderElement(
+                self.page.elements[root].node,
+                index: root,
+                inLink: false,
+                keptUnlikely: false,
+                inCode: false
+            )
             self.flush()
         }
         return self.paragraphs
     }
 
-    /// - Parameter keptUnlikely: an ancestor was unlikely but kept (an embed, a wrapper), so
-    ///   what it holds is not dropped again for the class it inherited.
-    private mutating func renderElement(_ node: NodePointer, index: Int, inLink: Bool, keptUnlikely: Bool) {
+    /// - Parameters:
+    ///   - keptUnlikely: an ancestor was unlikely but kept (an embed, a wrapper), so what it
+    ///     holds is not dropped again for the class it inherited.
+    ///   - inCode: inside a kept `<pre>`, where classes are a highlighter's token names
+    ///     ("hljs-comment", "token comment") and only hidden elements are left out.
+    private mutating func renderElement(
+        _ node: NodePointer,
+        index: Int,
+        inLink: Bool,
+        keptUnlikely: Bool,
+        inCode: Bool
+    ) {
         let element = self.page.elements[index]
-        if !self.roots.contains(index) && self.shouldDrop(index, keptUnlikely: keptUnlikely) { return }
+        if inCode {
+            if element.hidden { return }
+        } else if !self.roots.contains(index) && self.shouldDrop(index, keptUnlikely: keptUnlikely) {
+            return
+        }
         let keepsUnlikely =
             keptUnlikely || (element.unlikely && (element.tag == .blockquote || self.isQuoteWrapper(index)))
         let tag = element.tag
@@ -73,7 +92,13 @@ struct Renderer {
             switch current.pointee.type {
             case XML_ELEMENT_NODE:
                 if let childIndex = PageIndex.index(of: current) {
-                    self.renderElement(current, index: childIndex, inLink: linked, keptUnlikely: keepsUnlikely)
+                    self.renderElement(
+                        current,
+                        index: childIndex,
+                        inLink: linked,
+                        keptUnlikely: keepsUnlikely,
+                        inCode: inCode || tag == .pre
+                    )
                 }
             case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
                 if let content = current.pointee.content { self.appendText(content, linked: linked) }
