@@ -262,11 +262,39 @@ struct Renderer {
         // Pictures outweighing the prose: a gallery, unless each picture comes with a long text
         // of its own (an icon by every item of a checklist written in `<div>`s).
         if images > 1 && Double(paragraphs) / Double(images) < 0.5 && Int(element.text) < images * 200 { return true }
-        if items > paragraphs * 2 && density > 0.5 { return true }
+        if items > paragraphs * 2 && density > 0.5 { return !self.holdsProseParagraph(index) }
         if Double(element.inputs) > Double(paragraphs) / 3 { return true }
-        if weight < 25 && density > 0.33 { return true }
-        if weight >= 25 && density > 0.5 { return true }
+        if density > (weight < 25 ? 0.33 : 0.5) {
+            // A story section whose link list outweighs its prose: its paragraphs are judged
+            // one by one (the list then goes on its own link density), not dropped with the list.
+            return !self.holdsProseParagraph(index)
+        }
         return false
+    }
+
+    /// Whether a paragraph of 80+ characters outside links, under a quarter linked, lies
+    /// inside the element, unless it is a teaser card: a linked headline over a summary, under
+    /// 300 characters outside links.
+    private func holdsProseParagraph(_ index: Int) -> Bool {
+        let block = self.page.elements[index]
+        let end = Int(block.end)
+        let short = block.text - block.linkText < 300
+        var prose = false
+        for inner in (index + 1)..<max(index + 1, end) {
+            let element = self.page.elements[inner]
+            guard !element.hidden else { continue }
+            switch element.tag {
+            case .p:
+                if element.inlineText - element.inlineLinkText >= 80 && element.inlineLinkText * 4 < element.inlineText {
+                    prose = true
+                }
+            case .h2, .h3, .h4, .h5, .h6:
+                if short && element.linkText > 0 { return false }
+            default:
+                break
+            }
+        }
+        return prose
     }
 
     /// Whether the element carries a negative class token ("widget", "module-foot") that three
