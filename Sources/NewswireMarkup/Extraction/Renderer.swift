@@ -285,9 +285,8 @@ struct Renderer {
             guard !element.hidden else { continue }
             switch element.tag {
             case .p:
-                if element.inlineText - element.inlineLinkText >= 80 && element.inlineLinkText * 4 < element.inlineText {
-                    prose = true
-                }
+                let own = element.inlineText - element.inlineLinkText
+                if own >= 80 && element.inlineLinkText * 4 < element.inlineText { prose = true }
             case .h2, .h3, .h4, .h5, .h6:
                 if short && element.linkText > 0 { return false }
             default:
