@@ -30,7 +30,7 @@ import Testing
             <html><body><main><article><h1>Evening classes move to the old fire station</h1>
             <div class="section"><p>\(Self.story[0])</p><p>\(Self.story[1])</p></div>
             <div class="section"><h2>What is on offer this term</h2>
-            <p>\(Self.story[2])</p><ul>\(Self.links(12, "Language"))</ul></div>
+            <p>\(Self.story[2])</p><ul>\(Self.links(6, "Language"))</ul></div>
             </article></main>
             <div class="more"><p>More from the county:</p><ul>\(Self.links(8, "Other"))</ul></div>
             </body></html>
