@@ -11,6 +11,8 @@ struct Paragraph {
     /// Characters of the block that were link text.
     var linkCharacters: Int
     var characters: Int
+    /// An item of a list the story introduced ("…sent for review:"): its links are story.
+    var introduced = false
 }
 
 /// Renders the chosen region as plain-text paragraphs, leaving out boilerplate inside it.
@@ -28,6 +30,10 @@ struct Renderer {
     private let rootText: Int
     /// Negative classes that wrap most of the chosen text (computed on first need).
     private var structuralClasses: Set<String>?
+    /// One past the last element of the latest list kept as introduced by a colon.
+    private var introducedListEnd = 0
+    /// The element being rendered, for marking the paragraphs of an introduced list.
+    private var current = 0
 
     init(page: PageIndex, roots: Set<Int>) {
         self.page = page
@@ -62,6 +68,7 @@ struct Renderer {
         inCode: Bool
     ) {
         let element = self.page.elements[index]
+        self.current = index
         if inCode {
             if element.hidden { return }
         } else if !self.roots.contains(index) && self.shouldDrop(index, keptUnlikely: keptUnlikely) {
@@ -168,6 +175,8 @@ struct Renderer {
             // Unknown (custom) elements are judged like blocks only when they hold blocks.
             return element.paragraphs + element.listItems > 0 && self.dropConditionally(index)
         case .p, .li, .h2, .h3, .h4, .h5, .h6, .dd, .dt:
+            // The items of a list the story introduced are its links, however linked.
+            if index < self.introducedListEnd { return false }
             let density = self.linkDensity(element)
             return element.text > 0 && density > 0.6 && element.commas < 3 && element.text - element.linkText < 100
         default:
@@ -258,6 +267,10 @@ struct Renderer {
         let items = Int(element.listItems)
         let isList = element.tag == .ul || element.tag == .ol
         if element.text == 0 { return false }
+        if (isList || self.wrapsOneList(index)) && self.isIntroducedByColon(index) {
+            self.introducedListEnd = max(self.introducedListEnd, Int(element.end))
+            return false
+        }
         if isList { return density > 0.5 }
         // Pictures outweighing the prose: a gallery, unless each picture comes with a long text
         // of its own (an icon by every item of a checklist written in `<div>`s).
@@ -268,6 +281,52 @@ struct Renderer {
             // A story section whose link list outweighs its prose: its paragraphs are judged
             // one by one (the list then goes on its own link density), not dropped with the list.
             return !self.holdsProseParagraph(index)
+        }
+        return false
+    }
+
+    /// Whether the element's only child element is a list (a list wrapper of a markup converter).
+    private func wrapsOneList(_ index: Int) -> Bool {
+        guard let only = self.onlyChildElement(index) else { return false }
+        let tag = self.page.elements[only].tag
+        return tag == .ul || tag == .ol
+    }
+
+    private func onlyChildElement(_ index: Int) -> Int? {
+        var found: Int?
+        var child = self.page.elements[index].node.pointee.children
+        while let node = child {
+            child = node.pointee.next
+            if node.pointee.type == XML_ELEMENT_NODE, let inner = PageIndex.index(of: node) {
+                if found != nil { return nil }
+                found = inner
+            }
+        }
+        return found
+    }
+
+    /// A list the story introduces: the paragraph just before it (or before its only wrapper)
+    /// ends with a colon ("Many patches were sent for review:"). Its links are the story's.
+    private func isIntroducedByColon(_ index: Int) -> Bool {
+        var current = index
+        for _ in 0..<2 {
+            var previous = self.page.elements[current].node.pointee.prev
+            while let node = previous, node.pointee.type != XML_ELEMENT_NODE { previous = node.pointee.prev }
+            if let node = previous, let before = PageIndex.index(of: node) {
+                var paragraph = before
+                if self.page.elements[paragraph].tag != .p, let only = self.onlyChildElement(paragraph) {
+                    paragraph = only
+                }
+                let element = self.page.elements[paragraph]
+                guard element.tag == .p, element.text >= 20, element.linkText * 2 < element.text,
+                    let text = PageIndex.textContent(element.node)
+                else { return false }
+                let last = text.utf8.last { $0 != 32 && $0 != 10 && $0 != 9 && $0 != 13 }
+                return last == UInt8(ascii: ":")
+            }
+            let parent = Int(self.page.elements[current].parent)
+            guard previous == nil, parent >= 0, self.onlyChildElement(parent) == current else { return false }
+            current = parent
         }
         return false
     }
@@ -411,7 +470,8 @@ struct Renderer {
                     text: String(decoding: self.buffer, as: UTF8.self),
                     kind: self.kind,
                     linkCharacters: self.bufferLinks,
-                    characters: self.bufferCharacters
+                    characters: self.bufferCharacters,
+                    introduced: self.current < self.introducedListEnd
                 )
             )
         }

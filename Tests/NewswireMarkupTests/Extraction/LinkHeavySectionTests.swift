@@ -44,6 +44,22 @@ import Testing
         #expect(!page.text.contains("Other course number"))
     }
 
+    @Test func keepsAListOfLinksThatTheStoryIntroducesWithAColon() throws {
+        let html = """
+            <html><body><main><article><h1>Evening classes move to the old fire station</h1>
+            <p>\(Self.story[0])</p><p>\(Self.story[1])</p>
+            <p>The library put the new courses on its site this week:</p>
+            <div class="ulist"><ul>\(Self.links(5, "Language"))</ul></div>
+            <p>\(Self.story[2])</p>
+            <ul>\(Self.links(5, "Pottery"))</ul>
+            </article></main></body></html>
+            """
+        let page = try ExtractionFixtures.extract(html)
+        #expect(page.text.contains("Language course number 5 in the autumn term"))
+        #expect(page.text.contains(Self.story[2]))
+        #expect(!page.text.contains("Pottery course number"))
+    }
+
     @Test func aLinkBoxWithOnlyALabelStillGoes() throws {
         let html = """
             <html><body><main><article><h1>Evening classes move to the old fire station</h1>
