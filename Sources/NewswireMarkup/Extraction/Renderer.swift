@@ -318,17 +318,39 @@ struct Renderer {
                     paragraph = only
                 }
                 let element = self.page.elements[paragraph]
-                guard element.tag == .p, element.text >= 20, element.linkText * 2 < element.text,
-                    let text = PageIndex.textContent(element.node)
-                else { return false }
-                let last = text.utf8.last { $0 != 32 && $0 != 10 && $0 != 9 && $0 != 13 }
-                return last == UInt8(ascii: ":")
+                guard element.tag == .p, element.text >= 20, element.linkText * 2 < element.text else { return false }
+                return Self.lastVisibleByte(of: element.node) == UInt8(ascii: ":")
             }
             let parent = Int(self.page.elements[current].parent)
             guard previous == nil, parent >= 0, self.onlyChildElement(parent) == current else { return false }
             current = parent
         }
         return false
+    }
+
+    /// The last byte of the text below `node` that is not white space.
+    private static func lastVisibleByte(of node: NodePointer) -> UInt8? {
+        var child = node.pointee.last
+        while let current = child {
+            child = current.pointee.prev
+            switch current.pointee.type {
+            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+                guard let content = current.pointee.content else { continue }
+                var last: UInt8?
+                var offset = 0
+                while content[offset] != 0 {
+                    let byte = content[offset]
+                    if byte != 32 && byte != 10 && byte != 9 && byte != 13 { last = byte }
+                    offset += 1
+                }
+                if let last { return last }
+            case XML_ELEMENT_NODE:
+                if let last = Self.lastVisibleByte(of: current) { return last }
+            default:
+                break
+            }
+        }
+        return nil
     }
 
     /// Whether a paragraph of 80+ characters outside links, under a quarter linked, lies
