@@ -21,7 +21,8 @@ enum BoilerplateFilter {
         }
         // Headings left with nothing after them introduced a block that was removed.
         while let last = kept.last,
-            last.kind == .heading || (last.kind == .listItem && last.linkCharacters * 2 > last.characters)
+            last.kind == .heading
+                || (last.kind == .listItem && !last.introduced && last.linkCharacters * 2 > last.characters)
         {
             kept.removeLast()
         }
@@ -31,7 +32,8 @@ enum BoilerplateFilter {
     static func isBoilerplate(_ paragraph: Paragraph) -> Bool {
         let characters = paragraph.characters
         guard characters < 200 else { return false }
-        if characters > 0, Double(paragraph.linkCharacters) / Double(characters) > 0.8, characters < 120,
+        if characters > 0, !paragraph.introduced, Double(paragraph.linkCharacters) / Double(characters) > 0.8,
+            characters < 120,
             paragraph.kind != .body || !paragraph.text.contains(". ")
         {
             return true

@@ -11,6 +11,8 @@ struct Paragraph {
     /// Characters of the block that were link text.
     var linkCharacters: Int
     var characters: Int
+    /// An item of a list the story introduced ("…sent for review:"): its links are story.
+    var introduced = false
 }
 
 /// Renders the chosen region as plain-text paragraphs, leaving out boilerplate inside it.
@@ -28,6 +30,10 @@ struct Renderer {
     private let rootText: Int
     /// Negative classes that wrap most of the chosen text (computed on first need).
     private var structuralClasses: Set<String>?
+    /// One past the last element of the latest list kept as introduced by a colon.
+    private var introducedListEnd = 0
+    /// The element being rendered, for marking the paragraphs of an introduced list.
+    private var current = 0
 
     init(page: PageIndex, roots: Set<Int>) {
         self.page = page
@@ -37,17 +43,37 @@ struct Renderer {
 
     mutating func render(_ roots: [Int]) -> [Paragraph] {
         for root in roots {
-            self.renderElement(self.page.elements[root].node, index: root, inLink: false, keptUnlikely: false)
+            self.renderElement(
+                self.page.elements[root].node,
+                index: root,
+                inLink: false,
+                keptUnlikely: false,
+                inCode: false
+            )
             self.flush()
         }
         return self.paragraphs
     }
 
-    /// - Parameter keptUnlikely: an ancestor was unlikely but kept (an embed, a wrapper), so
-    ///   what it holds is not dropped again for the class it inherited.
-    private mutating func renderElement(_ node: NodePointer, index: Int, inLink: Bool, keptUnlikely: Bool) {
+    /// - Parameters:
+    ///   - keptUnlikely: an ancestor was unlikely but kept (an embed, a wrapper), so what it
+    ///     holds is not dropped again for the class it inherited.
+    ///   - inCode: inside a kept `<pre>`, where classes are a highlighter's token names
+    ///     ("hljs-comment", "token comment") and only hidden elements are left out.
+    private mutating func renderElement(
+        _ node: NodePointer,
+        index: Int,
+        inLink: Bool,
+        keptUnlikely: Bool,
+        inCode: Bool
+    ) {
         let element = self.page.elements[index]
-        if !self.roots.contains(index) && self.shouldDrop(index, keptUnlikely: keptUnlikely) { return }
+        self.current = index
+        if inCode {
+            if element.hidden { return }
+        } else if !self.roots.contains(index) && self.shouldDrop(index, keptUnlikely: keptUnlikely) {
+            return
+        }
         let keepsUnlikely =
             keptUnlikely || (element.unlikely && (element.tag == .blockquote || self.isQuoteWrapper(index)))
         let tag = element.tag
@@ -73,7 +99,13 @@ struct Renderer {
             switch current.pointee.type {
             case XML_ELEMENT_NODE:
                 if let childIndex = PageIndex.index(of: current) {
-                    self.renderElement(current, index: childIndex, inLink: linked, keptUnlikely: keepsUnlikely)
+                    self.renderElement(
+                        current,
+                        index: childIndex,
+                        inLink: linked,
+                        keptUnlikely: keepsUnlikely,
+                        inCode: inCode || tag == .pre
+                    )
                 }
             case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
                 if let content = current.pointee.content { self.appendText(content, linked: linked) }
@@ -143,6 +175,8 @@ struct Renderer {
             // Unknown (custom) elements are judged like blocks only when they hold blocks.
             return element.paragraphs + element.listItems > 0 && self.dropConditionally(index)
         case .p, .li, .h2, .h3, .h4, .h5, .h6, .dd, .dt:
+            // The items of a list the story introduced are its links, however linked.
+            if index < self.introducedListEnd { return false }
             let density = self.linkDensity(element)
             return element.text > 0 && density > 0.6 && element.commas < 3 && element.text - element.linkText < 100
         default:
@@ -233,15 +267,114 @@ struct Renderer {
         let items = Int(element.listItems)
         let isList = element.tag == .ul || element.tag == .ol
         if element.text == 0 { return false }
+        if (isList || self.wrapsOneList(index)) && self.isIntroducedByColon(index) {
+            self.introducedListEnd = max(self.introducedListEnd, Int(element.end))
+            return false
+        }
         if isList { return density > 0.5 }
         // Pictures outweighing the prose: a gallery, unless each picture comes with a long text
         // of its own (an icon by every item of a checklist written in `<div>`s).
         if images > 1 && Double(paragraphs) / Double(images) < 0.5 && Int(element.text) < images * 200 { return true }
-        if items > paragraphs * 2 && density > 0.5 { return true }
+        if items > paragraphs * 2 && density > 0.5 { return !self.holdsProseParagraph(index) }
         if Double(element.inputs) > Double(paragraphs) / 3 { return true }
-        if weight < 25 && density > 0.33 { return true }
-        if weight >= 25 && density > 0.5 { return true }
+        if density > (weight < 25 ? 0.33 : 0.5) {
+            // A story section whose link list outweighs its prose: its paragraphs are judged
+            // one by one (the list then goes on its own link density), not dropped with the list.
+            return !self.holdsProseParagraph(index)
+        }
         return false
+    }
+
+    /// Whether the element's only child element is a list (a list wrapper of a markup converter).
+    private func wrapsOneList(_ index: Int) -> Bool {
+        guard let only = self.onlyChildElement(index) else { return false }
+        let tag = self.page.elements[only].tag
+        return tag == .ul || tag == .ol
+    }
+
+    private func onlyChildElement(_ index: Int) -> Int? {
+        var found: Int?
+        var child = self.page.elements[index].node.pointee.children
+        while let node = child {
+            child = node.pointee.next
+            if node.pointee.type == XML_ELEMENT_NODE, let inner = PageIndex.index(of: node) {
+                if found != nil { return nil }
+                found = inner
+            }
+        }
+        return found
+    }
+
+    /// A list the story introduces: the paragraph just before it (or before its only wrapper)
+    /// ends with a colon ("Many patches were sent for review:"). Its links are the story's.
+    private func isIntroducedByColon(_ index: Int) -> Bool {
+        var current = index
+        for _ in 0..<2 {
+            var previous = self.page.elements[current].node.pointee.prev
+            while let node = previous, node.pointee.type != XML_ELEMENT_NODE { previous = node.pointee.prev }
+            if let node = previous, let before = PageIndex.index(of: node) {
+                var paragraph = before
+                if self.page.elements[paragraph].tag != .p, let only = self.onlyChildElement(paragraph) {
+                    paragraph = only
+                }
+                let element = self.page.elements[paragraph]
+                guard element.tag == .p, element.text >= 20, element.linkText * 2 < element.text else { return false }
+                return Self.lastVisibleByte(of: element.node) == UInt8(ascii: ":")
+            }
+            let parent = Int(self.page.elements[current].parent)
+            guard previous == nil, parent >= 0, self.onlyChildElement(parent) == current else { return false }
+            current = parent
+        }
+        return false
+    }
+
+    /// The last byte of the text below `node` that is not white space.
+    private static func lastVisibleByte(of node: NodePointer) -> UInt8? {
+        var child = node.pointee.last
+        while let current = child {
+            child = current.pointee.prev
+            switch current.pointee.type {
+            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+                guard let content = current.pointee.content else { continue }
+                var last: UInt8?
+                var offset = 0
+                while content[offset] != 0 {
+                    let byte = content[offset]
+                    if byte != 32 && byte != 10 && byte != 9 && byte != 13 { last = byte }
+                    offset += 1
+                }
+                if let last { return last }
+            case XML_ELEMENT_NODE:
+                if let last = Self.lastVisibleByte(of: current) { return last }
+            default:
+                break
+            }
+        }
+        return nil
+    }
+
+    /// Whether a paragraph of 80+ characters outside links, under a quarter linked, lies
+    /// inside the element, unless it is a teaser card: a linked headline over a summary, under
+    /// 300 characters outside links.
+    private func holdsProseParagraph(_ index: Int) -> Bool {
+        let block = self.page.elements[index]
+        let end = Int(block.end)
+        let short = block.text - block.linkText < 300
+        var prose = false
+        for inner in (index + 1)..<max(index + 1, end) {
+            let element = self.page.elements[inner]
+            guard !element.hidden else { continue }
+            switch element.tag {
+            case .p:
+                let own = element.inlineText - element.inlineLinkText
+                if own >= 80 && element.inlineLinkText * 4 < element.inlineText { prose = true }
+            case .h2, .h3, .h4, .h5, .h6:
+                if short && element.linkText > 0 { return false }
+            default:
+                break
+            }
+        }
+        return prose
     }
 
     /// Whether the element carries a negative class token ("widget", "module-foot") that three
@@ -359,7 +492,8 @@ struct Renderer {
                     text: String(decoding: self.buffer, as: UTF8.self),
                     kind: self.kind,
                     linkCharacters: self.bufferLinks,
-                    characters: self.bufferCharacters
+                    characters: self.bufferCharacters,
+                    introduced: self.current < self.introducedListEnd
                 )
             )
         }
