@@ -21,6 +21,25 @@ import Testing
         """,
     ]
 
+    private static let later = [
+        """
+        The hall will have room for about two hundred climbers at a time, a café on the ground \
+        floor and a small shop, and the club expects to employ a dozen people when it opens.
+        """,
+        """
+        A survey last winter found the concrete of both silos sound, although the steel stairs \
+        inside them will have to be replaced before any member of the public can use them.
+        """,
+        """
+        The board's chair said the sale ends ten years of looking for a use for the silos, \
+        which have stood empty since the last grain ship called at the quay.
+        """,
+        """
+        Work on the conversion is due to start in March, once the club has its building \
+        permit, and the quay will stay open to walkers and anglers throughout.
+        """,
+    ]
+
     @Test func putsStreamedSegmentsWhereThePageShowsThem() throws {
         let html = """
             <html><body><div id="root"><main><article>
@@ -66,7 +85,8 @@ import Testing
             <html><body><h1>Grain silos on the east quay to become a climbing hall</h1>
             <div class="post-body"><div class="comment-on-selection">
             <p>\(Self.opening)</p><p>\(Self.streamed[0])</p><p>\(Self.streamed[1])</p>
-            </div></div>
+            <p>\(Self.later[0])</p><p>\(Self.later[1])</p><p>\(Self.later[2])</p>
+            <p>\(Self.later[3])</p></div></div>
             <div class="sidebar"><p>Harbour Gazette, all rights reserved.</p></div>
             </body></html>
             """
