@@ -58,19 +58,22 @@ extension PageIndex {
         }
     }
 
-    /// A cheap look at the bytes before any walk: React writes the segment's opening tag verbatim.
+    /// A cheap look at the bytes before any walk: React writes the segment's opening tag
+    /// verbatim. memchr on the rare "S", memcmp on what must surround it.
     private static func hasStreamedSegment(_ bytes: [UInt8]) -> Bool {
-        let pattern: [UInt8] = Array("<div hidden id=\"S:".utf8)
-        return bytes.withUnsafeBufferPointer { buffer in
-            let last = buffer.count - pattern.count
-            var index = 0
-            while index <= last {
-                if buffer[index] == UInt8(ascii: "<"), buffer[index + 1] == UInt8(ascii: "d") {
-                    var offset = 2
-                    while offset < pattern.count, buffer[index + offset] == pattern[offset] { offset += 1 }
-                    if offset == pattern.count { return true }
+        let opening: StaticString = "<div hidden id=\""
+        let count = opening.utf8CodeUnitCount
+        return bytes.withUnsafeBytes { buffer in
+            guard let base = buffer.baseAddress, buffer.count > count + 1 else { return false }
+            var index = count
+            let end = buffer.count - 1
+            while index < end {
+                guard let hit = memchr(base + index, Int32(UInt8(ascii: "S")), end - index) else { return false }
+                let found = base.distance(to: UnsafeRawPointer(hit))
+                if buffer[found + 1] == UInt8(ascii: ":"), memcmp(base + found - count, opening.utf8Start, count) == 0 {
+                    return true
                 }
-                index += 1
+                index = found + 1
             }
             return false
         }
