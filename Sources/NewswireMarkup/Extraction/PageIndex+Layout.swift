@@ -5,10 +5,11 @@ extension PageIndex {
     /// layout that has a sidebar or a banner somewhere inside it, not the sidebar itself. An
     /// unlikely region that holds two thirds or more of the page's prose (paragraphs of 80+
     /// characters with few links) is such a wrapper: a real sidebar, banner or footer holds a
-    /// minority of it, and the story has three such paragraphs or more. Footers, asides,
-    /// navigation and comment sections are left as they are (a legal notice or a long
-    /// discussion can outweigh a short story). Regions nested inside the wrapper keep their
-    /// own class verdicts.
+    /// minority of it, and the story has three such paragraphs or more. Footers, asides and
+    /// navigation are left as they are (a legal notice can outweigh a short story), and so are
+    /// comment sections that mark comments inside them (a long discussion can too); a
+    /// comment-classed wrapper with no comment inside is the story under an odd class name
+    /// ("commentOnSelection"). Regions nested inside the wrapper keep their own class verdicts.
     static func exemptingLayoutWrappers(_ elements: inout [IndexedElement]) {
         guard elements.contains(where: \.unlikely) else { return }
         var prefix = [Int](repeating: 0, count: elements.count + 1)
@@ -29,13 +30,16 @@ extension PageIndex {
         while index < elements.count {
             let element = elements[index]
             let parentUnlikely = element.parent >= 0 && elements[Int(element.parent)].unlikely
-            guard element.unlikely, !parentUnlikely, !element.hints.contains(.discussion), !element.tag.isPageFrame
-            else {
+            guard element.unlikely, !parentUnlikely, !element.tag.isPageFrame else {
                 index += 1
                 continue
             }
             let end = Int(element.end)
-            guard (prefix[end] - prefix[index]) * 3 >= total * 2, counts[end] - counts[index] >= 3 else {
+            // A comment section is a wrapper only when no comment is marked inside it: the story
+            // under a class such as "comment-on-selection", not a discussion of many comments.
+            guard !element.hints.contains(.discussion) || !Self.holdsDiscussion(elements, index + 1, end),
+                (prefix[end] - prefix[index]) * 3 >= total * 2, counts[end] - counts[index] >= 3
+            else {
                 index = end
                 continue
             }
@@ -47,6 +51,10 @@ extension PageIndex {
             }
             index += 1
         }
+    }
+
+    private static func holdsDiscussion(_ elements: [IndexedElement], _ start: Int, _ end: Int) -> Bool {
+        elements[start..<end].contains { $0.hints.contains(.discussion) }
     }
 
     /// The verdict of an element's own class and id: almost never the article.

@@ -101,6 +101,7 @@ final class PageIndex {
             self.tooDeep = depth
             return
         }
+        Self.placingStreamedSegments(in: parsed, bytes: bytes)
         var builder = IndexBuilder()
         builder.elements.reserveCapacity(bytes.count / 60)
         var child = parsed.pointee.children

@@ -319,13 +319,20 @@ struct Renderer {
                 }
                 let element = self.page.elements[paragraph]
                 guard element.tag == .p, element.text >= 20, element.linkText * 2 < element.text else { return false }
-                return Self.lastVisibleByte(of: element.node) == UInt8(ascii: ":")
+                return Self.lastVisibleByte(of: element.node) == UInt8(ascii: ":") && !Self.isCapitalized(element.node)
             }
             let parent = Int(self.page.elements[current].parent)
             guard previous == nil, parent >= 0, self.onlyChildElement(parent) == current else { return false }
             current = parent
         }
         return false
+    }
+
+    /// Whether the text below `node` is written in capitals only ("YOU MIGHT ALSO LIKE:"): a
+    /// heading naming the block below (related posts), not a sentence leading into a list.
+    private static func isCapitalized(_ node: NodePointer) -> Bool {
+        guard let text = PageIndex.textContent(node) else { return false }
+        return text.contains { $0.isUppercase } && !text.contains { $0.isLowercase }
     }
 
     /// The last byte of the text below `node` that is not white space.

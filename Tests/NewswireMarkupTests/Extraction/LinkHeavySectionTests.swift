@@ -60,6 +60,19 @@ import Testing
         #expect(!page.text.contains("Pottery course number"))
     }
 
+    @Test func aListUnderAHeadingInCapitalsIsNotStory() throws {
+        let html = """
+            <html><body><main><article><h1>Evening classes move to the old fire station</h1>
+            <p>\(Self.story[0])</p><p>\(Self.story[1])</p><p>\(Self.story[2])</p>
+            <p><strong>MORE FROM THE LIBRARY DESK:</strong></p>
+            <ul>\(Self.links(4, "Pottery"))</ul>
+            </article></main></body></html>
+            """
+        let page = try ExtractionFixtures.extract(html)
+        #expect(page.text.contains(Self.story[2]))
+        #expect(!page.text.contains("Pottery course number"))
+    }
+
     @Test func aLinkBoxWithOnlyALabelStillGoes() throws {
         let html = """
             <html><body><main><article><h1>Evening classes move to the old fire station</h1>
