@@ -44,7 +44,11 @@ extension PageIndex {
             guard let (placeholder, boundary) = placeholders[id], !Self.isInside(placeholder, segment) else {
                 continue
             }
-            let fallback = boundary ? Self.fallback(after: placeholder) : []
+            // A fallback that holds the segment itself (markup no renderer writes, but a page
+            // can) would be appended inside itself: a cycle cut off from the document, which
+            // `xmlFreeDoc` never frees. Then it stays where it is.
+            var fallback = boundary ? Self.fallback(after: placeholder) : []
+            if fallback.contains(where: { Self.isInside(segment, $0) }) { fallback = [] }
             var child = segment.pointee.children
             while let current = child {
                 child = current.pointee.next
