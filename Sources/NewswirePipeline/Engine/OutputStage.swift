@@ -243,11 +243,9 @@ final class OutputStage {
         do {
             // The sink is committed again only once the state holds its last checkpoint.
             if let error = self.commitQueue?.wait() { throw error }
-            if let settling = self.settling, !self.held.isEmpty {
-                try self.commitHeld(to: settling)
-                return
-            }
-            let checkpoint = try self.sink.commit()
+            // Held records are written, and the sink committed, inside the store's transaction.
+            let settling = self.held.isEmpty ? nil : self.settling
+            let checkpoint = settling == nil ? try self.sink.commit() : [:]
             let outbox = self.sink.takeOutbox()
             guard let through = self.lastReleased else { return }
             let ready = self.pendingFeeds.prefix { $0.through <= through }.count
@@ -255,7 +253,11 @@ final class OutputStage {
             let extra = StateCommit(feeds: feeds, checkpoints: self.store == nil ? [:] : checkpoint, outbox: outbox)
             let stored = feeds.map(\.url)
             let onStored = stored.isEmpty ? nil : self.onStored
-            if let queue = self.commitQueue {
+            if let settling {
+                let commit = self.deduplicator.takeWritten(through: through, with: extra) ?? extra
+                try self.writeHeld(storing: commit, in: settling)
+                onStored?(stored)
+            } else if let queue = self.commitQueue {
                 if let commit = self.deduplicator.takeWritten(through: through, with: extra) {
                     queue.submit(commit) { onStored?(stored) }
                 }
@@ -273,15 +275,10 @@ final class OutputStage {
         }
     }
 
-    /// Writes the held records, less the articles first seen here that another worker stored
-    /// first, and stores the decisions, finished feeds and the sink's checkpoint, all under
-    /// the shared store's commit lock.
-    private func commitHeld(to store: any FirstSeenSettlingStore) throws {
-        guard let through = self.lastReleased else { return }
-        let ready = self.pendingFeeds.prefix { $0.through <= through }.count
-        let feeds = self.pendingFeeds.prefix(ready).map(\.state)
-        let extra = StateCommit(feeds: feeds)
-        let commit = self.deduplicator.takeWritten(through: through, with: extra) ?? extra
+    /// Stores `commit` in the shared store, whose transaction has the held records written
+    /// (less the articles first seen here that another worker stored first) and the sink
+    /// committed under its commit lock.
+    private func writeHeld(storing commit: StateCommit, in store: any FirstSeenSettlingStore) throws {
         let records = self.held
         self.held.removeAll()
         let firstSeen = records.compactMap { record -> String? in
@@ -312,13 +309,6 @@ final class OutputStage {
         self.summary.articles += written.articles
         self.summary.errors += written.errors
         self.summary.seen += written.seen
-        self.pendingFeeds.removeFirst(ready)
-        self.sinceCommit = 0
-        self.lastCommit = ContinuousClock.now
-        let stored = feeds.map(\.url)
-        if !stored.isEmpty { self.onStored?(stored) }
-        try self.syncSharedIndex()
-        try self.reloadIndexIfDue()
     }
 
     /// With a store that several workers share, takes in what the others stored since the
