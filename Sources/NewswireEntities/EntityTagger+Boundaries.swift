@@ -1,8 +1,9 @@
 extension EntityTagger {
     /// Ends each capitalised name before trailing lower-case words ("Union army" → "Union",
-    /// "Qing dynasty" → "Qing"): CoNLL-2003 and the sets scored here end names in a capitalised
-    /// word (45 of eng.train's 23,447 names end otherwise). Particles of three letters or fewer
-    /// ("de", "al-", "s") stay.
+    /// "Qing dynasty" → "Qing"), and starts it after a lower-case "the" ("the League" →
+    /// "League"): CoNLL-2003 and the sets scored here begin and end names in a capitalised word
+    /// (45 of eng.train's 23,447 names end otherwise). Particles of three letters or fewer ("de",
+    /// "al-", "s") stay.
     ///
     /// - Parameter tags: BILOU tags of every token of `text`, updated in place.
     package static func dropTrailingLowerCaseWords(
@@ -11,7 +12,18 @@ extension EntityTagger {
         tags: inout [Int]
     ) {
         for mention in Self.mentions(tags: tags) where mention.tokens.count > 1 {
-            let first = mention.tokens.lowerBound
+            var first = mention.tokens.lowerBound
+            // A leading lower-case "the" stays outside too ("the League" → "League").
+            if features.exact[first] == theHash && features.flags[first] & TokenFlag.headline == 0 {
+                tags[first] = 0
+                first += 1
+                let next = tags[first]
+                tags[first] =
+                    TagSet.position(of: next) == TagSet.last
+                    ? TagSet.tag(type: mention.type, position: TagSet.unit)
+                    : TagSet.tag(type: mention.type, position: TagSet.begin)
+                if first == mention.tokens.upperBound - 1 { continue }
+            }
             guard features.flags[first] & TokenFlag.initialCapital != 0 else { continue }
             var end = mention.tokens.upperBound
             while end - 1 > first {
@@ -34,3 +46,5 @@ extension EntityTagger {
         }
     }
 }
+
+private let theHash = FeatureHash.hash("the")

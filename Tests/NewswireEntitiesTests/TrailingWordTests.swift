@@ -23,6 +23,16 @@ import Testing
         )
     }
 
+    @Test func dropsALeadingLowerCaseThe() {
+        #expect(
+            self.trimmed(["in", "the", "League", "table"], ["O", "B-ORG", "I-ORG", "O"]) == ["O", "O", "U-ORG", "O"]
+        )
+        #expect(
+            self.trimmed(["The", "Harl", "Times", "said"], ["B-ORG", "I-ORG", "I-ORG", "O"])
+                == ["B-ORG", "I-ORG", "L-ORG", "O"]
+        )
+    }
+
     @Test func keepsParticlesAndLowerCaseNames() {
         #expect(self.trimmed(["Ivan", "de", "left"], ["B-PER", "I-PER", "O"]) == ["B-PER", "L-PER", "O"])
         #expect(self.trimmed(["burger", "king", "opened"], ["B-ORG", "I-ORG", "O"]) == ["B-ORG", "L-ORG", "O"])
