@@ -144,6 +144,8 @@ public struct EntityTagger: EntityExtracting {
         }
         Self.repairAcronymDefinitions(text, tags: &tags)
         Self.dropLeadingTitles(text, tags: &tags)
+        Self.dropTrailingLowerCaseWords(text, features, tags: &tags)
+        Self.typeDescribedNames(features, tags: &tags)
         return tags
     }
 

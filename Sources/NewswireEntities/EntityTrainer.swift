@@ -67,6 +67,10 @@ package struct EntityTrainer {
     package var epochs: Int
     /// Seeds the shuffling of documents between epochs.
     package var seed: UInt64 = 0x5EED_1234
+    /// The chance that training leaves out each feature of a token for one sentence's update
+    /// (dropout for a linear model), so that no single feature, such as the word itself, carries
+    /// a decision alone.
+    package var featureDropout: Double = 0
 
     package init(extractor: FeatureExtractor, epochs: Int) {
         self.extractor = extractor
@@ -217,6 +221,9 @@ package struct EntityTrainer {
                     )
                     let count = ends.count
                     guard count > 0 else { continue }
+                    if self.featureDropout > 0 {
+                        Self.drop(&buckets, ends: &ends, chance: self.featureDropout, random: &random)
+                    }
                     tokens += count
                     emissions.removeAll(keepingCapacity: true)
                     emissions.append(contentsOf: repeatElement(0, count: count * tags))
@@ -297,6 +304,27 @@ package struct EntityTrainer {
             report(line)
         }
         return averaged()
+    }
+
+    /// Leaves out each bucket with the given chance, keeping `ends` in step.
+    private static func drop(
+        _ buckets: inout [UInt32],
+        ends: inout [Int],
+        chance: Double,
+        random: inout SeededGenerator
+    ) {
+        let threshold = UInt64(chance * Double(UInt64.max >> 11)) << 11
+        var kept = 0
+        var begin = 0
+        for token in ends.indices {
+            for index in begin..<ends[token] where random.next() >= threshold {
+                buckets[kept] = buckets[index]
+                kept += 1
+            }
+            begin = ends[token]
+            ends[token] = kept
+        }
+        buckets.removeLast(buckets.count - kept)
     }
 
     private func evaluate(

@@ -53,6 +53,8 @@ package struct DocumentFeatures: Sendable {
     package var gazetteer: [UInt32] = []
     /// Packed word clusters (``WordClusters``), 0 for unknown words.
     package var clusters: [UInt32] = []
+    /// The head noun describing each token's name ("village" for "Aisby is a village"), or -1.
+    package var descriptors: [Int32] = []
 }
 
 /// The classes a document's earlier predictions give a word: index 0 is O, 1–4 the types.
@@ -292,6 +294,7 @@ package struct FeatureExtractor: Sendable {
                 }
             }
         }
+        features.descriptors = self.descriptors(text, features)
         return features
     }
 

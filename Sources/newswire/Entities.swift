@@ -44,6 +44,12 @@ struct Entities: ParsableCommand {
     var prune: Float = 0.5
 
     @Option(help: .hidden)
+    var dropout: Double = 0
+
+    @Option(help: .hidden)
+    var seed: UInt64?
+
+    @Option(help: .hidden)
     var bucketBits: Int = EntityTagger.bucketBits
 
     @Option(help: .hidden)
@@ -52,6 +58,7 @@ struct Entities: ParsableCommand {
     func validate() throws {
         if self.trainModel != nil {
             guard !self.inputs.isEmpty else { throw ValidationError("--train-model needs CoNLL files to train on") }
+            guard self.dropout >= 0 && self.dropout < 1 else { throw ValidationError("--dropout must be in [0, 1)") }
         } else if self.conll != nil {
             guard self.inputs.isEmpty else { throw ValidationError("give either FILE or --conll FILE, not both") }
         } else if self.inputs.count != 1 {
@@ -92,7 +99,7 @@ struct Entities: ParsableCommand {
         let directory = self.modelDirectory ?? EntityTagger.defaultDirectory()
         let documents = try self.inputs.flatMap { try ConllReader.read(path: $0) }
         let development = try self.development.map { try ConllReader.read(path: $0) } ?? []
-        let trainer = EntityTrainer(
+        var trainer = EntityTrainer(
             extractor: FeatureExtractor(
                 bucketBits: self.bucketBits,
                 gazetteer: try EntityTagger.loadGazetteer(directory: directory),
@@ -100,6 +107,8 @@ struct Entities: ParsableCommand {
             ),
             epochs: self.epochs
         )
+        trainer.featureDropout = self.dropout
+        if let seed = self.seed { trainer.seed = seed }
         let weights = trainer.train(documents, development: development, runs: self.runs) { line in
             FileHandle.standardError.write(Data((line + "\n").utf8))
         }
