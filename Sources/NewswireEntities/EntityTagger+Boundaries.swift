@@ -26,13 +26,14 @@ extension EntityTagger {
             }
             guard features.flags[first] & TokenFlag.initialCapital != 0 else { continue }
             var end = mention.tokens.upperBound
+            // Once a word has gone, particles before it go too ("Crème de café" → "Crème").
             while end - 1 > first {
                 let flags = features.flags[end - 1]
                 let plainWord =
                     flags
                     & (TokenFlag.initialCapital | TokenFlag.hasDigit | TokenFlag.noAlphanumeric
                         | TokenFlag.hasApostrophe | TokenFlag.hasHyphen | TokenFlag.hasPeriod) == 0
-                guard plainWord && features.length[end - 1] > 3 else { break }
+                guard plainWord && (features.length[end - 1] > 3 || end < mention.tokens.upperBound) else { break }
                 end -= 1
             }
             guard end < mention.tokens.upperBound else { continue }

@@ -1,7 +1,8 @@
 /// What the text itself says a name is: "Aisby is a village in Lincolnshire", "Northwind, a
-/// ferry operator, said", "the band Velvet Harbour". The head noun of such a description ("village", "operator") types the
-/// name far better than the name's own letters when the name is new to the model, and an article
-/// usually describes its subject once and then repeats the bare name.
+/// ferry operator, said", "the band Velvet Harbour". The head noun of such a description
+/// ("village", "operator", "band") types the name far better than the name's own letters when
+/// the name is new to the model, and an article usually describes its subject once and then
+/// repeats the bare name.
 private enum DescriptionWords {
     static let copulas: Set<UInt64> = hashes("is was are were")
     static let determiners: Set<UInt64> = hashes("a an the")
@@ -114,7 +115,9 @@ extension FeatureExtractor {
             return nil
         }
         guard cursor < sentence.upperBound else { return nil }
-        if features.lower[cursor] == DescriptionWords.one && cursor + 2 < sentence.upperBound {
+        if features.lower[cursor] == DescriptionWords.one && cursor + 2 < sentence.upperBound
+            && features.lower[cursor + 1] == DescriptionWords.of
+        {
             cursor += 2  // "one of the …"
         }
         guard cursor < sentence.upperBound, DescriptionWords.determiners.contains(features.lower[cursor]) else {

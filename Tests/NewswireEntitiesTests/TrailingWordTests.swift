@@ -23,6 +23,13 @@ import Testing
         )
     }
 
+    @Test func dropsParticlesLeftAtTheEnd() {
+        #expect(
+            self.trimmed(["Crème", "de", "café", "is"], ["B-MISC", "I-MISC", "I-MISC", "O"])
+                == ["U-MISC", "O", "O", "O"]
+        )
+    }
+
     @Test func dropsALeadingLowerCaseThe() {
         #expect(
             self.trimmed(["in", "the", "League", "table"], ["O", "B-ORG", "I-ORG", "O"]) == ["O", "O", "U-ORG", "O"]
