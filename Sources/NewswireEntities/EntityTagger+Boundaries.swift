@@ -49,3 +49,63 @@ extension EntityTagger {
 }
 
 private let theHash = FeatureHash.hash("the")
+
+/// Days and months, which CoNLL-2003 and the sets scored here never tag alone ("Mondays",
+/// "October"); "May" and "August" are also names.
+private let calendarWords: Set<UInt64> = Set(
+    """
+    monday tuesday wednesday thursday friday saturday sunday mondays tuesdays wednesdays thursdays fridays \
+    saturdays sundays january february march april june july september october november december
+    """.split(whereSeparator: { $0 == " " || $0 == "\n" }).map { FeatureHash.hash($0) }
+)
+
+extension EntityTagger {
+    /// Untags a day or month tagged as a name of its own; inside a longer name ("Sunday Times",
+    /// "Bloody Sunday") it stays.
+    ///
+    /// - Parameter tags: BILOU tags of every token, updated in place.
+    package static func dropCalendarWords(_ features: DocumentFeatures, tags: inout [Int]) {
+        for index in tags.indices
+        where TagSet.position(of: tags[index]) == TagSet.unit
+            && calendarWords.contains(features.lower[index])
+        {
+            tags[index] = 0
+        }
+    }
+}
+
+/// Words that make a name a place when they end it ("Hay Street", "Bian Canal") or, for the
+/// second list, open it ("River Sallow", "Lake Orla").
+private let placeEnds: Set<UInt64> = Set(
+    """
+    river lake mountains island islands bay sea ocean street road avenue square valley creek canal strait gulf \
+    peninsula desert forest hills falls
+    """.split(whereSeparator: { $0 == " " || $0 == "\n" }).map { FeatureHash.hash($0) }
+)
+private let placeStarts: Set<UInt64> = Set(["river", "lake", "mount", "isle"].map { FeatureHash.hash($0) })
+private let ofHash = FeatureHash.hash("of")
+
+extension EntityTagger {
+    /// Types as places the names tagged MISC that a place word ends or opens ("River Sallow",
+    /// "Hay Street"), as CoNLL-2003 types rivers, streets and islands. A name with "of" after a
+    /// first word that is no place word is an event or title ("Battle of Sayler's Creek").
+    ///
+    /// - Parameter tags: BILOU tags of every token, updated in place.
+    package static func typePlaceNames(_ features: DocumentFeatures, tags: inout [Int]) {
+        let misc = 3
+        let place = 2
+        for mention in Self.mentions(tags: tags) where mention.type == misc && mention.tokens.count > 1 {
+            let first = features.lower[mention.tokens.lowerBound]
+            let last = features.lower[mention.tokens.upperBound - 1]
+            let opens = placeStarts.contains(first)
+            guard opens || placeEnds.contains(last) else { continue }
+            if !opens && !placeEnds.contains(first) && mention.tokens.contains(where: { features.lower[$0] == ofHash })
+            {
+                continue
+            }
+            for index in mention.tokens {
+                tags[index] = TagSet.tag(type: place, position: TagSet.position(of: tags[index]))
+            }
+        }
+    }
+}

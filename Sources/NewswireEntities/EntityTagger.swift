@@ -146,6 +146,8 @@ public struct EntityTagger: EntityExtracting {
         Self.dropLeadingTitles(text, tags: &tags)
         Self.dropTrailingLowerCaseWords(text, features, tags: &tags)
         Self.typeDescribedNames(features, tags: &tags)
+        Self.dropCalendarWords(features, tags: &tags)
+        Self.typePlaceNames(features, tags: &tags)
         return tags
     }
 
