@@ -31,3 +31,27 @@ extension EntityTagger {
         }
     }
 }
+
+/// Titles that are no surname: alone, they name nobody ("the Brigadier", "the Emperor said").
+/// Titles that are also surnames ("Major", "King", "Baron", "Prince", "Judge") are left out.
+private let loneTitles: Set<[UInt32]> = Set(
+    """
+    mr mr. mrs mrs. ms ms. dr dr. prof prof. professor pope emperor empress duchess countess baroness colonel \
+    col. brigadier captain capt. lieutenant lt. sergeant sgt. admiral commander president senator sen. governor \
+    gov. mayor chancellor bishop archbishop cardinal reverend rev. sheikh ayatollah imam rabbi sultan tsar czar
+    """.split(whereSeparator: { $0 == " " || $0 == "\n" }).map { $0.unicodeScalars.map(\.value) }
+)
+
+extension EntityTagger {
+    /// Untags a title tagged as a person on its own.
+    ///
+    /// - Parameter tags: BILOU tags of every token of `text`, updated in place.
+    package static func dropLoneTitles(_ text: TokenizedText, tags: inout [Int]) {
+        let person = 0
+        let lone = TagSet.tag(type: person, position: TagSet.unit)
+        for index in tags.indices where tags[index] == lone {
+            let token = text.tokens[index]
+            if loneTitles.contains(text.scalars[token.start..<token.end].map(lowercased)) { tags[index] = 0 }
+        }
+    }
+}

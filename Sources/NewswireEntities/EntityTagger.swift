@@ -144,6 +144,7 @@ public struct EntityTagger: EntityExtracting {
         }
         Self.repairAcronymDefinitions(text, tags: &tags)
         Self.dropLeadingTitles(text, tags: &tags)
+        Self.dropLoneTitles(text, tags: &tags)
         Self.dropTrailingLowerCaseWords(text, features, tags: &tags)
         Self.typeDescribedNames(features, tags: &tags)
         Self.dropCalendarWords(features, tags: &tags)

@@ -40,3 +40,23 @@ import Testing
         )
     }
 }
+
+/// A title alone names nobody, unless it is also a surname.
+@Suite struct LoneTitleTests {
+    private func apply(_ words: [String], _ tags: [String]) -> [String] {
+        let text = TokenizedText(sentences: [words])
+        var bilou = TagSet.bilou(fromConll: tags)
+        EntityTagger.dropLoneTitles(text, tags: &bilou)
+        return bilou.map(TagSet.name)
+    }
+
+    @Test func untagsATitleAlone() {
+        #expect(self.apply(["the", "Brigadier", "left"], ["O", "B-PER", "O"]) == ["O", "O", "O"])
+        #expect(self.apply(["the", "Emperor", "said"], ["O", "B-PER", "O"]) == ["O", "O", "O"])
+    }
+
+    @Test func keepsSurnamesAndNames() {
+        #expect(self.apply(["Major", "said"], ["B-PER", "O"]) == ["U-PER", "O"])
+        #expect(self.apply(["Colonel", "Shade"], ["B-PER", "I-PER"]) == ["B-PER", "L-PER"])
+    }
+}
