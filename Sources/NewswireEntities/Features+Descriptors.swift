@@ -19,6 +19,8 @@ private enum DescriptionWords {
     )
     static let one = FeatureHash.hash("one")
     static let comma = FeatureHash.hash(",")
+    static let open = FeatureHash.hash("(")
+    static let close = FeatureHash.hash(")")
     /// "the duo Ben Wolff and Andy Dean" describes two names, not one.
     static let conjunctions: Set<UInt64> = hashes("and &")
     static let of = FeatureHash.hash("of")
@@ -106,6 +108,17 @@ extension FeatureExtractor {
     private func descriptionHead(after start: Int, in sentence: Range<Int>, _ features: DocumentFeatures) -> Int? {
         guard start + 1 < sentence.upperBound else { return nil }
         var cursor = start
+        // "Ana Lorne (born 1971) is a singer": the description follows the parentheses.
+        if features.lower[cursor] == DescriptionWords.open {
+            var depth = 0
+            while cursor < sentence.upperBound && cursor - start < 40 {
+                if features.lower[cursor] == DescriptionWords.open { depth += 1 }
+                if features.lower[cursor] == DescriptionWords.close { depth -= 1 }
+                cursor += 1
+                if depth == 0 { break }
+            }
+            guard depth == 0, cursor + 1 < sentence.upperBound else { return nil }
+        }
         let word = features.lower[cursor]
         if DescriptionWords.copulas.contains(word) {
             cursor += 1
