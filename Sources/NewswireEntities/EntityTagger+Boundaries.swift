@@ -53,10 +53,12 @@ private let theHash = FeatureHash.hash("the")
 /// Days and months, which CoNLL-2003 and the sets scored here never tag alone ("Mondays",
 /// "October"); "May" and "August" are also names.
 private let calendarWords: Set<UInt64> = Set(
-    """
-    monday tuesday wednesday thursday friday saturday sunday mondays tuesdays wednesdays thursdays fridays \
-    saturdays sundays january february march april june july september october november december
-    """.split(whereSeparator: { $0 == " " || $0 == "\n" }).map { FeatureHash.hash($0) }
+    FeatureHash.hashes(
+        ofWords: """
+            monday tuesday wednesday thursday friday saturday sunday mondays tuesdays wednesdays thursdays fridays \
+            saturdays sundays january february march april june july september october november december
+            """
+    )
 )
 
 extension EntityTagger {
@@ -77,12 +79,14 @@ extension EntityTagger {
 /// Words that make a name a place when they end it ("Hay Street", "Bian Canal") or, for the
 /// second list, open it ("River Sallow", "Lake Orla").
 private let placeEnds: Set<UInt64> = Set(
-    """
-    river lake mountains island islands bay sea ocean street road avenue square valley creek canal strait gulf \
-    peninsula desert forest hills falls
-    """.split(whereSeparator: { $0 == " " || $0 == "\n" }).map { FeatureHash.hash($0) }
+    FeatureHash.hashes(
+        ofWords: """
+            river lake mountains island islands bay sea ocean street road avenue square valley creek canal strait gulf \
+            peninsula desert forest hills falls
+            """
+    )
 )
-private let placeStarts: Set<UInt64> = Set(["river", "lake", "mount", "isle"].map { FeatureHash.hash($0) })
+private let placeStarts: Set<UInt64> = Set(FeatureHash.hashes(ofWords: "river lake mount isle"))
 private let ofHash = FeatureHash.hash("of")
 
 extension EntityTagger {

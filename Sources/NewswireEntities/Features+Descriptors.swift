@@ -29,9 +29,7 @@ private enum DescriptionWords {
         "band album single song film movie novel poem opera musical sitcom documentary"
     )
 
-    private static func hashes(_ words: String) -> Set<UInt64> {
-        Set(words.split(whereSeparator: { $0 == " " || $0 == "\n" }).map { FeatureHash.hash($0) })
-    }
+    private static func hashes(_ words: String) -> Set<UInt64> { Set(FeatureHash.hashes(ofWords: words)) }
 }
 
 extension FeatureExtractor {
@@ -207,9 +205,7 @@ private let describedTypes: [UInt64: Int] = {
     ]
     var result: [UInt64: Int] = [:]
     for (type, words) in lists {
-        for word in words.split(whereSeparator: { $0 == " " || $0 == "\n" }) {
-            result[FeatureHash.hash(word)] = type
-        }
+        for word in FeatureHash.hashes(ofWords: words) { result[word] = type }
     }
     return result
 }()

@@ -42,6 +42,11 @@ package enum FeatureHash {
         }
         return hash
     }
+
+    /// The hashes of the words of a list written as text, separated by spaces or line breaks.
+    package static func hashes(ofWords words: String) -> [UInt64] {
+        words.split(whereSeparator: { $0 == " " || $0 == "\n" }).map { self.hash($0) }
+    }
 }
 
 /// The lower-case form of one scalar (the first scalar of its lower-case mapping).
